@@ -1,0 +1,647 @@
+// Package config loads and validates the ogsync configuration file: where the
+// OpsGenie account is, where the desired state comes from, and the policies and
+// safeguards that bound what a sync may change.
+//
+// Decoding is strict: an unknown key is an error. Every problem is reported at
+// once, each as "file:line:col: field: message".
+package config
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+)
+
+// Policy names, per kind of object.
+const (
+	PolicySync       = "sync"        // create, update and delete
+	PolicyUpsertOnly = "upsert-only" // create and update, never delete
+	PolicyCreateOnly = "create-only" // create only
+)
+
+// Ownership modes.
+const (
+	// OwnershipMarker deletes only users that carry ogsync's ownership marker.
+	OwnershipMarker = "marker"
+	// OwnershipAdopt treats the YAML as authoritative for everything in scope.
+	OwnershipAdopt = "adopt"
+)
+
+// On-call reference handling for user deletes.
+const (
+	// ReferencesBlock blocks the delete of a user still referenced by a
+	// schedule, escalation or unmanaged team.
+	ReferencesBlock = "block"
+)
+
+// EnvAPIKey is the environment variable the API key may come from.
+const EnvAPIKey = "OPSGENIE_API_KEY"
+
+// Config is the whole configuration file.
+type Config struct {
+	OpsGenie   OpsGenie   `yaml:"opsgenie"`
+	Source     Source     `yaml:"source"`
+	Schedule   string     `yaml:"schedule"`
+	TimeZone   string     `yaml:"time_zone"`
+	Policy     Policy     `yaml:"policy"`
+	Ownership  Ownership  `yaml:"ownership"`
+	Safeguards Safeguards `yaml:"safeguards"`
+	Apply      Apply      `yaml:"apply"`
+	Health     Health     `yaml:"health"`
+	Listen     string     `yaml:"listen"`
+	StateDir   string     `yaml:"state_dir"`
+
+	// File is the path the configuration was loaded from.
+	File string `yaml:"-"`
+}
+
+// OpsGenie says how to reach the account.
+type OpsGenie struct {
+	// URL is the API base URL; https, or http on a loopback address.
+	URL string `yaml:"url"`
+	// APIKeyFile holds the API key; OPSGENIE_API_KEY takes precedence.
+	APIKeyFile string `yaml:"api_key_file"`
+	// Timeout bounds one HTTP request.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxRetries bounds the retries of one request.
+	MaxRetries int `yaml:"max_retries"`
+	// RateLimit is the client-side limiter.
+	RateLimit RateLimit `yaml:"rate_limit"`
+}
+
+// Rate is a token bucket: requests per second and a burst.
+type Rate struct {
+	PerSecond float64 `yaml:"per_second"`
+	Burst     int     `yaml:"burst"`
+}
+
+// RateLimit configures one limiter per OpsGenie rate-limit domain.
+type RateLimit struct {
+	// Rate applies to the Configuration domain, and to Search unless Search is set.
+	Rate `yaml:",inline"`
+	// Search overrides the rate of the Search domain (list users).
+	Search *Rate `yaml:"search"`
+}
+
+// Source says where the desired state comes from.
+type Source struct {
+	// Path is the checkout (or plain directory) holding the YAML files.
+	Path string `yaml:"path"`
+	// Files are glob patterns, relative to Path, of the files to load ("**" spans directories).
+	Files []string `yaml:"files"`
+	// ExternalUsers may be team members without being declared as users.
+	ExternalUsers []string `yaml:"external_users"`
+	// Git brings the checkout up to date before each load.
+	Git Git `yaml:"git"`
+}
+
+// Git configures the fast-forward pull of the checkout.
+type Git struct {
+	Pull             bool          `yaml:"pull"`
+	Remote           string        `yaml:"remote"`
+	Branch           string        `yaml:"branch"`
+	VerifySignatures bool          `yaml:"verify_signatures"`
+	Timeout          time.Duration `yaml:"timeout"`
+}
+
+// Policy is the policy per kind of object.
+type Policy struct {
+	Users   string `yaml:"users"`
+	Teams   string `yaml:"teams"`
+	Members string `yaml:"members"`
+}
+
+// Ownership says which existing objects ogsync may delete.
+type Ownership struct {
+	// Mode is OwnershipMarker or OwnershipAdopt.
+	Mode string `yaml:"mode"`
+	// MarkerKey and MarkerValue form the details entry ogsync puts on the users it creates.
+	MarkerKey   string `yaml:"marker_key"`
+	MarkerValue string `yaml:"marker_value"`
+}
+
+// MaxDeletes caps deletions of each kind, by count and by percent of current.
+type MaxDeletes struct {
+	Count   int     `yaml:"count"`
+	Percent float64 `yaml:"percent"`
+}
+
+// Safeguards bound what one plan may do.
+type Safeguards struct {
+	// MinOwners is the least number of account owners, desired and after the plan.
+	MinOwners int `yaml:"min_owners"`
+	// MinUsers refuses a desired state with fewer users (an empty or gutted state).
+	MinUsers int `yaml:"min_users"`
+	// MaxShrinkPercent refuses a desired state that declares fewer than
+	// (100-MaxShrinkPercent)% of the users in scope that the account has.
+	MaxShrinkPercent float64 `yaml:"max_shrink_percent"`
+	// MaxDeletes caps deletions of every kind (users, teams, member removals).
+	MaxDeletes MaxDeletes `yaml:"max_deletes"`
+	// OnCallReferences is ReferencesBlock.
+	OnCallReferences string `yaml:"on_call_references"`
+	// RequiredUsers must be present in the desired state.
+	RequiredUsers []string `yaml:"required_users"`
+	// ProtectedUsers are never changed or deleted.
+	ProtectedUsers []string `yaml:"protected_users"`
+	// IgnoreUsers and IgnoreTeams are globs of names ogsync never touches.
+	IgnoreUsers []string `yaml:"ignore_users"`
+	IgnoreTeams []string `yaml:"ignore_teams"`
+}
+
+// Apply tunes how a plan is applied.
+type Apply struct {
+	// Concurrency is the number of write requests in flight.
+	Concurrency int `yaml:"concurrency"`
+}
+
+// Health tunes /healthz.
+type Health struct {
+	// MaxFailedCycles consecutive failed cycles make the daemon unhealthy.
+	MaxFailedCycles int `yaml:"max_failed_cycles"`
+}
+
+// Default returns the configuration every file starts from.
+func Default() Config {
+	return Config{
+		OpsGenie: OpsGenie{
+			URL:        "https://api.opsgenie.com",
+			Timeout:    30 * time.Second,
+			MaxRetries: 5,
+			RateLimit:  RateLimit{Rate: Rate{PerSecond: 1, Burst: 2}},
+		},
+		Source: Source{
+			Path:  ".",
+			Files: []string{"**/*.yaml", "**/*.yml"},
+			Git:   Git{Remote: "origin", Branch: "main", Timeout: 2 * time.Minute},
+		},
+		Schedule:  "*/10 * * * *",
+		TimeZone:  "UTC",
+		Policy:    Policy{Users: PolicyUpsertOnly, Teams: PolicyUpsertOnly, Members: PolicyUpsertOnly},
+		Ownership: Ownership{Mode: OwnershipMarker, MarkerKey: "managed-by", MarkerValue: "ogsync"},
+		Safeguards: Safeguards{
+			MinOwners:        1,
+			MinUsers:         1,
+			MaxShrinkPercent: 50,
+			MaxDeletes:       MaxDeletes{Count: 10, Percent: 10},
+			OnCallReferences: ReferencesBlock,
+		},
+		Apply:    Apply{Concurrency: 4},
+		Health:   Health{MaxFailedCycles: 3},
+		StateDir: "/var/lib/ogsync",
+	}
+}
+
+// Error is one problem in a configuration file.
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	Field  string
+	Msg    string
+}
+
+// Error formats the problem as "file:line:col: field: message".
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found in one file, in file order.
+type Errors []*Error
+
+// Error joins the problems, one a line.
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxFileSize bounds a configuration file.
+const maxFileSize = 1 << 20
+
+// LoadFile reads, decodes and validates a configuration file. Relative paths
+// in it are resolved against the file's directory.
+func LoadFile(file string) (*Config, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	cfg, err := Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(file)
+	cfg.Source.Path = resolve(dir, cfg.Source.Path)
+	cfg.OpsGenie.APIKeyFile = resolve(dir, cfg.OpsGenie.APIKeyFile)
+	cfg.StateDir = resolve(dir, cfg.StateDir)
+	return cfg, nil
+}
+
+func resolve(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// Parse decodes and validates configuration data; name is used in errors.
+// It returns Errors when the data is invalid.
+func Parse(name string, data []byte) (*Config, error) {
+	if len(data) > maxFileSize {
+		return nil, Errors{{File: name, Msg: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), maxFileSize)}}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Errors{yamlError(name, err)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 || len(root.Content) == 0 {
+		return nil, Errors{{File: name, Msg: "file is empty"}}
+	}
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil, Errors{{File: name, Line: doc.Line, Column: doc.Column, Msg: "the configuration must be a mapping"}}
+	}
+	if errs := checkNodes(name, doc, ""); len(errs) > 0 {
+		return nil, errs
+	}
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, Errors{yamlError(name, err)}
+	}
+	cfg.File = name
+	if errs := cfg.validate(name, doc); len(errs) > 0 {
+		return nil, errs
+	}
+	return &cfg, nil
+}
+
+// checkNodes refuses aliases and merge keys, which hide what a key really holds.
+func checkNodes(name string, n *yaml.Node, field string) Errors {
+	var errs Errors
+	switch n.Kind {
+	case yaml.AliasNode:
+		errs = append(errs, &Error{File: name, Line: n.Line, Column: n.Column, Field: field, Msg: "aliases are not allowed"})
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f := joinField(field, k.Value)
+			if k.Tag == "!!merge" {
+				errs = append(errs, &Error{File: name, Line: k.Line, Column: k.Column, Field: field, Msg: "merge keys (<<) are not allowed"})
+				continue
+			}
+			errs = append(errs, checkNodes(name, v, f)...)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			errs = append(errs, checkNodes(name, c, fmt.Sprintf("%s[%d]", field, i))...)
+		}
+	}
+	return errs
+}
+
+func joinField(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error with the line.
+func yamlError(name string, err error) *Error {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ":"); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line = n
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+	}
+	e := &Error{File: name, Line: line, Msg: msg}
+	if line > 0 {
+		e.Column = 1
+	}
+	return e
+}
+
+// validator collects problems with the position of the field they concern.
+type validator struct {
+	name string
+	doc  *yaml.Node
+	errs Errors
+}
+
+func (v *validator) add(field, format string, args ...any) {
+	e := &Error{File: v.name, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if n := lookup(v.doc, field); n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	v.errs = append(v.errs, e)
+}
+
+// lookup finds the value node of a dotted field path ("a.b[2].c"), or the
+// nearest parent that exists.
+func lookup(doc *yaml.Node, field string) *yaml.Node {
+	n := doc
+	for _, part := range strings.Split(field, ".") {
+		idx := -1
+		if i := strings.Index(part, "["); i >= 0 && strings.HasSuffix(part, "]") {
+			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
+			part = part[:i]
+		}
+		next := mapValue(n, part)
+		if next == nil {
+			return n
+		}
+		n = next
+		if idx >= 0 && n.Kind == yaml.SequenceNode && idx < len(n.Content) {
+			n = n.Content[idx]
+		}
+	}
+	return n
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func (c *Config) validate(name string, doc *yaml.Node) Errors {
+	v := &validator{name: name, doc: doc}
+
+	if err := CheckURL(c.OpsGenie.URL); err != nil {
+		v.add("opsgenie.url", "%v", err)
+	}
+	if c.OpsGenie.Timeout <= 0 {
+		v.add("opsgenie.timeout", "must be a positive duration such as 30s")
+	}
+	if c.OpsGenie.MaxRetries < 0 || c.OpsGenie.MaxRetries > 20 {
+		v.add("opsgenie.max_retries", "must be between 0 and 20, not %d", c.OpsGenie.MaxRetries)
+	}
+	checkRate(v, "opsgenie.rate_limit", c.OpsGenie.RateLimit.Rate)
+	if c.OpsGenie.RateLimit.Search != nil {
+		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
+	}
+
+	if c.Source.Path == "" {
+		v.add("source.path", "must name the directory holding the desired state")
+	}
+	if len(c.Source.Files) == 0 {
+		v.add("source.files", "must list at least one glob pattern")
+	}
+	for i, g := range c.Source.Files {
+		if err := checkGlob(g); err != nil {
+			v.add(fmt.Sprintf("source.files[%d]", i), "%v", err)
+		}
+	}
+	for i, u := range c.Source.ExternalUsers {
+		if !strings.Contains(u, "@") {
+			v.add(fmt.Sprintf("source.external_users[%d]", i), "%q is not an e-mail address", u)
+		}
+	}
+	if c.Source.Git.Pull {
+		if !validRefName(c.Source.Git.Remote) {
+			v.add("source.git.remote", "%q is not a valid remote name", c.Source.Git.Remote)
+		}
+		if !validRefName(c.Source.Git.Branch) {
+			v.add("source.git.branch", "%q is not a valid branch name", c.Source.Git.Branch)
+		}
+	}
+	if c.Source.Git.Timeout <= 0 {
+		v.add("source.git.timeout", "must be a positive duration such as 2m")
+	}
+
+	if _, err := cron.ParseStandard(c.Schedule); err != nil {
+		v.add("schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+	}
+	if strings.HasPrefix(c.Schedule, "CRON_TZ=") || strings.HasPrefix(c.Schedule, "TZ=") {
+		v.add("schedule", "set the zone with time_zone, not in the schedule")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		v.add("time_zone", "%q is not an IANA time zone", c.TimeZone)
+	}
+
+	for field, p := range map[string]string{"policy.users": c.Policy.Users, "policy.teams": c.Policy.Teams, "policy.members": c.Policy.Members} {
+		switch p {
+		case PolicySync, PolicyUpsertOnly, PolicyCreateOnly:
+		default:
+			v.add(field, "%q is not a policy (sync, upsert-only, create-only)", p)
+		}
+	}
+
+	switch c.Ownership.Mode {
+	case OwnershipMarker, OwnershipAdopt:
+	default:
+		v.add("ownership.mode", "%q is not an ownership mode (marker, adopt)", c.Ownership.Mode)
+	}
+	if strings.TrimSpace(c.Ownership.MarkerKey) == "" {
+		v.add("ownership.marker_key", "must not be empty")
+	}
+	if strings.TrimSpace(c.Ownership.MarkerValue) == "" {
+		v.add("ownership.marker_value", "must not be empty")
+	}
+
+	s := c.Safeguards
+	if s.MinOwners < 0 {
+		v.add("safeguards.min_owners", "must not be negative")
+	}
+	if s.MinUsers < 0 {
+		v.add("safeguards.min_users", "must not be negative")
+	}
+	if s.MaxShrinkPercent < 0 || s.MaxShrinkPercent > 100 {
+		v.add("safeguards.max_shrink_percent", "must be between 0 and 100")
+	}
+	if s.MaxDeletes.Count < 0 {
+		v.add("safeguards.max_deletes.count", "must not be negative")
+	}
+	if s.MaxDeletes.Percent < 0 || s.MaxDeletes.Percent > 100 {
+		v.add("safeguards.max_deletes.percent", "must be between 0 and 100")
+	}
+	if s.OnCallReferences != ReferencesBlock {
+		v.add("safeguards.on_call_references", "%q is not supported (block)", s.OnCallReferences)
+	}
+	for _, l := range []struct {
+		field string
+		list  []string
+		email bool
+	}{
+		{"safeguards.required_users", s.RequiredUsers, true},
+		{"safeguards.protected_users", s.ProtectedUsers, true},
+		{"safeguards.ignore_users", s.IgnoreUsers, false},
+		{"safeguards.ignore_teams", s.IgnoreTeams, false},
+	} {
+		for i, item := range l.list {
+			f := fmt.Sprintf("%s[%d]", l.field, i)
+			if l.email && !strings.Contains(item, "@") {
+				v.add(f, "%q is not an e-mail address", item)
+			}
+			if !l.email {
+				if _, err := path.Match(item, ""); err != nil || item == "" {
+					v.add(f, "%q is not a valid glob pattern", item)
+				}
+			}
+		}
+	}
+
+	if c.Apply.Concurrency < 1 || c.Apply.Concurrency > 64 {
+		v.add("apply.concurrency", "must be between 1 and 64, not %d", c.Apply.Concurrency)
+	}
+	if c.Health.MaxFailedCycles < 1 {
+		v.add("health.max_failed_cycles", "must be at least 1")
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			v.add("listen", "%q is not host:port", c.Listen)
+		}
+	}
+	return sortErrors(v.errs)
+}
+
+func sortErrors(es Errors) Errors {
+	slices.SortStableFunc(es, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), cmp.Compare(a.Field, b.Field))
+	})
+	return es
+}
+
+func checkRate(v *validator, field string, r Rate) {
+	if r.PerSecond <= 0 || r.PerSecond > 1000 {
+		v.add(field+".per_second", "must be above 0 and at most 1000, not %g", r.PerSecond)
+	}
+	if r.Burst < 1 || r.Burst > 1000 {
+		v.add(field+".burst", "must be between 1 and 1000, not %d", r.Burst)
+	}
+}
+
+func checkGlob(g string) error {
+	if g == "" {
+		return errors.New("empty pattern")
+	}
+	if strings.HasPrefix(g, "/") || strings.Contains(g, "..") {
+		return fmt.Errorf("%q must be relative to source.path and stay inside it", g)
+	}
+	if _, err := path.Match(g, ""); err != nil {
+		return fmt.Errorf("%q is not a valid glob pattern", g)
+	}
+	return nil
+}
+
+// validRefName accepts the git remote and branch names ogsync passes to git:
+// no leading dash (never read as an option), no spaces or control characters.
+func validRefName(s string) bool {
+	if s == "" || strings.HasPrefix(s, "-") || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("~^:?*[\\", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckURL accepts an https URL, or an http URL whose host is a loopback
+// address; with no path, query or credentials.
+func CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL such as https://api.opsgenie.com", raw)
+	}
+	if u.User != nil {
+		return errors.New("the URL must not carry credentials")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must be a base URL with no path or query", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%q: http is allowed only on a loopback address; use https", raw)
+	default:
+		return fmt.Errorf("%q: scheme must be https", raw)
+	}
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP address.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// APIKey returns the API key: the environment variable if set, else the
+// content of opsgenie.api_key_file. The key itself never appears in errors.
+func (c *Config) APIKey(getenv func(string) string) (string, error) {
+	if k := strings.TrimSpace(getenv(EnvAPIKey)); k != "" {
+		return k, nil
+	}
+	if c.OpsGenie.APIKeyFile == "" {
+		return "", fmt.Errorf("no API key: set %s or opsgenie.api_key_file", EnvAPIKey)
+	}
+	data, err := os.ReadFile(c.OpsGenie.APIKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("reading API key file: %w", err)
+	}
+	k := strings.TrimSpace(string(data))
+	if k == "" {
+		return "", fmt.Errorf("API key file %s is empty", c.OpsGenie.APIKeyFile)
+	}
+	if strings.ContainsAny(k, "\r\n\t ") {
+		return "", fmt.Errorf("API key file %s must hold the key alone on one line", c.OpsGenie.APIKeyFile)
+	}
+	return k, nil
+}
+
+// SearchRate is the rate of the Search domain.
+func (r RateLimit) SearchRate() Rate {
+	if r.Search != nil {
+		return *r.Search
+	}
+	return r.Rate
+}

@@ -1,0 +1,207 @@
+// Command ogsync keeps an OpsGenie account's users, teams and team memberships
+// equal to YAML files kept in git. See README.md.
+//
+// main only wires: it parses flags, builds the logger, turns signals into a
+// context, and hands over to the packages that do the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/lmittmann/tint"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// Exit codes of the CLI contract.
+const (
+	exitOK      = 0 // success, or no changes
+	exitError   = 1 // any error, invalid input, blocked safeguard or failed apply
+	exitChanges = 2 // changes present (plan --detailed-exitcode)
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: os.Stderr, getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// stdio is what a command may touch of its process.
+type stdio struct {
+	out    io.Writer
+	err    io.Writer
+	getenv func(string) string
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, io stdio, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "plan (and with --apply, apply) the examples against the embedded emulator", runDemo},
+		{"validate", "check desired-state files offline", runValidate},
+		{"plan", "show what a sync would change", runPlan},
+		{"apply", "apply the changes (with --plan, only a reviewed plan)", runApply},
+		{"run", "run as a daemon on the configured cron schedule", runDaemon},
+		{"export", "write the current account as desired-state YAML", runExport},
+		{"sim", "serve the OpsGenie API emulator", runSim},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// run dispatches to a subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, io stdio) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(io.err)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, io, args[1:])
+		}
+	}
+	fmt.Fprintf(io.err, "ogsync: unknown command %q\n\n", args[0])
+	usage(io.err)
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "ogsync keeps an OpsGenie account's users, teams and memberships equal to YAML in git.")
+	fmt.Fprintln(w, "\nUsage: ogsync <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'ogsync <command> --help' for a command's flags.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage: ogsync %s %s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and refuses positional arguments. It returns
+// flag.ErrHelp when help was asked for.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// flagExit maps a flag parsing error to an exit code, printing it.
+func flagExit(w io.Writer, name string, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(w, "ogsync %s: %v\n", name, err)
+	return exitError
+}
+
+// logFlags are the logging flags every long-running command takes.
+type logFlags struct {
+	level  string
+	format string
+}
+
+func (l *logFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&l.format, "log-format", "auto", "log format: auto (colour text on a terminal, JSON otherwise), text or json")
+}
+
+func (l *logFlags) validate() error {
+	if _, err := parseLevel(l.level); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"auto", "text", "json"}, l.format) {
+		return fmt.Errorf("--log-format=%s: must be auto, text or json", l.format)
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level=%s: must be debug, info, warn or error", s)
+	}
+	return lv, nil
+}
+
+// logger builds the process logger: tint on a terminal, JSON otherwise.
+func (l *logFlags) logger(w io.Writer) *slog.Logger {
+	lv, _ := parseLevel(l.level)
+	format := l.format
+	if format == "auto" {
+		format = "json"
+		if isTerminal(w) {
+			format = "text"
+		}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	}
+	return slog.New(tint.NewHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)}))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// buildVersion returns the version set at build time, else the module version.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func runVersion(_ context.Context, io stdio, args []string) int {
+	fs := newFlagSet("version", "", io.err)
+	if err := parseFlags(fs, args); err != nil {
+		return flagExit(io.err, "version", err)
+	}
+	fmt.Fprintf(io.out, "ogsync %s\n", buildVersion())
+	return exitOK
+}
+
+// notImplemented answers for a command not built yet.
+func notImplemented(io stdio, name string) int {
+	fmt.Fprintf(io.err, "ogsync %s: not implemented yet\n", strings.TrimSpace(name))
+	return exitError
+}
