@@ -1,7 +1,215 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
 
-func runDaemon(_ context.Context, io stdio, _ []string) int {
-	return notImplemented(io, "run")
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/sync"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+const runSynopsis = "--config FILE [--once] [--apply] [--api-url URL] [--log-level L] [--log-format F]"
+
+// runOptions are the flags of ogsync run.
+type runOptions struct {
+	config string
+	once   bool
+	apply  bool
+	apiURL string
+	log    logFlags
+}
+
+// parseRunArgs registers run's flags on fs and parses args; errors name the flag.
+func parseRunArgs(fs *flag.FlagSet, args []string) (runOptions, error) {
+	var o runOptions
+	fs.StringVar(&o.config, "config", "", "configuration `file` (required)")
+	fs.BoolVar(&o.once, "once", false, "run one cycle and exit instead of running on the schedule")
+	fs.BoolVar(&o.apply, "apply", false, "apply the changes; without it every cycle is a dry run that writes nothing")
+	fs.StringVar(&o.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
+	o.log.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	if o.config == "" {
+		return o, errors.New("--config is required")
+	}
+	if o.apiURL != "" {
+		if err := config.CheckURL(o.apiURL); err != nil {
+			return o, fmt.Errorf("--api-url: %w", err)
+		}
+	}
+	if err := o.log.validate(); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// loadConfig reads the configuration file and applies the flags that override it.
+func (o runOptions) loadConfig() (*config.Config, error) {
+	cfg, err := config.LoadFile(o.config)
+	if err != nil {
+		return nil, err
+	}
+	if o.apiURL != "" {
+		cfg.OpsGenie.URL = o.apiURL
+	}
+	return cfg, nil
+}
+
+// cycleEnv is what a sync cycle takes from the command besides the configuration.
+type cycleEnv struct {
+	// apply allows writes; without it the cycle is a dry run.
+	apply bool
+	// getenv reads the environment (the API key may come from it).
+	getenv func(string) string
+	// logger is the process logger.
+	logger *slog.Logger
+	// metrics counts API requests: the client's request observer calls
+	// metrics.ObserveRequest.
+	metrics *sync.Metrics
+	// progress returns the reporter for an apply of total actions.
+	progress func(total int) *sync.Progress
+}
+
+// cycleBuilder builds the sync cycle for a configuration.
+type cycleBuilder func(cfg *config.Config, env cycleEnv) (sync.Cycle, error)
+
+// newCycle builds the sync cycle for cfg: pull → load → list → plan → audit →
+// safeguards → apply or report. This is the one place where the loader, the
+// client and the planner are put together; ogsync run calls it at start and on
+// every reload.
+func newCycle(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
+	if _, err := cfg.APIKey(env.getenv); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("the sync cycle is not wired to the loader, client and planner yet")
+}
+
+func runDaemon(ctx context.Context, io stdio, args []string) int {
+	return runSync(ctx, io, args, newCycle)
+}
+
+// runSync is ogsync run with the cycle builder as a parameter, for tests.
+func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) int {
+	fs := newFlagSet("run", runSynopsis, io.err)
+	opts, err := parseRunArgs(fs, args)
+	if err != nil {
+		return flagExit(io.err, "run", err)
+	}
+	logger := opts.log.logger(io.err)
+	// SIGHUP reloads the daemon's configuration; caught from the start so an
+	// early one does not end the process.
+	hup := make(chan os.Signal, 1)
+	if !opts.once {
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(io.err, "ogsync run: %v\n", err)
+		return exitError
+	}
+
+	cfg, err := opts.loadConfig()
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
+		return fail(fmt.Errorf("creating the state directory: %w", err))
+	}
+	lock, err := sync.AcquireLock(filepath.Join(cfg.StateDir, sync.LockFile))
+	if err != nil {
+		return fail(err)
+	}
+	defer lock.Release()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := sync.NewMetrics(reg, buildVersion())
+	if err != nil {
+		return fail(fmt.Errorf("registering metrics: %w", err))
+	}
+	tty := isTerminal(io.err)
+	env := cycleEnv{
+		apply:   opts.apply,
+		getenv:  io.getenv,
+		logger:  logger,
+		metrics: metrics,
+		progress: func(total int) *sync.Progress {
+			if opts.once && tty {
+				return sync.NewProgress(io.err, total, true, 200*time.Millisecond)
+			}
+			return sync.NewLogProgress(logger, total, 10*time.Second)
+		},
+	}
+	d, err := sync.NewDaemon(sync.Options{
+		Config:   cfg,
+		NewCycle: func(c *config.Config) (sync.Cycle, error) { return build(c, env) },
+		Load:     opts.loadConfig,
+		Logger:   logger,
+		Metrics:  metrics,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	if opts.once {
+		res, err := d.RunOnce(ctx)
+		if err != nil || !res.Outcome.Succeeded() {
+			return exitError
+		}
+		return exitOK
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	serverDone := make(chan error, 1)
+	if cfg.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.Listen)
+		if err != nil {
+			return fail(fmt.Errorf("listen: %w", err))
+		}
+		logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+		go func() {
+			err := sync.Serve(ctx, ln, sync.NewHandler(d.Health(), reg), logger)
+			if err != nil {
+				logger.Error("the health and metrics server stopped; stopping", "err", err)
+				cancel()
+			}
+			serverDone <- err
+		}()
+	} else {
+		serverDone <- nil
+	}
+
+	go func() {
+		for {
+			select {
+			case <-hup:
+				logger.Info("SIGHUP: reloading the configuration", "file", opts.config)
+				_ = d.Reload() // logged by Reload
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	runErr := d.Run(ctx)
+	cancel()
+	serveErr := <-serverDone
+	if err := errors.Join(runErr, serveErr); err != nil {
+		logger.Error("ogsync run stopped with an error", "err", err)
+		return exitError
+	}
+	return exitOK
 }

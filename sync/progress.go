@@ -1,0 +1,142 @@
+package sync
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	stdsync "sync"
+)
+
+// Progress reports the progress of a long apply: on a terminal, a one-line
+// bar redrawn in place; otherwise a line every so often, such as
+//
+//	applied 120/1000 actions, 2 failed, 1 skipped, eta 40s
+//
+// The apply engine calls Add once per finished action, from any goroutine,
+// and Finish at the end. Output is driven by Add: a line is due when the
+// interval has passed since the last one.
+type Progress struct {
+	mu       stdsync.Mutex
+	w        io.Writer
+	logger   *slog.Logger
+	tty      bool
+	every    time.Duration
+	total    int
+	done     int
+	applied  int
+	failed   int
+	skipped  int
+	start    time.Time
+	last     time.Time
+	finished bool
+
+	// now is the clock; tests replace it.
+	now func() time.Time
+}
+
+// NewProgress returns a Progress writing to w for an apply of total actions:
+// a bar redrawn at most every interval when tty is true, else a line every
+// interval.
+func NewProgress(w io.Writer, total int, tty bool, every time.Duration) *Progress {
+	return newProgress(w, nil, total, tty, every, time.Now)
+}
+
+// NewLogProgress returns a Progress that logs a line at Info every interval,
+// for a daemon whose output is a log (journald).
+func NewLogProgress(logger *slog.Logger, total int, every time.Duration) *Progress {
+	return newProgress(nil, logger, total, false, every, time.Now)
+}
+
+func newProgress(w io.Writer, logger *slog.Logger, total int, tty bool, every time.Duration, now func() time.Time) *Progress {
+	t := now()
+	return &Progress{w: w, logger: logger, tty: tty, every: every, total: total, start: t, last: t, now: now}
+}
+
+// Add counts one finished action by its outcome.
+func (p *Progress) Add(o ActionOutcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.done++
+	switch o {
+	case ActionApplied:
+		p.applied++
+	case ActionFailed:
+		p.failed++
+	case ActionSkipped:
+		p.skipped++
+	}
+	// The last action is left to Finish, which reports the end.
+	if now := p.now(); now.Sub(p.last) >= p.every && p.done < p.total {
+		p.last = now
+		p.emit(now, false)
+	}
+}
+
+// Finish writes the final line; later calls and Adds do nothing.
+func (p *Progress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.finished = true
+	p.emit(p.now(), true)
+}
+
+// emit writes one report; the caller holds p.mu.
+func (p *Progress) emit(now time.Time, final bool) {
+	elapsed := now.Sub(p.start)
+	eta := time.Duration(-1)
+	if p.done > 0 && p.done < p.total {
+		eta = time.Duration(float64(elapsed) / float64(p.done) * float64(p.total-p.done)).Round(time.Second)
+	}
+	if p.logger != nil {
+		attrs := []any{"done", p.done, "total", p.total, "applied", p.applied, "failed", p.failed, "skipped", p.skipped}
+		if final {
+			p.logger.Info("apply finished", append(attrs, "elapsed", elapsed.Round(time.Millisecond).String())...)
+			return
+		}
+		if eta >= 0 {
+			attrs = append(attrs, "eta", eta.String())
+		}
+		p.logger.Info("apply progress", attrs...)
+		return
+	}
+	var b strings.Builder
+	if p.tty {
+		const width = 30
+		fill := width
+		if p.total > 0 {
+			fill = min(width*p.done/p.total, width)
+		}
+		fmt.Fprintf(&b, "\r[%s%s] ", strings.Repeat("#", fill), strings.Repeat(".", width-fill))
+	}
+	fmt.Fprintf(&b, "applied %d/%d actions", p.done, p.total)
+	if p.failed > 0 {
+		fmt.Fprintf(&b, ", %d failed", p.failed)
+	}
+	if p.skipped > 0 {
+		fmt.Fprintf(&b, ", %d skipped", p.skipped)
+	}
+	switch {
+	case final:
+		fmt.Fprintf(&b, " in %s", elapsed.Round(time.Millisecond))
+	case eta >= 0:
+		fmt.Fprintf(&b, ", eta %s", eta)
+	}
+	if p.tty {
+		b.WriteString("\x1b[K") // clear the rest of the line
+		if final {
+			b.WriteString("\n")
+		}
+	} else {
+		b.WriteString("\n")
+	}
+	_, _ = io.WriteString(p.w, b.String()) // progress is best effort
+}
