@@ -38,18 +38,20 @@ func WritePlan(w io.Writer, p *Plan) error {
 // object, no unknown fields, format_version equal to FormatVersion, and
 // actions that are well formed, uniquely identified, ordered by step and
 // depending only on earlier actions.
-func ReadPlan(r io.Reader) (*Plan, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxPlanSize+1))
+func ReadPlan(r io.Reader) (*Plan, error) { return readPlan(r, MaxPlanSize) }
+
+func readPlan(r io.Reader, limit int64) (*Plan, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading plan: %w", err)
 	}
-	if len(data) > MaxPlanSize {
-		return nil, fmt.Errorf("reading plan: larger than %d bytes", MaxPlanSize)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("reading plan: larger than %d bytes", limit)
 	}
 	var head struct {
 		FormatVersion *int `json:"format_version"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&head); err != nil {
 		return nil, fmt.Errorf("reading plan: not a JSON plan: %w", err)
 	}
 	if head.FormatVersion == nil {
