@@ -145,6 +145,63 @@ func sameDetails(a, b map[string][]string) bool {
 	return maps.EqualFunc(a, b, slices.Equal[[]string])
 }
 
+// sameTags compares tags as sets without allocating when they are equal as lists.
+func sameTags(a, b *[]string) bool {
+	var x, y []string
+	if a != nil {
+		x = *a
+	}
+	if b != nil {
+		y = *b
+	}
+	return sameSet(x, y)
+}
+
+// sameDetailMaps compares details as detailMap does, allocating only for
+// value lists that differ as lists.
+func sameDetailMaps(a, b *map[string][]string, markerKey string) bool {
+	var x, y map[string][]string
+	if a != nil {
+		x = *a
+	}
+	if b != nil {
+		y = *b
+	}
+	if liveKeys(x, markerKey) != liveKeys(y, markerKey) {
+		return false
+	}
+	for k, vs := range x {
+		if k == markerKey || len(vs) == 0 {
+			continue
+		}
+		if !sameSet(vs, y[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func liveKeys(m map[string][]string, markerKey string) int {
+	n := 0
+	for k, vs := range m {
+		if k != markerKey && len(vs) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// sameSet compares two lists as sets.
+func sameSet(a, b []string) bool {
+	if slices.Equal(a, b) {
+		return true
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}
+
 // memberRole returns a member role in canonical form: "admin" and "user"
 // (any case; empty means user), or a custom team role as given.
 func memberRole(r string) string {

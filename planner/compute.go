@@ -301,43 +301,54 @@ func cmpOr(p *string, def string) string {
 // timeZone, locale, tags, details) and the before and after values of just
 // those fields.
 func (b *builder) diffUser(name string, d, cur *model.User) (fields []string, before, after *model.User) {
-	before = &model.User{ID: cur.ID, Username: name}
-	after = &model.User{ID: cur.ID, Username: name}
+	var role string
 	if d.FullName != nil && *d.FullName != str(cur.FullName) {
 		fields = append(fields, "fullName")
-		before.FullName, after.FullName = model.Ptr(str(cur.FullName)), model.Ptr(*d.FullName)
 	}
 	if d.Role != nil {
-		if want := b.cmp.role(*d.Role); want != b.cmp.role(str(cur.Role)) {
+		if role = b.cmp.role(*d.Role); role != b.cmp.role(str(cur.Role)) {
 			fields = append(fields, "role")
-			before.Role, after.Role = model.Ptr(str(cur.Role)), model.Ptr(want)
 		}
 	}
 	if d.TimeZone != nil && !b.cmp.sameZone(*d.TimeZone, str(cur.TimeZone)) {
 		fields = append(fields, "timeZone")
-		before.TimeZone, after.TimeZone = model.Ptr(str(cur.TimeZone)), model.Ptr(strings.TrimSpace(*d.TimeZone))
 	}
 	if d.Locale != nil && !sameLocale(*d.Locale, str(cur.Locale)) {
 		fields = append(fields, "locale")
-		before.Locale, after.Locale = model.Ptr(str(cur.Locale)), model.Ptr(strings.TrimSpace(*d.Locale))
 	}
-	if d.Tags != nil {
-		if want, have := tagSet(d.Tags), tagSet(cur.Tags); !slices.Equal(want, have) {
-			fields = append(fields, "tags")
-			before.Tags, after.Tags = orEmpty(have), orEmpty(want)
-		}
+	if d.Tags != nil && !sameTags(d.Tags, cur.Tags) {
+		fields = append(fields, "tags")
 	}
-	if d.Details != nil {
-		want, have := detailMap(d.Details, b.opts.markerKey), detailMap(cur.Details, b.opts.markerKey)
-		if !sameDetails(want, have) {
-			fields = append(fields, "details")
+	if d.Details != nil && !sameDetailMaps(d.Details, cur.Details, b.opts.markerKey) {
+		fields = append(fields, "details")
+	}
+	if len(fields) == 0 {
+		return nil, nil, nil
+	}
+	before = &model.User{ID: cur.ID, Username: name}
+	after = &model.User{ID: cur.ID, Username: name}
+	for _, f := range fields {
+		switch f {
+		case "fullName":
+			before.FullName, after.FullName = model.Ptr(str(cur.FullName)), model.Ptr(*d.FullName)
+		case "role":
+			before.Role, after.Role = model.Ptr(str(cur.Role)), model.Ptr(role)
+		case "timeZone":
+			before.TimeZone, after.TimeZone = model.Ptr(str(cur.TimeZone)), model.Ptr(strings.TrimSpace(*d.TimeZone))
+		case "locale":
+			before.Locale, after.Locale = model.Ptr(str(cur.Locale)), model.Ptr(strings.TrimSpace(*d.Locale))
+		case "tags":
+			before.Tags, after.Tags = orEmpty(tagSet(cur.Tags)), orEmpty(tagSet(d.Tags))
+		case "details":
 			full := map[string][]string{}
 			if cur.Details != nil {
 				maps.Copy(full, *cur.Details)
 			}
 			before.Details = &full
-			next := map[string][]string{}
-			maps.Copy(next, want)
+			next := detailMap(d.Details, b.opts.markerKey)
+			if next == nil {
+				next = map[string][]string{}
+			}
 			// The marker key is ogsync's: an update keeps whatever the account has there.
 			if cur.Details != nil {
 				if v, ok := (*cur.Details)[b.opts.markerKey]; ok {
