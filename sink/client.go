@@ -278,7 +278,7 @@ func (c *Client) sendRaw(ctx context.Context, r request, out any) error {
 		}
 		if retry >= c.maxRetries {
 			if oc == outcomeUnknown {
-				return fmt.Errorf("giving up after %d retries: %w", retry, err)
+				return fmt.Errorf("%w (gave up after %d retries)", err, retry)
 			}
 			return err
 		}

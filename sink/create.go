@@ -76,7 +76,7 @@ func (c *Client) create(ctx context.Context, r request, lookup lookupFunc) (Crea
 			}
 			unknown = true
 			if retry >= c.maxRetries {
-				return Created{}, fmt.Errorf("giving up after %d retries: %w", retry, err)
+				return Created{}, fmt.Errorf("%w (gave up after %d retries)", err, retry)
 			}
 			wait := backoff(retry, c.jitter)
 			c.log.WarnContext(ctx, "opsgenie create outcome unknown; looking it up before any retry", "route", r.route, "retry", retry+1, "wait", wait, "err", err)
