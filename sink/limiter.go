@@ -130,7 +130,8 @@ func (l *domainLimiter) throttled(hold time.Duration) {
 	if until := now.Add(hold); until.After(l.holdUntil) {
 		l.holdUntil = until
 	}
-	l.restoreAt = now.Add(l.quiet)
+	// The quiet period starts when the hold ends.
+	l.restoreAt = l.holdUntil.Add(l.quiet)
 	cur := l.lim.Limit()
 	if cur == rate.Inf || (l.slowed && now.Sub(l.lastCut) < slowCutEvery) {
 		return
