@@ -141,8 +141,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, field string) bool {
 	case reflect.Pointer:
 		if isNull(n) {
 			hint := "give a value"
-			if k := v.Type().Elem().Kind(); k == reflect.Slice || k == reflect.Map {
-				hint = "write [] or {} for an empty value"
+			switch v.Type().Elem().Kind() {
+			case reflect.Slice:
+				hint = "write [] for an empty list"
+			case reflect.Map:
+				hint = "write {} for an empty mapping"
 			}
 			d.errorf(n, field, "must not be null: leave the key out to leave the field unmanaged, or %s", hint)
 			return false

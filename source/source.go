@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	_ "time/tzdata" // IANA zones for timeZone checks on hosts without system tzdata
 
@@ -203,13 +204,9 @@ func readBounded(fsys fs.FS, name string) ([]byte, error) {
 
 // parseFile decodes one file; nil when it could not be decoded at all.
 func parseFile(name string, data []byte, c *collector) *fileDoc {
-	tabs := 0
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if col := bytes.IndexByte(line, '\t'); col >= 0 {
-			tabs++
-			c.add(Error{File: name, Line: i + 1, Column: col + 1,
-				Msg: `tab character: indent with spaces (write \t in a double-quoted string for a tab)`})
-		}
+	tabs, bad := scanText(name, data, c)
+	if bad {
+		return nil // the parser would only repeat the problem, without its position
 	}
 	syntax := func(err error) *fileDoc {
 		if tabs == 0 {
@@ -259,6 +256,37 @@ func parseFile(name string, data []byte, c *collector) *fileDoc {
 	return &fd
 }
 
+// scanText reports the first tab of every line, and the first byte that is
+// not UTF-8 or is a control character; bad is set for the latter.
+func scanText(name string, data []byte, c *collector) (tabs int, bad bool) {
+	line, col, tabLine := 1, 0, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		i += size
+		col++
+		switch {
+		case r == '\n':
+			line, col = line+1, 0
+		case r == '\t':
+			if tabLine != line {
+				tabLine = line
+				tabs++
+				c.add(Error{File: name, Line: line, Column: col,
+					Msg: `tab character: indent with spaces (write \t in a double-quoted string for a tab)`})
+			}
+		case r == utf8.RuneError && size == 1:
+			c.add(Error{File: name, Line: line, Column: col, Msg: "invalid UTF-8: files must be UTF-8 encoded"})
+			return tabs, true
+		case r == '\r', r == 0xfeff && i == size:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			c.add(Error{File: name, Line: line, Column: col,
+				Msg: fmt.Sprintf("control character %U is not allowed (write it escaped in a double-quoted string)", r)})
+			return tabs, true
+		}
+	}
+	return tabs, false
+}
+
 // safeDecode decodes one document, turning a panic of the YAML parser on
 // hostile input into an error.
 func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
@@ -270,18 +298,28 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	return dec.Decode(n)
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error with the line.
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error.
+// yaml.v3 counts lines from 0 in the errors of its parser (not of its
+// scanner) and leaves the line out when it is the first: both are corrected.
 func yamlError(name string, err error) Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	e := Error{File: name}
+	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ":"); i > 0 {
 			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				e.Line, e.Column = n, 1
+				line = n
 				msg = strings.TrimSpace(rest[i+1:])
 			}
 		}
 	}
-	e.Msg = "syntax error: " + msg
-	return e
+	if isParserError(msg) || line == 0 {
+		line++
+	}
+	return Error{File: name, Line: line, Column: 1, Msg: "syntax error: " + msg}
+}
+
+// isParserError reports whether msg is one of the yaml.v3 parser's problems.
+func isParserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
+		msg == "found incompatible YAML document" || msg == "found undefined tag handle"
 }

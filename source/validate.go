@@ -217,7 +217,7 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 		v.at(file, seq, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
 		ok = false
 	}
-	seen := map[string]int{}
+	seen := map[string]place{}
 	for i, t := range tags {
 		n := itemNode(seq, i)
 		f := fmt.Sprintf("%s.tags[%d]", u.Path, i)
@@ -227,11 +227,11 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 			continue
 		}
 		if prev, dup := seen[t]; dup {
-			v.at(file, n, f, "tag %s is already listed at line %d", quote(t), itemNode(seq, prev).Line)
+			v.at(file, n, f, "tag %s is already listed at %s", quote(t), prev)
 			ok = false
 			continue
 		}
-		seen[t] = i
+		seen[t] = placeOf(file, n)
 	}
 	return ok
 }
