@@ -145,7 +145,7 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 		return rev, fmt.Errorf("remote %q is not configured in the checkout", remote)
 	}
 	tracking := "refs/remotes/" + remote + "/" + branch
-	if _, err := g.run(ctx, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote,
+	if _, err := g.run(ctx, "fetch", "--quiet", "--no-tags", "--", remote,
 		"+refs/heads/"+branch+":"+tracking); err != nil {
 		return rev, fmt.Errorf("fetching %s/%s: %w", remote, branch, err)
 	}
