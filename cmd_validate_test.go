@@ -6,8 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/source"
 )
 
 func TestParseValidateArgs(t *testing.T) {
@@ -54,6 +59,7 @@ func TestValidateCommand(t *testing.T) {
 	writeTestFile(t, cfgDir, "desired/teams.yaml", "teams:\n  - name: sre\n    members:\n      - user: alice@example.com\n        role: admin\n      - user: Ext@Partner.example\n        role: user\n")
 	writeTestFile(t, cfgDir, "ogsync.yaml", "source:\n  path: desired\n  files: [\"*.yaml\"]\n  external_users: [ext@partner.example]\n")
 	writeTestFile(t, cfgDir, "broken.yaml", "source:\n  path: desired\n  files: [\"../x\"]\nschedule: often\n")
+	writeTestFile(t, cfgDir, "pull.yaml", "source:\n  path: desired\n  files: [\"*.yaml\"]\n  external_users: [ext@partner.example]\n  git: {pull: true, verify_signatures: true}\n")
 	writeTestFile(t, cfgDir, "strict.yaml", "source:\n  path: desired\n  files: [\"*.yaml\"]\n")
 
 	tests := []struct {
@@ -73,6 +79,8 @@ func TestValidateCommand(t *testing.T) {
 			"invalid: 3 problems in the desired state\n",
 		}, false},
 		{"config with external users", []string{"validate", "--config", filepath.Join(cfgDir, "ogsync.yaml")}, exitOK,
+			"ok: 1 user, 1 team in 2 files\n", nil, true},
+		{"offline even when the config pulls", []string{"validate", "--config", filepath.Join(cfgDir, "pull.yaml")}, exitOK,
 			"ok: 1 user, 1 team in 2 files\n", nil, true},
 		{"config without the external user", []string{"validate", "--config", filepath.Join(cfgDir, "strict.yaml")}, exitError, "", []string{
 			"teams.yaml:6:15: teams[0].members[1].user:", "invalid: 1 problem in the desired state\n",
@@ -115,5 +123,18 @@ func writeTestFile(t *testing.T, dir, name, content string) {
 	}
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSourceOptions(t *testing.T) {
+	cfg := config.Default()
+	cfg.Source.Path = "/srv/desired"
+	cfg.Source.ExternalUsers = []string{"ext@partner.example"}
+	cfg.Source.Git.Pull, cfg.Source.Git.VerifySignatures = true, true
+	got := sourceOptions(cfg.Source)
+	want := source.Options{Dir: "/srv/desired", Files: []string{"**/*.yaml", "**/*.yml"}, ExternalUsers: []string{"ext@partner.example"},
+		Git: source.GitOptions{Pull: true, Remote: "origin", Branch: "main", VerifySignatures: true, Timeout: 2 * time.Minute}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("sourceOptions = %+v, want %+v", got, want)
 	}
 }
