@@ -1,7 +1,105 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
 
-func runValidate(_ context.Context, io stdio, _ []string) int {
-	return notImplemented(io, "validate")
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/source"
+)
+
+// validateOptions are the flags of ogsync validate.
+type validateOptions struct {
+	config  string
+	desired string
+}
+
+func parseValidateArgs(fs *flag.FlagSet, args []string) (validateOptions, error) {
+	var o validateOptions
+	fs.StringVar(&o.config, "config", "", "configuration `file`: validate it and the desired state it points to")
+	fs.StringVar(&o.desired, "desired", "", "desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	switch {
+	case o.config == "" && o.desired == "":
+		return o, errors.New("one of --config or --desired is required")
+	case o.config != "" && o.desired != "":
+		return o, errors.New("--config and --desired are exclusive: give one")
+	}
+	return o, nil
+}
+
+// runValidate checks desired-state files offline: no pull, no network. Every
+// problem is printed on stderr, one a line; the summary goes to stdout.
+func runValidate(ctx context.Context, io stdio, args []string) int {
+	fs := newFlagSet("validate", "--config FILE | --desired DIR", io.err)
+	o, err := parseValidateArgs(fs, args)
+	if err != nil {
+		return flagExit(io.err, "validate", err)
+	}
+	opts := source.Options{Dir: o.desired}
+	if o.config != "" {
+		cfg, err := config.LoadFile(o.config)
+		if err != nil {
+			fmt.Fprintln(io.err, err)
+			fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
+			return exitError
+		}
+		opts = sourceOptions(cfg.Source)
+		opts.Git = source.GitOptions{} // offline: never pull
+	}
+	d, err := source.Load(ctx, opts)
+	if err != nil {
+		fmt.Fprintln(io.err, err)
+		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "desired state"))
+		return exitError
+	}
+	files, err := source.Files(os.DirFS(d.Revision.Dir), opts.Files)
+	if err != nil {
+		fmt.Fprintf(io.err, "ogsync validate: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", plural(len(d.Users), "user"), plural(len(d.Teams), "team"), plural(len(files), "file"))
+	return exitOK
+}
+
+// sourceOptions maps the configuration's source section onto the options
+// of the source package.
+func sourceOptions(s config.Source) source.Options {
+	return source.Options{
+		Dir:           s.Path,
+		Files:         s.Files,
+		ExternalUsers: s.ExternalUsers,
+		Git: source.GitOptions{
+			Pull:             s.Git.Pull,
+			Remote:           s.Git.Remote,
+			Branch:           s.Git.Branch,
+			VerifySignatures: s.Git.VerifySignatures,
+			Timeout:          s.Git.Timeout,
+		},
+	}
+}
+
+// countProblems says how many problems err holds.
+func countProblems(err error, what string) string {
+	var ve *source.ValidationErrors
+	var ce config.Errors
+	switch {
+	case errors.As(err, &ve):
+		return plural(ve.Len(), "problem") + " in the " + what
+	case errors.As(err, &ce):
+		return plural(len(ce), "problem") + " in the " + what
+	}
+	return "cannot read the " + what
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

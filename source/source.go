@@ -1,0 +1,325 @@
+// Package source reads the desired state: the YAML files of a directory,
+// usually a git checkout, decoded strictly and validated into a
+// model.Desired.
+//
+// Load is offline: it lists the files matching the configured patterns,
+// decodes each one strictly (unknown keys, wrong types, aliases, anchors,
+// tabs and multi-document files are errors), merges them and validates the
+// whole. Every problem is reported at once, as a *ValidationErrors whose
+// entries read "file:line:col: field: message".
+//
+// Sync brings a git checkout up to date with its remote branch, fast-forward
+// only, before a load; Fetch does both.
+//
+// The file format is described in docs/desired-state.md; the JSON Schema in
+// schema/desired-state.schema.json describes the same format for editors.
+package source
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	_ "time/tzdata" // IANA zones for timeZone checks on hosts without system tzdata
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ogsync/ogsync/model"
+)
+
+// Bounds of the input.
+const (
+	// MaxFileSize bounds one desired-state file.
+	MaxFileSize = 8 << 20
+	// MaxTotalSize bounds all desired-state files together.
+	MaxTotalSize = 64 << 20
+	// MaxFiles bounds the number of desired-state files.
+	MaxFiles = 10000
+)
+
+// Options says where the desired state is and how to read it.
+type Options struct {
+	// Dir is the directory (usually a git checkout) holding the files; "." when empty.
+	Dir string
+	// Files are glob patterns relative to Dir ("**" spans directories);
+	// DefaultFiles when empty.
+	Files []string
+	// ExternalUsers may be team members without being declared as users
+	// (users managed outside the desired state). Compared case-insensitively.
+	ExternalUsers []string
+	// Git says how Sync brings the checkout up to date.
+	Git GitOptions
+}
+
+// GitOptions configures the fast-forward pull of the checkout.
+type GitOptions struct {
+	// Pull enables the pull; when false, Sync only reports the checkout's HEAD.
+	Pull bool
+	// Remote and Branch name the remote branch to follow ("origin", "main").
+	Remote, Branch string
+	// VerifySignatures refuses a commit whose signature git cannot verify.
+	VerifySignatures bool
+	// Timeout bounds one Sync; DefaultGitTimeout when zero.
+	Timeout time.Duration
+}
+
+//go:embed schema/desired-state.schema.json
+var jsonSchema []byte
+
+// JSONSchema returns the JSON Schema of a desired-state file.
+func JSONSchema() []byte { return bytes.Clone(jsonSchema) }
+
+// Fetch brings the checkout up to date (see Sync) and loads it (see Load).
+// The returned state's Revision says which commit it was read from.
+func Fetch(ctx context.Context, opts Options, logger *slog.Logger) (*model.Desired, error) {
+	rev, err := Sync(ctx, opts, logger)
+	if err != nil {
+		return nil, err
+	}
+	d, err := Load(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.Revision = rev
+	return d, nil
+}
+
+// Load reads, decodes and validates the desired-state files of opts.Dir that
+// match opts.Files. It does no network access and does not run git. Invalid
+// content gives a *ValidationErrors listing every problem found; other
+// failures (an unreadable directory) give a plain error.
+func Load(ctx context.Context, opts Options) (*model.Desired, error) {
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading desired state: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("reading desired state: %s is not a directory", dir)
+	}
+	d, err := LoadFS(ctx, os.DirFS(dir), opts)
+	if err != nil {
+		return nil, err
+	}
+	d.Revision.Dir = dir
+	return d, nil
+}
+
+// LoadFS is Load over a file system; opts.Dir and opts.Git are not used.
+func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, error) {
+	files, err := Files(fsys, opts.Files)
+	if err != nil {
+		return nil, fmt.Errorf("listing desired-state files: %w", err)
+	}
+	if len(files) == 0 {
+		patterns := opts.Files
+		if len(patterns) == 0 {
+			patterns = DefaultFiles
+		}
+		return nil, fmt.Errorf("no desired-state file matches %s", strings.Join(patterns, ", "))
+	}
+	if len(files) > MaxFiles {
+		return nil, fmt.Errorf("%d desired-state files match, more than the %d allowed", len(files), MaxFiles)
+	}
+	external := make(map[string]bool, len(opts.ExternalUsers))
+	for _, u := range opts.ExternalUsers {
+		n := model.NormalizeUsername(u)
+		if msg := emailProblem(n); msg != "" {
+			return nil, fmt.Errorf("external user %s: %s", quote(u), msg)
+		}
+		external[n] = true
+	}
+
+	c := &collector{}
+	docs := make([]parsed, 0, len(files))
+	total := 0
+	incomplete := false
+	for _, name := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("loading desired state: %w", err)
+		}
+		data, err := readBounded(fsys, name)
+		if errors.Is(err, errTooLarge) {
+			c.add(Error{File: name, Msg: fmt.Sprintf("file is larger than the %d bytes allowed", MaxFileSize)})
+			incomplete = true
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading desired state: %w", err)
+		}
+		if total += len(data); total > MaxTotalSize {
+			return nil, fmt.Errorf("desired-state files are larger than the %d bytes allowed together", MaxTotalSize)
+		}
+		doc := parseFile(name, data, c)
+		if doc == nil {
+			incomplete = true
+			continue
+		}
+		docs = append(docs, parsed{file: name, doc: doc})
+	}
+	v := &validator{c: c, external: external, incomplete: incomplete}
+	d := v.validate(docs)
+	if errs := c.result(); errs != nil {
+		return nil, errs
+	}
+	return d, nil
+}
+
+// parsed is one decoded file.
+type parsed struct {
+	file string
+	doc  *fileDoc
+}
+
+var errTooLarge = errors.New("file too large")
+
+func readBounded(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// parseFile decodes one file; nil when it could not be decoded at all.
+func parseFile(name string, data []byte, c *collector) *fileDoc {
+	tabs, bad := scanText(name, data, c)
+	if bad {
+		return nil // the parser would only repeat the problem, without its position
+	}
+	syntax := func(err error) *fileDoc {
+		if tabs == 0 {
+			c.add(yamlError(name, err))
+		}
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	err := safeDecode(dec, &doc)
+	if err == io.EOF {
+		c.add(Error{File: name, Msg: "file is empty: expected users:, teams: or roles:"})
+		return nil
+	}
+	if err != nil {
+		return syntax(err)
+	}
+	var next yaml.Node
+	switch err := safeDecode(dec, &next); {
+	case err == io.EOF:
+	case err != nil:
+		return syntax(err)
+	default:
+		c.add(Error{File: name, Line: next.Line, Column: next.Column,
+			Msg: "a second YAML document: a file holds one document; split it into several files"})
+		return nil
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		c.add(Error{File: name, Msg: "file is empty: expected users:, teams: or roles:"})
+		return nil
+	}
+	root := doc.Content[0]
+	if root.Kind == yaml.MappingNode && len(root.Content) == 0 {
+		c.add(Error{File: name, Line: root.Line, Column: root.Column, Msg: "file declares nothing: expected users:, teams: or roles:"})
+		return nil
+	}
+	d := &decoder{file: name, c: c}
+	var fd fileDoc
+	if root.Kind != yaml.MappingNode {
+		d.errorf(root, "", "the file must be a mapping with users:, teams: or roles:, not %s", describe(root))
+		return nil
+	}
+	d.decode(root, reflectValue(&fd), "")
+	if tabs > 0 {
+		return nil // decoded, but a tab may have shifted what it means
+	}
+	return &fd
+}
+
+// scanText reports the first tab of every line, and the first byte that is
+// not UTF-8 or is a control character; bad is set for the latter.
+func scanText(name string, data []byte, c *collector) (tabs int, bad bool) {
+	line, col, tabLine := 1, 0, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		i += size
+		col++
+		switch {
+		case r == '\n':
+			line, col = line+1, 0
+		case r == '\t':
+			if tabLine != line {
+				tabLine = line
+				tabs++
+				c.add(Error{File: name, Line: line, Column: col,
+					Msg: `tab character: indent with spaces (write \t in a double-quoted string for a tab)`})
+			}
+		case r == utf8.RuneError && size == 1:
+			c.add(Error{File: name, Line: line, Column: col, Msg: "invalid UTF-8: files must be UTF-8 encoded"})
+			return tabs, true
+		case r == '\r', r == 0xfeff && i == size:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			c.add(Error{File: name, Line: line, Column: col,
+				Msg: fmt.Sprintf("control character %U is not allowed (write it escaped in a double-quoted string)", r)})
+			return tabs, true
+		}
+	}
+	return tabs, false
+}
+
+// safeDecode decodes one document, turning a panic of the YAML parser on
+// hostile input into an error.
+func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: the parser failed: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error.
+// yaml.v3 counts lines from 0 in the errors of its parser (not of its
+// scanner) and leaves the line out when it is the first: both are corrected.
+func yamlError(name string, err error) Error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if i := strings.Index(rest, ":"); i > 0 {
+			if n, err := strconv.Atoi(rest[:i]); err == nil {
+				line = n
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+	}
+	if isParserError(msg) || line == 0 {
+		line++
+	}
+	return Error{File: name, Line: line, Column: 1, Msg: "syntax error: " + msg}
+}
+
+// isParserError reports whether msg is one of the yaml.v3 parser's problems.
+func isParserError(msg string) bool {
+	return strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
+		msg == "found incompatible YAML document" || msg == "found undefined tag handle"
+}

@@ -1,0 +1,486 @@
+package source
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ogsync/ogsync/model"
+)
+
+// Field limits. The OpsGenie ones come from its API documentation; the
+// others are ogsync's own bounds on free-form values.
+const (
+	MaxUsernameLen    = 100   // OpsGenie: username
+	MaxFullNameLen    = 512   // OpsGenie: fullName
+	MaxTeamNameLen    = 100   // OpsGenie: team name
+	MaxDescriptionLen = 10000 // OpsGenie: team description
+	MaxRoleLen        = 100   // custom role name
+	MaxTags           = 50    // tags of one user
+	MaxTagLen         = 100   // one tag
+	MaxDetails        = 50    // details keys of one user
+	MaxDetailValues   = 50    // values of one details key
+	MaxDetailKeyLen   = 100   // one details key
+	MaxDetailValueLen = 1000  // one details value
+)
+
+// Patterns of the schema, shared with the JSON Schema.
+const (
+	teamNamePattern = `^[a-zA-Z0-9 _.-]+$`
+	localePattern   = `^[a-z]{2,3}(_([A-Z]{2}|[0-9]{3}))?$`
+)
+
+var (
+	teamNameRE = regexp.MustCompile(teamNamePattern)
+	localeRE   = regexp.MustCompile(localePattern)
+)
+
+// place is where something is declared.
+type place struct {
+	file      string
+	line, col int
+}
+
+func (p place) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
+
+// validator checks the decoded files together and builds the desired state.
+type validator struct {
+	c        *collector
+	external map[string]bool
+	// incomplete is set when a file could not be decoded: references to
+	// users and roles are then not checked, since they may be declared there.
+	incomplete bool
+
+	roles map[string]string // lower-case custom role → declared spelling
+	users map[string]place  // normalised username → declaration
+	zones map[string]string // time zone → its problem, checked once per load
+}
+
+func (v *validator) at(file string, n *yaml.Node, field, format string, args ...any) {
+	e := Error{File: file, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
+	}
+	v.c.add(e)
+}
+
+// isString reports whether n was decoded as a string (a missing or mistyped
+// value has been reported by the decoder already).
+func isString(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
+}
+
+func placeOf(file string, n *yaml.Node) place { return place{file, n.Line, n.Column} }
+
+func (v *validator) validate(docs []parsed) *model.Desired {
+	d := &model.Desired{Users: []model.User{}, Teams: []model.Team{}}
+	v.roles = map[string]string{}
+	rolePlaces := map[string]place{}
+	for _, p := range docs {
+		seq := valueNode(p.doc.Node, "roles")
+		for i, r := range p.doc.Roles {
+			n := itemNode(seq, i)
+			field := fmt.Sprintf("roles[%d]", i)
+			if msg := nameProblem(r, MaxRoleLen); msg != "" {
+				v.at(p.file, n, field, "%s", msg)
+				continue
+			}
+			if _, builtin := model.CanonicalBuiltinRole(r); builtin {
+				v.at(p.file, n, field, "%s is a built-in role; declare only custom roles", quote(r))
+				continue
+			}
+			k := strings.ToLower(r)
+			if prev, dup := rolePlaces[k]; dup {
+				v.at(p.file, n, field, "role %s is already declared at %s", quote(r), prev)
+				continue
+			}
+			rolePlaces[k] = placeOf(p.file, n)
+			v.roles[k] = r
+			d.CustomRoles = append(d.CustomRoles, r)
+		}
+	}
+	slices.Sort(d.CustomRoles)
+
+	v.users = map[string]place{}
+	v.zones = map[string]string{}
+	for _, p := range docs {
+		for i := range p.doc.Users {
+			if u, ok := v.user(p.file, &p.doc.Users[i]); ok {
+				d.Users = append(d.Users, u)
+			}
+		}
+	}
+	teams := map[string]place{}
+	for _, p := range docs {
+		for i := range p.doc.Teams {
+			t := &p.doc.Teams[i]
+			team, ok := v.team(p.file, t)
+			if !ok {
+				continue
+			}
+			k := strings.ToLower(team.Name)
+			if prev, dup := teams[k]; dup {
+				v.at(p.file, valueNode(t.Node, "name"), t.Path+".name", "team %s is already declared at %s", quote(team.Name), prev)
+				continue
+			}
+			teams[k] = placeOf(p.file, valueNode(t.Node, "name"))
+			d.Teams = append(d.Teams, team)
+		}
+	}
+	slices.SortFunc(d.Users, func(a, b model.User) int { return strings.Compare(a.Username, b.Username) })
+	slices.SortFunc(d.Teams, func(a, b model.Team) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.Name, b.Name))
+	})
+	return d
+}
+
+// user checks one user; ok is false when it is not usable.
+func (v *validator) user(file string, u *userDoc) (model.User, bool) {
+	field := func(k string) string { return u.Path + "." + k }
+	node := func(k string) *yaml.Node { return valueNode(u.Node, k) }
+	ok := true
+	bad := func(k, format string, args ...any) {
+		v.at(file, node(k), field(k), format, args...)
+		ok = false
+	}
+
+	out := model.User{Origin: fmt.Sprintf("%s:%d", file, u.Node.Line)}
+	if !isString(node("username")) {
+		ok = false // reported by the decoder
+	} else if msg := usernameProblem(u.Username); msg != "" {
+		bad("username", "%s", msg)
+	} else {
+		out.Username = model.NormalizeUsername(u.Username)
+		if prev, dup := v.users[out.Username]; dup {
+			bad("username", "user %s is already declared at %s", quote(out.Username), prev)
+		} else {
+			v.users[out.Username] = placeOf(file, node("username"))
+		}
+	}
+	if u.FullName != nil {
+		if msg := textProblem(*u.FullName, MaxFullNameLen); msg != "" {
+			bad("fullName", "%s", msg)
+		}
+		out.FullName = u.FullName
+	}
+	if u.Role != nil {
+		if role, msg := v.role(*u.Role); msg != "" {
+			bad("role", "%s", msg)
+		} else {
+			out.Role = &role
+		}
+	}
+	if u.TimeZone != nil {
+		msg, seen := v.zones[*u.TimeZone]
+		if !seen {
+			msg = timeZoneProblem(*u.TimeZone)
+			v.zones[*u.TimeZone] = msg
+		}
+		if msg != "" {
+			bad("timeZone", "%s", msg)
+		}
+		out.TimeZone = u.TimeZone
+	}
+	if u.Locale != nil {
+		if msg := localeProblem(*u.Locale); msg != "" {
+			bad("locale", "%s", msg)
+		}
+		out.Locale = u.Locale
+	}
+	if u.Tags != nil {
+		tags := slices.Clone(*u.Tags)
+		if !v.tags(file, u, tags) {
+			ok = false
+		}
+		slices.Sort(tags)
+		out.Tags = &tags
+	}
+	if u.Details != nil {
+		if !v.details(file, u, *u.Details) {
+			ok = false
+		}
+		details := make(map[string][]string, len(*u.Details))
+		for k, vals := range *u.Details {
+			details[k] = slices.Clone(vals)
+		}
+		out.Details = &details
+	}
+	return out, ok
+}
+
+func (v *validator) tags(file string, u *userDoc, tags []string) bool {
+	seq := valueNode(u.Node, "tags")
+	ok := true
+	if len(tags) > MaxTags {
+		v.at(file, seq, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
+		ok = false
+	}
+	seen := map[string]place{}
+	for i, t := range tags {
+		n := itemNode(seq, i)
+		f := fmt.Sprintf("%s.tags[%d]", u.Path, i)
+		if msg := nameProblem(t, MaxTagLen); msg != "" {
+			v.at(file, n, f, "%s", msg)
+			ok = false
+			continue
+		}
+		if prev, dup := seen[t]; dup {
+			v.at(file, n, f, "tag %s is already listed at %s", quote(t), prev)
+			ok = false
+			continue
+		}
+		seen[t] = placeOf(file, n)
+	}
+	return ok
+}
+
+func (v *validator) details(file string, u *userDoc, details map[string][]string) bool {
+	m := valueNode(u.Node, "details")
+	ok := true
+	if len(details) > MaxDetails {
+		v.at(file, m, u.Path+".details", "%d keys, more than the %d allowed", len(details), MaxDetails)
+		ok = false
+	}
+	for _, k := range slices.Sorted(maps.Keys(details)) {
+		vals := details[k]
+		f := mapField(u.Path+".details", k)
+		if msg := nameProblem(k, MaxDetailKeyLen); msg != "" {
+			v.at(file, keyNode(m, k), f, "key %s", msg)
+			ok = false
+		}
+		seq := valueNode(m, k)
+		switch {
+		case len(vals) == 0:
+			v.at(file, seq, f, "must list at least one value; leave the key out instead")
+			ok = false
+		case len(vals) > MaxDetailValues:
+			v.at(file, seq, f, "%d values, more than the %d allowed", len(vals), MaxDetailValues)
+			ok = false
+		}
+		for i, val := range vals {
+			if msg := textProblem(val, MaxDetailValueLen); msg != "" {
+				v.at(file, itemNode(seq, i), fmt.Sprintf("%s[%d]", f, i), "%s", msg)
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+// role resolves a user's role: a built-in role in canonical spelling, or a
+// declared custom role in its declared spelling.
+func (v *validator) role(r string) (string, string) {
+	if msg := nameProblem(r, MaxRoleLen); msg != "" {
+		return "", msg
+	}
+	if c, ok := model.CanonicalBuiltinRole(r); ok {
+		return c, ""
+	}
+	if c, ok := v.roles[strings.ToLower(r)]; ok {
+		return c, ""
+	}
+	if v.incomplete {
+		return r, "" // it may be declared in a file that could not be read
+	}
+	return "", fmt.Sprintf("%s is neither a built-in role (%s) nor declared under roles:",
+		quote(r), strings.Join(model.BuiltinRoles, ", "))
+}
+
+// team checks one team and its members; ok is false when it is not usable.
+func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
+	ok := true
+	out := model.Team{Name: t.Name, Origin: fmt.Sprintf("%s:%d", file, t.Node.Line)}
+	if nameNode := valueNode(t.Node, "name"); !isString(nameNode) {
+		ok = false // reported by the decoder
+	} else if msg := teamNameProblem(t.Name); msg != "" {
+		v.at(file, nameNode, t.Path+".name", "%s", msg)
+		ok = false
+	}
+	if t.Description != nil {
+		if n := utf8.RuneCountInString(*t.Description); n > MaxDescriptionLen {
+			v.at(file, valueNode(t.Node, "description"), t.Path+".description",
+				"is %d characters long, more than the %d allowed", n, MaxDescriptionLen)
+			ok = false
+		}
+		out.Description = t.Description
+	}
+	if t.Members != nil {
+		members := make([]model.Member, 0, len(*t.Members))
+		seen := map[string]place{}
+		for i := range *t.Members {
+			m := &(*t.Members)[i]
+			mm, good := v.member(file, m)
+			if !good {
+				ok = false
+				continue
+			}
+			if prev, dup := seen[mm.Username]; dup {
+				v.at(file, valueNode(m.Node, "user"), m.Path+".user", "%s is already a member at %s", quote(mm.Username), prev)
+				ok = false
+				continue
+			}
+			seen[mm.Username] = placeOf(file, valueNode(m.Node, "user"))
+			members = append(members, mm)
+		}
+		slices.SortFunc(members, func(a, b model.Member) int { return strings.Compare(a.Username, b.Username) })
+		out.Members = &members
+	}
+	return out, ok
+}
+
+func (v *validator) member(file string, m *memberDoc) (model.Member, bool) {
+	ok := true
+	out := model.Member{Role: m.Role, Origin: fmt.Sprintf("%s:%d", file, m.Node.Line)}
+	userNode, roleNode := valueNode(m.Node, "user"), valueNode(m.Node, "role")
+	if !isString(userNode) {
+		ok = false // reported by the decoder
+	} else if msg := usernameProblem(m.User); msg != "" {
+		v.at(file, userNode, m.Path+".user", "%s", msg)
+		ok = false
+	} else {
+		out.Username = model.NormalizeUsername(m.User)
+		if _, declared := v.users[out.Username]; !declared && !v.external[out.Username] && !v.incomplete {
+			v.at(file, userNode, m.Path+".user", "%s is not a declared user nor an allowed external user", quote(out.Username))
+			ok = false
+		}
+	}
+	if !isString(roleNode) {
+		ok = false // reported by the decoder
+	} else if m.Role != model.MemberRoleAdmin && m.Role != model.MemberRoleUser {
+		v.at(file, roleNode, m.Path+".role", "%s is not a member role (%s or %s)", quote(m.Role), model.MemberRoleAdmin, model.MemberRoleUser)
+		ok = false
+	}
+	return out, ok
+}
+
+// usernameProblem checks a username: an e-mail address of at most
+// MaxUsernameLen characters. It returns "" when the name is good.
+func usernameProblem(s string) string {
+	if s == "" {
+		return "must not be empty"
+	}
+	if n := utf8.RuneCountInString(s); n > MaxUsernameLen {
+		return fmt.Sprintf("is %d characters long, more than the %d allowed", n, MaxUsernameLen)
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%s has leading or trailing spaces", quote(s))
+	}
+	if msg := emailProblem(s); msg != "" {
+		return msg
+	}
+	return ""
+}
+
+// emailProblem checks the form of an e-mail address (ASCII, one @, a dotted domain).
+func emailProblem(s string) string {
+	bad := fmt.Sprintf("%s is not an e-mail address", quote(s))
+	local, domain, found := strings.Cut(s, "@")
+	if !found || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return bad
+	}
+	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+		return bad
+	}
+	for _, r := range local {
+		if !(r < utf8.RuneSelf && (isAlnum(r) || strings.ContainsRune("!#$%&'*+/=?^_`{|}~.-", r))) {
+			return bad
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return bad
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return bad
+		}
+		for _, r := range l {
+			if !(r < utf8.RuneSelf && (isAlnum(r) || r == '-')) {
+				return bad
+			}
+		}
+	}
+	if tld := labels[len(labels)-1]; len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
+		return bad
+	}
+	return ""
+}
+
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+}
+
+// textProblem checks free text that goes on one line: not blank, no
+// surrounding spaces, no control characters, at most max characters.
+func textProblem(s string, max int) string {
+	if strings.TrimSpace(s) == "" {
+		return "must not be empty"
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Sprintf("is %d characters long, more than the %d allowed", n, max)
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%s has leading or trailing spaces", quote(s))
+	}
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		return fmt.Sprintf("%s must be one line without control characters", quote(s))
+	}
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	return ""
+}
+
+// nameProblem checks a name (a role, a tag, a details key): text without
+// surrounding spaces or control characters.
+func nameProblem(s string, max int) string { return textProblem(s, max) }
+
+func teamNameProblem(s string) string {
+	if s == "" {
+		return "must not be empty"
+	}
+	if n := utf8.RuneCountInString(s); n > MaxTeamNameLen {
+		return fmt.Sprintf("is %d characters long, more than the %d allowed", n, MaxTeamNameLen)
+	}
+	if !teamNameRE.MatchString(s) {
+		return fmt.Sprintf("%s may hold only letters, digits, spaces and _ . -", quote(s))
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Sprintf("%s has leading or trailing spaces", quote(s))
+	}
+	return ""
+}
+
+func timeZoneProblem(s string) string {
+	if s == "" {
+		return "must not be empty"
+	}
+	if s == "Local" || len(s) > 100 {
+		return fmt.Sprintf("%s is not an IANA time zone such as Europe/Berlin", quote(s))
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return fmt.Sprintf("%s is not an IANA time zone such as Europe/Berlin", quote(s))
+	}
+	return ""
+}
+
+func localeProblem(s string) string {
+	if localeRE.MatchString(s) {
+		return ""
+	}
+	if fixed := strings.ReplaceAll(s, "-", "_"); localeRE.MatchString(fixed) {
+		return fmt.Sprintf("%s is not a locale: write %s, with an underscore", quote(s), fixed)
+	}
+	return fmt.Sprintf("%s is not a locale such as en_US or de", quote(s))
+}
+
+func reflectValue(p any) reflect.Value { return reflect.ValueOf(p).Elem() }
