@@ -1,7 +1,120 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
 
-func runApply(_ context.Context, io stdio, _ []string) int {
-	return notImplemented(io, "apply")
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/planner/report"
+	"github.com/ogsync/ogsync/sync"
+)
+
+const applySynopsis = "--config FILE [--plan FILE] [--api-url URL] [--log-level L] [--log-format F]"
+
+// applyOptions are the flags of ogsync apply.
+type applyOptions struct {
+	run  runOptions
+	plan string
+}
+
+// parseApplyArgs registers apply's flags on fs and parses args; errors name the flag.
+func parseApplyArgs(fs *flag.FlagSet, args []string) (applyOptions, error) {
+	var o applyOptions
+	fs.StringVar(&o.run.config, "config", "", "configuration `file` (required)")
+	fs.StringVar(&o.plan, "plan", "", "a saved plan (plan --format json) `file`: apply only if the fresh plan equals it")
+	fs.StringVar(&o.run.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
+	o.run.log.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	if o.run.config == "" {
+		return o, errors.New("--config is required")
+	}
+	if err := checkAPIURL(o.run.apiURL); err != nil {
+		return o, err
+	}
+	o.run.once, o.run.apply = true, true
+	return o, o.run.log.validate()
+}
+
+// runApply is ogsync apply: one cycle that writes, under the state
+// directory's lock; with --plan, only when the fresh plan equals the saved one.
+func runApply(ctx context.Context, io stdio, args []string) int {
+	fs := newFlagSet("apply", applySynopsis, io.err)
+	opts, err := parseApplyArgs(fs, args)
+	if err != nil {
+		return flagExit(io.err, "apply", err)
+	}
+	var saved *planner.Plan
+	if opts.plan != "" {
+		if saved, err = readSavedPlan(opts.plan); err != nil {
+			fmt.Fprintf(io.err, "ogsync apply: --plan: %v\n", err)
+			return exitError
+		}
+	}
+	build := func(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
+		if saved != nil {
+			env.check = func(fresh *planner.Plan) error { return checkSaved(saved, fresh) }
+		}
+		e, err := newEngine(cfg, env)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) (sync.Result, error) {
+			res, err := e.RunCycle(ctx)
+			if p, ok := res.Plan.(*planner.Plan); ok {
+				_ = report.Text(io.out, p)
+			}
+			printOutcomes(io, &res)
+			return res, err
+		}, nil
+	}
+	return execute(ctx, io, "apply", opts.run, build)
+}
+
+func readSavedPlan(file string) (*planner.Plan, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading the saved plan: %w", err)
+	}
+	defer f.Close()
+	p, err := planner.ReadPlan(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return p, nil
+}
+
+// checkSaved refuses a fresh plan that differs from the reviewed one.
+func checkSaved(saved, fresh *planner.Plan) error {
+	diff := planner.Diff(saved, fresh)
+	if len(diff) == 0 {
+		return nil
+	}
+	const show = 20
+	lines := diff
+	if len(lines) > show {
+		lines = append(lines[:show:show], fmt.Sprintf("… and %d more differences", len(diff)-show))
+	}
+	return fmt.Errorf("the account or the desired state changed since the plan was saved; nothing applied. Differences:\n  %s", strings.Join(lines, "\n  "))
+}
+
+// printOutcomes prints what happened to each action that did not simply apply.
+func printOutcomes(io stdio, res *sync.Result) {
+	t := res.Total()
+	fmt.Fprintf(io.out, "\n%s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (%d API calls, %s)\n",
+		res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, res.APICalls, res.Duration().Round(1e6))
+	for _, a := range res.Actions {
+		if a.Outcome != sync.ActionApplied && a.Outcome != sync.ActionPlanned {
+			fmt.Fprintf(io.out, "  %-9s %s: %s\n", a.Outcome, a.Action, a.Error)
+		}
+	}
+	if res.Error != "" {
+		fmt.Fprintf(io.err, "ogsync apply: %s\n", res.Error)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -67,33 +66,18 @@ func (o runOptions) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// cycleEnv is what a sync cycle takes from the command besides the configuration.
-type cycleEnv struct {
-	// apply allows writes; without it the cycle is a dry run.
-	apply bool
-	// getenv reads the environment (the API key may come from it).
-	getenv func(string) string
-	// logger is the process logger.
-	logger *slog.Logger
-	// metrics counts API requests: the client's request observer calls
-	// metrics.ObserveRequest.
-	metrics *sync.Metrics
-	// progress returns the reporter for an apply of total actions.
-	progress func(total int) *sync.Progress
-}
-
 // cycleBuilder builds the sync cycle for a configuration.
 type cycleBuilder func(cfg *config.Config, env cycleEnv) (sync.Cycle, error)
 
 // newCycle builds the sync cycle for cfg: pull → load → list → plan → audit →
-// safeguards → apply or report. This is the one place where the loader, the
-// client and the planner are put together; ogsync run calls it at start and on
-// every reload.
+// safeguards → apply or report. ogsync run calls it at start and on every
+// reload.
 func newCycle(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
-	if _, err := cfg.APIKey(env.getenv); err != nil {
+	e, err := newEngine(cfg, env)
+	if err != nil {
 		return nil, err
 	}
-	return nil, errors.New("the sync cycle is not wired to the loader, client and planner yet")
+	return e.RunCycle, nil
 }
 
 func runDaemon(ctx context.Context, io stdio, args []string) int {
@@ -107,6 +91,12 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 	if err != nil {
 		return flagExit(io.err, "run", err)
 	}
+	return execute(ctx, io, "run", opts, build)
+}
+
+// execute runs cycles as opts say: one (--once, and ogsync apply) or the
+// daemon; under the state directory's lock, recording each cycle.
+func execute(ctx context.Context, io stdio, name string, opts runOptions, build cycleBuilder) int {
 	logger := opts.log.logger(io.err)
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
@@ -116,7 +106,7 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 		defer signal.Stop(hup)
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync run: %v\n", err)
+		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
 		return exitError
 	}
 
@@ -165,7 +155,7 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
-		if err != nil || !res.Outcome.Succeeded() {
+		if err != nil || !res.Outcome.Succeeded() || res.Total().Blocked > 0 {
 			return exitError
 		}
 		return exitOK

@@ -80,6 +80,9 @@ type Options struct {
 	Logger *slog.Logger
 	// HTTPClient sends the requests; redirects are never followed.
 	HTTPClient *http.Client
+	// ReadOnly refuses every request but GET before it is sent: a dry run's
+	// client, so that no write can reach the account whatever calls it.
+	ReadOnly bool
 	// Observer, if set, is called after every HTTP attempt with the route
 	// pattern, the status (0 when no answer came) and the duration.
 	Observer func(method, route string, status int, d time.Duration)
@@ -118,6 +121,7 @@ type Client struct {
 	hc             *http.Client
 	log            *slog.Logger
 	observe        func(method, route string, status int, d time.Duration)
+	readOnly       bool
 	now            func() time.Time
 	sleep          func(context.Context, time.Duration) error
 	jitter         func(time.Duration) time.Duration
@@ -156,6 +160,7 @@ func New(o Options) (*Client, error) {
 		pagingAttempts: cmpOr(o.PagingAttempts, DefaultPagingAttempts),
 		log:            o.Logger,
 		observe:        o.Observer,
+		readOnly:       o.ReadOnly,
 		now:            o.Now,
 		sleep:          o.Sleep,
 		jitter:         o.Jitter,
@@ -242,6 +247,9 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 }
 
 func (c *Client) sendRaw(ctx context.Context, r request, out any) error {
+	if c.readOnly && r.method != http.MethodGet {
+		return fmt.Errorf("opsgenie: %s %s: %w", r.method, r.route, ErrReadOnly)
+	}
 	var body []byte
 	if r.body != nil {
 		var err error

@@ -101,6 +101,10 @@ func IsThrottled(err error) bool { return statusOf(err) == http.StatusTooManyReq
 // IsValidation reports whether err is an API answer 422: the body was refused.
 func IsValidation(err error) bool { return statusOf(err) == http.StatusUnprocessableEntity }
 
+// ErrReadOnly is the error of a write asked of a read-only (dry-run) client;
+// the request was not sent.
+var ErrReadOnly = errors.New("write refused: the client is read-only (dry run; pass --apply to write)")
+
 // ErrUnknownOutcome marks a write whose fate is unknown: the request may or
 // may not have been applied (timeout, dropped connection, 5xx) and could not
 // be settled by a lookup.

@@ -17,7 +17,7 @@ import (
 //
 // The apply engine calls Add once per finished action, from any goroutine,
 // and Finish at the end. Output is driven by Add: a line is due when the
-// interval has passed since the last one.
+// interval has passed since the last one. A nil *Progress reports nothing.
 type Progress struct {
 	mu       stdsync.Mutex
 	w        io.Writer
@@ -57,6 +57,9 @@ func newProgress(w io.Writer, logger *slog.Logger, total int, tty bool, every ti
 
 // Add counts one finished action by its outcome.
 func (p *Progress) Add(o ActionOutcome) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.finished {
@@ -80,6 +83,9 @@ func (p *Progress) Add(o ActionOutcome) {
 
 // Finish writes the final line; later calls and Adds do nothing.
 func (p *Progress) Finish() {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.finished {

@@ -107,7 +107,7 @@ func markdown(p *planner.Plan, limit int) string {
 			m.raw(fmt.Sprintf("**%s** (%d)\n\n", esc(r), len(as)))
 			folded := m.fold(len(as), count(len(as), "blocked action", "blocked actions"))
 			for _, a := range as {
-				m.item("- " + esc(headline(a)) + "\n")
+				m.item("- " + esc(Headline(a)) + "\n")
 			}
 			m.unfold(folded)
 			m.raw("\n")
@@ -122,7 +122,7 @@ func markdown(p *planner.Plan, limit int) string {
 		folded := m.fold(len(acts), count(len(acts), s.kind+" change", s.kind+" changes"))
 		for _, a := range acts {
 			var e strings.Builder
-			e.WriteString("- " + badge(a.Type) + " " + esc(headline(a)))
+			e.WriteString("- " + badge(a.Type) + " " + esc(Headline(a)))
 			if a.Origin != "" {
 				e.WriteString(" (" + code(a.Origin) + ")")
 			}

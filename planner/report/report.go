@@ -121,8 +121,8 @@ func createFields(u *model.User) []string {
 	return fs
 }
 
-// headline describes an action in one phrase.
-func headline(a *planner.Action) string {
+// Headline describes an action in one phrase.
+func Headline(a *planner.Action) string {
 	switch a.Type {
 	case planner.CreateUser:
 		return "create user " + a.User

@@ -31,7 +31,7 @@ func Text(w io.Writer, p *planner.Plan) error {
 		}
 		fmt.Fprintf(b, "\n%s:\n", s.title)
 		for _, a := range acts {
-			line := "  " + symbol(a.Type) + " " + headline(a)
+			line := "  " + symbol(a.Type) + " " + Headline(a)
 			if a.Origin != "" {
 				line += "  (" + a.Origin + ")"
 			}

@@ -1,0 +1,314 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	stdsync "sync"
+
+	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/sink"
+)
+
+// actionTimeout bounds one action once started. An action in flight is not
+// cancelled with the cycle (a write cut off half-way has an unknown
+// outcome); it runs to its end within this bound.
+const actionTimeout = 2 * time.Minute
+
+// Apply applies the runnable actions of p in dependency order: step by step
+// (create users → create teams → user updates, promotions before demotions →
+// member adds → role changes → member removes → team deletes → user
+// deletes), the actions of one step concurrently up to apply.concurrency.
+// One failed action never stops the others; the actions that depend on it
+// are skipped and say so. Once ctx is cancelled no new action starts: the
+// ones in flight finish and the rest are reported cancelled. The result has
+// one entry per action of the plan, in plan order.
+func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
+	results := Report(p)
+	if p.Refused() {
+		return results
+	}
+	index := make(map[string]int, len(p.Actions))
+	for i, a := range p.Actions {
+		index[a.ID] = i
+	}
+	runnable := p.Runnable()
+	var prog *Progress
+	if e.progress != nil && len(runnable) > 0 {
+		prog = e.progress(len(runnable))
+		defer prog.Finish()
+	}
+	x := &executor{client: e.client, ids: newCreatedIDs(), teamLocks: map[string]*stdsync.Mutex{}}
+	workers := max(e.cfg.Apply.Concurrency, 1)
+
+	for _, step := range groupSteps(runnable) {
+		var todo []*planner.Action
+		for _, a := range step {
+			r := &results[index[a.ID]]
+			if failed := failedDependency(a, results, index); failed != "" {
+				r.Outcome, r.Error = ActionSkipped, failed
+				e.logger.Warn("action skipped", "action", r.Action, "reason", failed)
+				prog.Add(ActionSkipped)
+				continue
+			}
+			todo = append(todo, a)
+		}
+		jobs := make(chan *planner.Action)
+		var wg stdsync.WaitGroup
+		for range min(workers, len(todo)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for a := range jobs {
+					r := &results[index[a.ID]]
+					if ctx.Err() != nil {
+						r.Outcome, r.Error = ActionCancelled, "not started: the cycle was cancelled"
+						prog.Add(ActionCancelled)
+						continue
+					}
+					actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), actionTimeout)
+					note, err := x.do(actx, a)
+					cancel()
+					if err != nil {
+						r.Outcome, r.Error = ActionFailed, err.Error()
+						e.logger.Warn("action failed", "action", r.Action, "err", err)
+					} else {
+						r.Outcome, r.Error = ActionApplied, note
+						e.logger.Info("action applied", "action", r.Action)
+					}
+					prog.Add(r.Outcome)
+				}
+			}()
+		}
+		for _, a := range todo {
+			jobs <- a
+		}
+		close(jobs)
+		wg.Wait()
+	}
+	return results
+}
+
+// groupSteps splits actions sorted by step into one slice per step.
+func groupSteps(actions []*planner.Action) [][]*planner.Action {
+	var steps [][]*planner.Action
+	for i := 0; i < len(actions); {
+		j := i
+		for j < len(actions) && actions[j].Step == actions[i].Step {
+			j++
+		}
+		steps = append(steps, actions[i:j])
+		i = j
+	}
+	return steps
+}
+
+// failedDependency says why a cannot run: a dependency that did not apply.
+func failedDependency(a *planner.Action, results []ActionResult, index map[string]int) string {
+	for _, d := range a.DependsOn {
+		i, ok := index[d]
+		if !ok {
+			return fmt.Sprintf("depends on %s, which is not in the plan", d)
+		}
+		if o := results[i].Outcome; o != ActionApplied {
+			return fmt.Sprintf("depends on %q, which was %s", results[i].Action, o)
+		}
+	}
+	return ""
+}
+
+// createdIDs are the ids of the users and teams created during one apply.
+type createdIDs struct {
+	mu    stdsync.Mutex
+	users map[string]string
+	teams map[string]string
+}
+
+func newCreatedIDs() *createdIDs {
+	return &createdIDs{users: map[string]string{}, teams: map[string]string{}}
+}
+
+func (c *createdIDs) set(m map[string]string, key, id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m[key] = id
+}
+
+func (c *createdIDs) get(m map[string]string, key string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return m[key]
+}
+
+// executor turns one action into its API calls.
+type executor struct {
+	client Writer
+	ids    *createdIDs
+
+	mu        stdsync.Mutex
+	teamLocks map[string]*stdsync.Mutex // serialises read-modify-write of one team's members
+}
+
+func (x *executor) teamLock(teamID string) *stdsync.Mutex {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	l := x.teamLocks[teamID]
+	if l == nil {
+		l = &stdsync.Mutex{}
+		x.teamLocks[teamID] = l
+	}
+	return l
+}
+
+func (x *executor) teamID(a *planner.Action) (string, error) {
+	if a.TeamID != "" {
+		return a.TeamID, nil
+	}
+	if id := x.ids.get(x.ids.teams, strings.ToLower(a.Team)); id != "" {
+		return id, nil
+	}
+	return "", fmt.Errorf("team %q has no id: it was neither read nor created", a.Team)
+}
+
+func (x *executor) userID(a *planner.Action) string {
+	if a.UserID != "" {
+		return a.UserID
+	}
+	return x.ids.get(x.ids.users, a.User)
+}
+
+// do runs one action and returns a note on how it went (e.g. "already
+// existed"), or the error.
+func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
+	switch a.Type {
+	case planner.CreateUser:
+		if a.After == nil || a.After.User == nil {
+			return "", errors.New("malformed action: no user to create")
+		}
+		c, err := x.client.CreateUser(ctx, *a.After.User)
+		if err != nil {
+			return "", err
+		}
+		x.ids.set(x.ids.users, a.User, c.ID)
+		return createdNote(c), nil
+	case planner.UpdateUser:
+		if a.After == nil || a.After.User == nil {
+			return "", errors.New("malformed action: no fields to update")
+		}
+		u := a.After.User
+		return "", x.client.UpdateUser(ctx, a.UserID, sink.UserPatch{
+			FullName: u.FullName, Role: u.Role, TimeZone: u.TimeZone, Locale: u.Locale, Tags: u.Tags, Details: u.Details,
+		})
+	case planner.DeleteUser:
+		return goneNote(x.client.DeleteUser(ctx, a.UserID))
+	case planner.CreateTeam:
+		if a.After == nil || a.After.Team == nil {
+			return "", errors.New("malformed action: no team to create")
+		}
+		t := *a.After.Team
+		if t.Members != nil {
+			ms := make([]model.Member, len(*t.Members))
+			for i, m := range *t.Members {
+				if m.UserID == "" {
+					m.UserID = x.ids.get(x.ids.users, model.NormalizeUsername(m.Username))
+				}
+				ms[i] = m
+			}
+			t.Members = &ms
+		}
+		c, err := x.client.CreateTeam(ctx, t)
+		if err != nil {
+			return "", err
+		}
+		x.ids.set(x.ids.teams, strings.ToLower(a.Team), c.ID)
+		return createdNote(c), nil
+	case planner.UpdateTeam:
+		if a.After == nil || a.After.Team == nil {
+			return "", errors.New("malformed action: no fields to update")
+		}
+		return "", x.client.UpdateTeam(ctx, a.TeamID, sink.TeamPatch{Description: a.After.Team.Description})
+	case planner.DeleteTeam:
+		return goneNote(x.client.DeleteTeam(ctx, a.TeamID))
+	case planner.AddMember:
+		id, err := x.teamID(a)
+		if err != nil {
+			return "", err
+		}
+		c, err := x.client.AddMember(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
+		if err != nil {
+			return "", err
+		}
+		return createdNote(c), nil
+	case planner.ChangeMemberRole:
+		id, err := x.teamID(a)
+		if err != nil {
+			return "", err
+		}
+		return "", x.changeRole(ctx, id, a)
+	case planner.RemoveMember:
+		id, err := x.teamID(a)
+		if err != nil {
+			return "", err
+		}
+		return goneNote(x.client.RemoveMember(ctx, id, cmpOr(x.userID(a), a.User)))
+	}
+	return "", fmt.Errorf("unknown action type %q", a.Type)
+}
+
+// changeRole changes one member's role. OpsGenie has no per-member role
+// endpoint: the team's member set is read right before it is written back
+// with that one role changed, every other member kept. Role changes of one
+// team are serialised so that none undoes another.
+func (x *executor) changeRole(ctx context.Context, teamID string, a *planner.Action) error {
+	l := x.teamLock(teamID)
+	l.Lock()
+	defer l.Unlock()
+	t, err := x.client.GetTeam(ctx, teamID, sink.ByID)
+	if err != nil {
+		return fmt.Errorf("reading the members of team %q: %w", a.Team, err)
+	}
+	var ms []model.Member
+	if t.Members != nil {
+		ms = append(ms, *t.Members...)
+	}
+	found := false
+	for i, m := range ms {
+		if (a.UserID != "" && m.UserID == a.UserID) || model.NormalizeUsername(m.Username) == a.User {
+			ms[i].Role = a.After.Role
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s is no longer a member of team %q", a.User, a.Team)
+	}
+	return x.client.UpdateTeam(ctx, teamID, sink.TeamPatch{Members: &ms})
+}
+
+func createdNote(c sink.Created) string {
+	switch {
+	case c.Existed:
+		return "already existed; the next cycle reconciles its fields"
+	case c.Confirmed:
+		return "outcome was unknown; a lookup confirmed it exists"
+	}
+	return ""
+}
+
+// goneNote treats a delete of something already gone as done.
+func goneNote(err error) (string, error) {
+	if sink.IsNotFound(err) {
+		return "already gone", nil
+	}
+	return "", err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
