@@ -383,23 +383,51 @@ func TestEmulatorRateLimit(t *testing.T) {
 	}
 }
 
-func TestEmulatorLatencyAndCancel(t *testing.T) {
-	e := startEmulator(t, seedAccount(1, 0, 0), ogsim.Options{Faults: ogsim.FaultOptions{Latency: 5 * time.Second}}, func(o *Options) {
-		o.Sleep = sleepCtx // real waits: the emulator's latency is real
-		o.Now = time.Now
-	})
-	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := e.client.ListUsers(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want DeadlineExceeded", err)
+func TestEmulatorLatency(t *testing.T) {
+	tests := []struct {
+		name     string
+		latency  time.Duration
+		timeout  time.Duration
+		ctx      time.Duration // caller's deadline; 0 for none
+		attempts int
+		want     func(error) bool
+	}{
+		{"slow but within the timeout", 30 * time.Millisecond, time.Second, 0, 1, func(err error) bool { return err == nil }},
+		{"slower than the timeout: retried, then a timeout error", 2 * time.Second, 40 * time.Millisecond, 0, 3, func(err error) bool {
+			var te *TransportError
+			return errors.As(err, &te) && te.Timeout
+		}},
+		{"caller's deadline ends the wait at once", 5 * time.Second, 30 * time.Second, 100 * time.Millisecond, 1, func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded)
+		}},
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the call took %v after its context ended", d)
-	}
-	if e.client.Stats().Total != 1 {
-		t.Errorf("attempts = %d, want 1", e.client.Stats().Total)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startEmulator(t, seedAccount(1, 0, 0), ogsim.Options{Faults: ogsim.FaultOptions{Latency: tc.latency}}, func(o *Options) {
+				o.Sleep = sleepCtx // real waits: the emulator's latency is real
+				o.Now = time.Now
+				o.Jitter = func(time.Duration) time.Duration { return time.Millisecond }
+				o.Timeout = tc.timeout
+				o.MaxRetries = 2
+			})
+			ctx := t.Context()
+			if tc.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.ctx)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := e.client.ListUsers(ctx)
+			if !tc.want(err) {
+				t.Fatalf("err = %v", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("the call took %v", d)
+			}
+			if got := e.client.Stats().Total; got != tc.attempts {
+				t.Errorf("attempts = %d, want %d", got, tc.attempts)
+			}
+		})
 	}
 }
 
