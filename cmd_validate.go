@@ -49,7 +49,8 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 			fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
 			return exitError
 		}
-		opts = source.Options{Dir: cfg.Source.Path, Files: cfg.Source.Files, ExternalUsers: cfg.Source.ExternalUsers}
+		opts = sourceOptions(cfg.Source)
+		opts.Git = source.GitOptions{} // offline: never pull
 	}
 	d, err := source.Load(ctx, opts)
 	if err != nil {
@@ -64,6 +65,23 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 	}
 	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", plural(len(d.Users), "user"), plural(len(d.Teams), "team"), plural(len(files), "file"))
 	return exitOK
+}
+
+// sourceOptions maps the configuration's source section onto the options
+// of the source package.
+func sourceOptions(s config.Source) source.Options {
+	return source.Options{
+		Dir:           s.Path,
+		Files:         s.Files,
+		ExternalUsers: s.ExternalUsers,
+		Git: source.GitOptions{
+			Pull:             s.Git.Pull,
+			Remote:           s.Git.Remote,
+			Branch:           s.Git.Branch,
+			VerifySignatures: s.Git.VerifySignatures,
+			Timeout:          s.Git.Timeout,
+		},
+	}
 }
 
 // countProblems says how many problems err holds.

@@ -78,6 +78,9 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	g := &git{dir: dir, logger: logger}
+	if err := ctx.Err(); err != nil {
+		return rev, fmt.Errorf("updating the checkout: %w", err)
+	}
 
 	if !opts.Git.Pull {
 		if _, err := exec.LookPath("git"); err != nil {
@@ -119,6 +122,9 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 		return rev, errors.New("pulling the checkout: git is not installed")
 	}
 	if !g.isCheckout(ctx) {
+		if err := ctx.Err(); err != nil {
+			return rev, fmt.Errorf("pulling the checkout: %w", err)
+		}
 		return rev, fmt.Errorf("pulling the checkout: %s is not a git checkout", dir)
 	}
 	if err := g.clean(ctx); err != nil {
@@ -139,7 +145,7 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 		return rev, fmt.Errorf("remote %q is not configured in the checkout", remote)
 	}
 	tracking := "refs/remotes/" + remote + "/" + branch
-	if _, err := g.run(ctx, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote,
+	if _, err := g.run(ctx, "fetch", "--quiet", "--no-tags", "--", remote,
 		"+refs/heads/"+branch+":"+tracking); err != nil {
 		return rev, fmt.Errorf("fetching %s/%s: %w", remote, branch, err)
 	}

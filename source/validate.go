@@ -62,6 +62,7 @@ type validator struct {
 
 	roles map[string]string // lower-case custom role → declared spelling
 	users map[string]place  // normalised username → declaration
+	zones map[string]string // time zone → its problem, checked once per load
 }
 
 func (v *validator) at(file string, n *yaml.Node, field, format string, args ...any) {
@@ -110,6 +111,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 	slices.Sort(d.CustomRoles)
 
 	v.users = map[string]place{}
+	v.zones = map[string]string{}
 	for _, p := range docs {
 		for i := range p.doc.Users {
 			if u, ok := v.user(p.file, &p.doc.Users[i]); ok {
@@ -178,7 +180,12 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 		}
 	}
 	if u.TimeZone != nil {
-		if msg := timeZoneProblem(*u.TimeZone); msg != "" {
+		msg, seen := v.zones[*u.TimeZone]
+		if !seen {
+			msg = timeZoneProblem(*u.TimeZone)
+			v.zones[*u.TimeZone] = msg
+		}
+		if msg != "" {
 			bad("timeZone", "%s", msg)
 		}
 		out.TimeZone = u.TimeZone

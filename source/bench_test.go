@@ -1,0 +1,75 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BenchmarkLoad loads a desired state of 10,000 users and 1,000 teams of 10
+// members each, spread over 20 user files and 10 team files.
+//
+//	go test -run '^$' -bench BenchmarkLoad -benchmem -benchtime 5x ./source/
+func BenchmarkLoad(b *testing.B) {
+	const users, teams, members, userFiles, teamFiles = 10000, 1000, 10, 20, 10
+	dir := b.TempDir()
+	roles := []string{"Owner", "Admin", "User", "Observer", "Stakeholder", "Incident Commander"}
+	writeBench(b, dir, "roles.yaml", "roles: [Incident Commander]\n")
+	for f := range userFiles {
+		var s strings.Builder
+		s.WriteString("users:\n")
+		for i := f; i < users; i += userFiles {
+			fmt.Fprintf(&s, "  - username: user%05d@example.com\n    fullName: User Number %d\n    role: %s\n"+
+				"    timeZone: Europe/Berlin\n    locale: en_US\n    tags: [team%d, oncall]\n"+
+				"    details:\n      costCenter: [\"%d\"]\n", i, i, roles[i%len(roles)], i%teams, 4000+i%50)
+		}
+		writeBench(b, dir, fmt.Sprintf("users/u%02d.yaml", f), s.String())
+	}
+	for f := range teamFiles {
+		var s strings.Builder
+		s.WriteString("teams:\n")
+		for i := f; i < teams; i += teamFiles {
+			fmt.Fprintf(&s, "  - name: team %d\n    description: Team number %d\n    members:\n", i, i)
+			for m := range members {
+				role := "user"
+				if m == 0 {
+					role = "admin"
+				}
+				fmt.Fprintf(&s, "      - user: user%05d@example.com\n        role: %s\n", (i*members+m)%users, role)
+			}
+		}
+		writeBench(b, dir, fmt.Sprintf("teams/t%02d.yaml", f), s.String())
+	}
+	var size int64
+	_ = filepath.Walk(dir, func(_ string, fi os.FileInfo, _ error) error {
+		if fi != nil && !fi.IsDir() {
+			size += fi.Size()
+		}
+		return nil
+	})
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := Load(context.Background(), Options{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(d.Users) != users || len(d.Teams) != teams {
+			b.Fatalf("loaded %d users and %d teams", len(d.Users), len(d.Teams))
+		}
+	}
+}
+
+func writeBench(b *testing.B, dir, name, content string) {
+	b.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
