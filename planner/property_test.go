@@ -1,0 +1,424 @@
+package planner
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ogsync/ogsync/model"
+)
+
+// applyPlan applies the runnable actions of p to a copy of c the way the
+// OpsGenie API would: the in-memory executor of the property test.
+func applyPlan(t *testing.T, c model.Current, p *Plan) model.Current {
+	t.Helper()
+	out := cloneCurrent(c)
+	userIdx := func(name string) int {
+		return slices.IndexFunc(out.Users, func(u model.User) bool { return model.NormalizeUsername(u.Username) == name })
+	}
+	teamIdx := func(name string) int {
+		return slices.IndexFunc(out.Teams, func(tm model.Team) bool { return strings.EqualFold(tm.Name, name) })
+	}
+	for _, a := range p.Runnable() {
+		switch a.Type {
+		case CreateUser:
+			u := cloneUser(*a.After.User)
+			u.ID = "new-" + u.Username
+			out.Users = append(out.Users, u)
+		case UpdateUser:
+			i := userIdx(a.User)
+			src := a.After.User
+			dst := &out.Users[i]
+			for _, f := range []struct{ from, to **string }{{&src.FullName, &dst.FullName}, {&src.Role, &dst.Role}, {&src.TimeZone, &dst.TimeZone}, {&src.Locale, &dst.Locale}} {
+				if *f.from != nil {
+					*f.to = model.Ptr(**f.from)
+				}
+			}
+			if src.Tags != nil {
+				dst.Tags = model.Ptr(slices.Clone(*src.Tags))
+			}
+			if src.Details != nil {
+				dst.Details = model.Ptr(maps.Clone(*src.Details))
+			}
+		case DeleteUser:
+			out.Users = slices.Delete(out.Users, userIdx(a.User), userIdx(a.User)+1)
+			for i := range out.Teams {
+				*out.Teams[i].Members = slices.DeleteFunc(*out.Teams[i].Members, func(m model.Member) bool { return m.Username == a.User })
+			}
+		case CreateTeam:
+			tm := model.Team{ID: "new-" + a.Team, Name: a.Team, Description: model.Ptr(str(a.After.Team.Description)), Members: &[]model.Member{}}
+			if a.After.Team.Members != nil {
+				*tm.Members = slices.Clone(*a.After.Team.Members)
+			}
+			out.Teams = append(out.Teams, tm)
+		case UpdateTeam:
+			tm := &out.Teams[teamIdx(a.Team)]
+			tm.Name = a.After.Team.Name
+			if a.After.Team.Description != nil {
+				tm.Description = model.Ptr(*a.After.Team.Description)
+			}
+		case DeleteTeam:
+			out.Teams = slices.Delete(out.Teams, teamIdx(a.Team), teamIdx(a.Team)+1)
+		case AddMember:
+			ms := out.Teams[teamIdx(a.Team)].Members
+			if slices.ContainsFunc(*ms, func(m model.Member) bool { return m.Username == a.User }) {
+				t.Fatalf("%s: already a member", a.ID)
+			}
+			*ms = append(*ms, model.Member{Username: a.User, UserID: a.UserID, Role: a.After.Role})
+		case ChangeMemberRole:
+			ms := *out.Teams[teamIdx(a.Team)].Members
+			ms[slices.IndexFunc(ms, func(m model.Member) bool { return m.Username == a.User })].Role = a.After.Role
+		case RemoveMember:
+			ms := out.Teams[teamIdx(a.Team)].Members
+			n := len(*ms)
+			*ms = slices.DeleteFunc(*ms, func(m model.Member) bool { return m.Username == a.User })
+			if len(*ms) != n-1 {
+				t.Fatalf("%s: not a member", a.ID)
+			}
+		}
+	}
+	return out
+}
+
+func cloneUser(u model.User) model.User {
+	c := u
+	for _, p := range []**string{&c.FullName, &c.Role, &c.TimeZone, &c.Locale} {
+		if *p != nil {
+			*p = model.Ptr(**p)
+		}
+	}
+	if u.Tags != nil {
+		c.Tags = model.Ptr(slices.Clone(*u.Tags))
+	}
+	if u.Details != nil {
+		d := map[string][]string{}
+		for k, v := range *u.Details {
+			d[k] = slices.Clone(v)
+		}
+		c.Details = &d
+	}
+	return c
+}
+
+func cloneCurrent(c model.Current) model.Current {
+	out := model.Current{CustomRoles: slices.Clone(c.CustomRoles)}
+	for _, u := range c.Users {
+		out.Users = append(out.Users, cloneUser(u))
+	}
+	for _, tm := range c.Teams {
+		ct := tm
+		ct.Description = model.Ptr(str(tm.Description))
+		ct.Members = model.Ptr(slices.Clone(members(&tm)))
+		out.Teams = append(out.Teams, ct)
+	}
+	return out
+}
+
+var (
+	propZones   = []string{"Europe/Berlin", "US/Pacific", "America/Los_Angeles", "UTC", "Etc/UTC", "Asia/Kolkata", "Asia/Calcutta", "Europe/Paris"}
+	propRoles   = []string{"Owner", "Admin", "User", "owner", "admin", "Responder", "responder", "Stakeholder"}
+	propLocales = []string{"en_US", "en-us", "de_DE"}
+	propWords   = []string{"a", "b", "c", "d"}
+)
+
+// randomWorld draws a desired and a current state over a small universe of
+// names, so that they overlap in every way the planner distinguishes.
+func randomWorld(r *rand.Rand) (model.Desired, model.Current) {
+	pick := func(s []string) string { return s[r.IntN(len(s))] }
+	maybe := func(p float64) bool { return r.Float64() < p }
+	words := func() []string {
+		var w []string
+		for range r.IntN(4) {
+			w = append(w, pick(propWords))
+		}
+		return w
+	}
+	detailsOf := func() map[string][]string {
+		d := map[string][]string{}
+		for range r.IntN(3) {
+			d[pick(propWords)] = words()
+		}
+		return d
+	}
+	var names []string
+	for i := range 24 {
+		prefix := "u"
+		if i%6 == 5 {
+			prefix = "bot" // ignored
+		}
+		names = append(names, fmt.Sprintf("%s%d@x.io", prefix, i))
+	}
+	names = append(names, "root@x.io") // protected
+	var desired model.Desired
+	var current model.Current
+	current.CustomRoles = []string{"Responder"}
+	exists := map[string]bool{}
+	for i, n := range names {
+		if maybe(0.6) {
+			u := model.User{ID: fmt.Sprint("id", i), Username: n, FullName: model.Ptr("Name " + pick(propWords)), Role: model.Ptr(pick([]string{"Owner", "Admin", "User", "Responder"})),
+				TimeZone: model.Ptr(pick(propZones)), Locale: model.Ptr(pick(propLocales)), Tags: model.Ptr(words()), Details: model.Ptr(detailsOf())}
+			if maybe(0.5) {
+				(*u.Details)["managed-by"] = []string{"ogsync"}
+			}
+			current.Users = append(current.Users, u)
+			exists[n] = true
+		}
+		if maybe(0.6) {
+			d := model.User{Username: n, Origin: fmt.Sprintf("users.yaml:%d", i)}
+			if maybe(0.3) {
+				d.Username = strings.ToUpper(n[:1]) + n[1:]
+			}
+			if maybe(0.7) {
+				d.FullName = model.Ptr("Name " + pick(propWords))
+			}
+			if maybe(0.7) {
+				d.Role = model.Ptr(pick(propRoles))
+			}
+			if maybe(0.7) {
+				d.TimeZone = model.Ptr(pick(propZones))
+			}
+			if maybe(0.5) {
+				d.Locale = model.Ptr(pick(propLocales))
+			}
+			if maybe(0.6) {
+				d.Tags = model.Ptr(words())
+			}
+			if maybe(0.6) {
+				d.Details = model.Ptr(detailsOf())
+			}
+			desired.Users = append(desired.Users, d)
+			exists[n] = true
+		}
+	}
+	var known []string
+	for _, n := range names {
+		if exists[n] {
+			known = append(known, n)
+		}
+	}
+	randomMembers := func(withID bool) []model.Member {
+		ms := []model.Member{}
+		seen := map[string]bool{}
+		for range r.IntN(6) {
+			n := pick(known)
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			m := model.Member{Username: n, Role: pick([]string{"admin", "user", "Admin", ""})}
+			if withID {
+				m.Role = memberRole(m.Role)
+			}
+			ms = append(ms, m)
+		}
+		return ms
+	}
+	currentIDs := map[string]string{}
+	for _, u := range current.Users {
+		currentIDs[u.Username] = u.ID
+	}
+	for i, name := range []string{"sre", "web", "db", "ops-ignored", "platform", "data", "mobile", "infra"} {
+		if maybe(0.6) {
+			ms := slices.DeleteFunc(randomMembers(true), func(m model.Member) bool { return currentIDs[m.Username] == "" })
+			for j := range ms {
+				ms[j].UserID = currentIDs[ms[j].Username]
+			}
+			current.Teams = append(current.Teams, model.Team{ID: fmt.Sprint("t", i), Name: name, Description: model.Ptr(pick(propWords)), Members: &ms})
+		}
+		if maybe(0.6) {
+			t := model.Team{Name: name, Origin: fmt.Sprintf("teams.yaml:%d", i)}
+			if maybe(0.3) {
+				t.Name = strings.ToUpper(name)
+			}
+			if maybe(0.5) {
+				t.Description = model.Ptr(pick(propWords))
+			}
+			if maybe(0.8) {
+				t.Members = model.Ptr(randomMembers(false))
+			}
+			desired.Teams = append(desired.Teams, t)
+		}
+	}
+	return desired, current
+}
+
+func propertyOptions() Options {
+	o := permissive()
+	o.Ownership.Mode = OwnershipAdopt
+	o.Scope = Scope{IgnoreUsers: []string{"bot*@x.io"}, IgnoreTeams: []string{"ops-*"}, ProtectedUsers: []string{"root@x.io"}}
+	return o
+}
+
+// TestPropertyConverges plans random states with every kind on sync in adopt
+// mode, applies the plan in memory, and checks the account then equals the
+// desired state within scope, leaves what is out of scope alone, and plans
+// no further change.
+func TestPropertyConverges(t *testing.T) {
+	iterations := 3000
+	if testing.Short() {
+		iterations = 300
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	o := propertyOptions()
+	for i := range iterations {
+		desired, current := randomWorld(r)
+		p := mustCompute(t, desired, current, o)
+		if p.Blocked() {
+			t.Fatalf("iteration %d: plan blocked: %v %v", i, p.Violations, p.Actions)
+		}
+		after := applyPlan(t, current, p)
+		checkConverged(t, i, desired, current, after)
+		again := mustCompute(t, desired, after, o)
+		if again.HasChanges() {
+			t.Fatalf("iteration %d: planning again gives %v", i, ids(again))
+		}
+	}
+}
+
+// TestPropertyPolicies draws random policies and ownership and checks each
+// plan only does what they allow, and that applying it is idempotent.
+func TestPropertyPolicies(t *testing.T) {
+	iterations := 2000
+	if testing.Short() {
+		iterations = 200
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	names := []string{PolicySync, PolicyUpsertOnly, PolicyCreateOnly}
+	for i := range iterations {
+		o := propertyOptions()
+		o.Policies = PolicyNames{Users: names[r.IntN(3)], Teams: names[r.IntN(3)], Members: names[r.IntN(3)]}
+		o.Ownership.Mode = []string{OwnershipAdopt, OwnershipMarker}[r.IntN(2)]
+		desired, current := randomWorld(r)
+		p := mustCompute(t, desired, current, o)
+		for _, a := range p.Actions {
+			pol := map[string]string{"user": o.Policies.Users, "team": o.Policies.Teams, "member": o.Policies.Members}[a.Type.Kind()]
+			if !Policies[pol].Allows(a.Type.Op()) {
+				t.Fatalf("iteration %d: %s under policy %s", i, a.ID, pol)
+			}
+			if a.Type == DeleteTeam && o.Ownership.Mode == OwnershipMarker {
+				t.Fatalf("iteration %d: %s in marker mode", i, a.ID)
+			}
+			if a.Type == DeleteUser && o.Ownership.Mode == OwnershipMarker && !slices.Contains((*a.Before.User.Details)["managed-by"], "ogsync") {
+				t.Fatalf("iteration %d: %s deletes an unmarked user in marker mode", i, a.ID)
+			}
+		}
+		after := applyPlan(t, current, p)
+		if again := mustCompute(t, desired, after, o); again.HasChanges() {
+			t.Fatalf("iteration %d (%+v): planning again gives %v", i, o.Policies, ids(again))
+		}
+	}
+}
+
+func checkConverged(t *testing.T, iter int, desired model.Desired, before, after model.Current) {
+	t.Helper()
+	cmp := newComparer(after.CustomRoles)
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Fatalf("iteration %d: "+format, append([]any{iter}, args...)...)
+	}
+	ignoredUser := func(n string) bool { return strings.HasPrefix(n, "bot") }
+	find := func(c model.Current, n string) *model.User {
+		for i := range c.Users {
+			if c.Users[i].Username == n {
+				return &c.Users[i]
+			}
+		}
+		return nil
+	}
+	declared := map[string]bool{}
+	for _, d := range desired.Users {
+		n := model.NormalizeUsername(d.Username)
+		declared[n] = true
+		u := find(after, n)
+		// Protected users may be created, never changed.
+		if ignoredUser(n) || n == "root@x.io" && find(before, n) != nil {
+			if b := find(before, n); !reflect.DeepEqual(b, u) {
+				fail("out-of-scope user %s changed: %+v → %+v", n, b, u)
+			}
+			continue
+		}
+		if u == nil {
+			fail("declared user %s missing", n)
+		}
+		if d.FullName != nil && *d.FullName != *u.FullName ||
+			d.Role != nil && cmp.role(*d.Role) != cmp.role(*u.Role) ||
+			d.TimeZone != nil && !cmp.sameZone(*d.TimeZone, *u.TimeZone) ||
+			d.Locale != nil && !sameLocale(*d.Locale, *u.Locale) ||
+			d.Tags != nil && !slices.Equal(tagSet(d.Tags), tagSet(u.Tags)) ||
+			d.Details != nil && !sameDetails(detailMap(d.Details, "managed-by"), detailMap(u.Details, "managed-by")) {
+			fail("user %s = %+v, desired %+v", n, u, d)
+		}
+	}
+	refs := map[string]bool{}
+	for _, tm := range desired.Teams {
+		for _, m := range members(&tm) {
+			refs[model.NormalizeUsername(m.Username)] = true
+		}
+	}
+	for _, u := range after.Users {
+		if !declared[u.Username] && !ignoredUser(u.Username) && u.Username != "root@x.io" && !refs[u.Username] {
+			fail("undeclared user %s kept", u.Username)
+		}
+	}
+	teamOf := func(c model.Current, name string) *model.Team {
+		for i := range c.Teams {
+			if strings.EqualFold(c.Teams[i].Name, name) {
+				return &c.Teams[i]
+			}
+		}
+		return nil
+	}
+	for _, d := range desired.Teams {
+		tm := teamOf(after, d.Name)
+		if strings.HasPrefix(strings.ToLower(d.Name), "ops-") {
+			// An ignored team is left alone, but for losing the users deleted
+			// from the account (an audited run blocks those deletes).
+			b := teamOf(before, d.Name)
+			if b != nil {
+				b = model.Ptr(*b)
+				b.Members = model.Ptr(slices.DeleteFunc(slices.Clone(*b.Members), func(m model.Member) bool { return find(after, m.Username) == nil }))
+			}
+			if !reflect.DeepEqual(b, tm) {
+				fail("ignored team %s changed: %+v → %+v", d.Name, b, tm)
+			}
+			continue
+		}
+		if tm == nil || tm.Name != d.Name || d.Description != nil && *d.Description != *tm.Description {
+			fail("team %s = %+v", d.Name, tm)
+		}
+		if d.Members == nil {
+			continue
+		}
+		want := map[string]string{}
+		for _, m := range *d.Members {
+			if n := model.NormalizeUsername(m.Username); !ignoredUser(n) {
+				want[n] = memberRole(m.Role)
+			}
+		}
+		have := map[string]string{}
+		for _, m := range *tm.Members {
+			if !ignoredUser(m.Username) {
+				have[m.Username] = m.Role
+			}
+		}
+		if !maps.Equal(want, have) {
+			fail("team %s members = %v, want %v", d.Name, have, want)
+		}
+		if b := teamOf(before, d.Name); b != nil {
+			for _, m := range *b.Members {
+				if ignoredUser(m.Username) && !slices.Contains(*tm.Members, m) {
+					fail("team %s lost ignored member %s", d.Name, m.Username)
+				}
+			}
+		}
+	}
+	for _, tm := range after.Teams {
+		if teamOf(model.Current{Teams: desired.Teams}, tm.Name) == nil && !strings.HasPrefix(tm.Name, "ops-") {
+			fail("undeclared team %s kept", tm.Name)
+		}
+	}
+}

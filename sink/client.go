@@ -1,0 +1,412 @@
+// Package sink is ogsync's OpsGenie client: it reads an account (users with
+// offset paging, teams with their members, custom roles, the on-call
+// references of a user) and writes users, teams and memberships, through
+// the OpsGenie v2 REST API.
+//
+// Every request passes a client-side token-bucket limiter, one per OpsGenie
+// rate-limit domain (Search for list users, Configuration for everything
+// else) and shared by concurrent callers. A 429 holds the domain until the
+// server's window has rolled and halves its rate for a while. Reads, PATCH
+// and DELETE are retried on 5xx (but 501), dropped connections and timeouts;
+// a create whose outcome is unknown is never re-sent blindly: the object is
+// looked up first. Failures are *APIError or *TransportError values that
+// never carry the API key.
+package sink
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ogsync/ogsync/config"
+)
+
+// Defaults of Options.
+const (
+	DefaultBaseURL     = "https://api.opsgenie.com"
+	DefaultUserAgent   = "ogsync"
+	DefaultTimeout     = 30 * time.Second
+	DefaultConcurrency = 4
+	// DefaultQuietPeriod is how long a domain stays slowed down after its
+	// last 429.
+	DefaultQuietPeriod = time.Minute
+	// DefaultPagingAttempts bounds the re-reads of a user list that shifted.
+	DefaultPagingAttempts = 3
+)
+
+// Size bounds of response bodies.
+const (
+	maxBody  = 64 << 20 // a success body
+	maxDrain = 64 << 10 // what is read of a body nobody needs, to reuse the connection
+)
+
+// Options configure a Client. BaseURL and APIKey matter; the rest has defaults.
+type Options struct {
+	// BaseURL is the API base URL: https://api.opsgenie.com (the default),
+	// https://api.eu.opsgenie.com, or http on a loopback address (tests, the
+	// emulator).
+	BaseURL string
+	// APIKey is the GenieKey. It is sent only in the Authorization header
+	// and never appears in errors or logs.
+	APIKey string
+	// UserAgent is sent as User-Agent, e.g. "ogsync/v1.2.3".
+	UserAgent string
+	// Timeout bounds one HTTP attempt, body included (default 30 s).
+	Timeout time.Duration
+	// MaxRetries bounds the retries of one request; 0 means no retry.
+	MaxRetries int
+	// Rate limits the Configuration domain, and the Search domain unless
+	// SearchRate is set. A zero Rate means unlimited.
+	Rate Rate
+	// SearchRate limits the Search domain (list users).
+	SearchRate *Rate
+	// QuietPeriod is how long a domain stays slowed down after a 429 (default 1 min).
+	QuietPeriod time.Duration
+	// Concurrency bounds the requests in flight when one call fans out
+	// (per-team reads, the on-call audit); default 4.
+	Concurrency int
+	// PagingAttempts bounds the reads of a user list that shifts under
+	// concurrent changes (default 3).
+	PagingAttempts int
+	// Logger receives debug lines per request and warnings per retry.
+	Logger *slog.Logger
+	// HTTPClient sends the requests; redirects are never followed.
+	HTTPClient *http.Client
+	// Observer, if set, is called after every HTTP attempt with the route
+	// pattern, the status (0 when no answer came) and the duration.
+	Observer func(method, route string, status int, d time.Duration)
+
+	// Now, Sleep and Jitter replace the clock, the context-aware sleep and
+	// the backoff jitter (tests). Jitter maps a backoff to the wait used.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func(d time.Duration) time.Duration
+}
+
+// OptionsFrom returns the Options of the opsgenie section of a configuration.
+func OptionsFrom(c config.OpsGenie, apiKey, userAgent string) Options {
+	search := Rate(c.RateLimit.SearchRate())
+	return Options{
+		BaseURL:    c.URL,
+		APIKey:     apiKey,
+		UserAgent:  userAgent,
+		Timeout:    c.Timeout,
+		MaxRetries: c.MaxRetries,
+		Rate:       Rate(c.RateLimit.Rate),
+		SearchRate: &search,
+	}
+}
+
+// Client talks to one OpsGenie account. It is safe for concurrent use.
+type Client struct {
+	base           string
+	key            string
+	auth           string
+	userAgent      string
+	timeout        time.Duration
+	maxRetries     int
+	concurrency    int
+	pagingAttempts int
+	hc             *http.Client
+	log            *slog.Logger
+	observe        func(method, route string, status int, d time.Duration)
+	now            func() time.Time
+	sleep          func(context.Context, time.Duration) error
+	jitter         func(time.Duration) time.Duration
+	config         *domainLimiter
+	search         *domainLimiter
+	stats          statsRecorder
+
+	teamMu    sync.Mutex
+	teamLocks map[string]*sync.Mutex // team id → serialises its membership writes
+}
+
+// New checks the options and returns a Client.
+func New(o Options) (*Client, error) {
+	base := o.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if err := config.CheckURL(base); err != nil {
+		return nil, fmt.Errorf("opsgenie base URL: %w", err)
+	}
+	key := strings.TrimSpace(o.APIKey)
+	if key == "" {
+		return nil, errors.New("opsgenie: no API key")
+	}
+	if strings.ContainsAny(key, "\r\n\t ") || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return nil, errors.New("opsgenie: the API key contains spaces or control characters")
+	}
+	if o.MaxRetries < 0 {
+		return nil, fmt.Errorf("opsgenie: max retries must not be negative, not %d", o.MaxRetries)
+	}
+	c := &Client{
+		base:           strings.TrimSuffix(base, "/"),
+		key:            key,
+		auth:           "GenieKey " + key,
+		userAgent:      cmpOr(o.UserAgent, DefaultUserAgent),
+		timeout:        cmpOr(o.Timeout, DefaultTimeout),
+		maxRetries:     o.MaxRetries,
+		concurrency:    cmpOr(o.Concurrency, DefaultConcurrency),
+		pagingAttempts: cmpOr(o.PagingAttempts, DefaultPagingAttempts),
+		log:            o.Logger,
+		observe:        o.Observer,
+		now:            o.Now,
+		sleep:          o.Sleep,
+		jitter:         o.Jitter,
+		teamLocks:      make(map[string]*sync.Mutex),
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	if c.jitter == nil {
+		c.jitter = equalJitter
+	}
+	hc := http.Client{}
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	}
+	// A redirect could carry the key elsewhere (and OpsGenie sends none).
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc = &hc
+	quiet := cmpOr(o.QuietPeriod, DefaultQuietPeriod)
+	search := o.Rate
+	if o.SearchRate != nil {
+		search = *o.SearchRate
+	}
+	c.config = newDomainLimiter("configuration", o.Rate, quiet, c.now, c.sleep)
+	c.search = newDomainLimiter("search", search, quiet, c.now, c.sleep)
+	return c, nil
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// request is one API call.
+type request struct {
+	method string
+	// route is the path pattern ("/v2/users/{id}") used in errors, logs and stats.
+	route string
+	// path is the escaped path.
+	path  string
+	query url.Values
+	body  any
+	// search puts the call in the Search rate-limit domain.
+	search bool
+	// create marks a POST that must not be re-sent when its outcome is
+	// unknown: send returns an error wrapping ErrUnknownOutcome instead.
+	create bool
+}
+
+// escapedPath joins path segments, escaping each one. "+" and "@" stay
+// literal, as OpsGenie expects in usernames.
+func escapedPath(segments ...string) string {
+	var b strings.Builder
+	for _, s := range segments {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(s))
+	}
+	return b.String()
+}
+
+// outcome classifies one attempt.
+type outcome int
+
+const (
+	outcomeDone      outcome = iota // answered: success or a final error
+	outcomeThrottled                // 429: refused, nothing applied
+	outcomeUnknown                  // 5xx, dropped connection, timeout: may have been applied
+)
+
+// send performs r: it waits for the domain's limiter, sends, and retries
+// throttled requests and, unless r.create, requests with an unknown outcome.
+// A successful body is decoded into out (when out is not nil).
+func (c *Client) send(ctx context.Context, r request, out any) error {
+	err := c.sendRaw(ctx, r, out)
+	return redact(err, c.key)
+}
+
+func (c *Client) sendRaw(ctx context.Context, r request, out any) error {
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("opsgenie: %s %s: encoding the body: %w", r.method, r.route, err)
+		}
+	}
+	lim := c.config
+	if r.search {
+		lim = c.search
+	}
+	unknownSeen := false
+	for retry := 0; ; retry++ {
+		if err := lim.wait(ctx); err != nil {
+			return fmt.Errorf("opsgenie: %s %s: waiting for the rate limiter: %w", r.method, r.route, err)
+		}
+		oc, h, err := c.attempt(ctx, r, body, out)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("opsgenie: %s %s: %w", r.method, r.route, context.Cause(ctx))
+		}
+		if unknownSeen && r.method == http.MethodDelete && IsNotFound(err) {
+			// The earlier attempt did delete it.
+			c.log.DebugContext(ctx, "opsgenie delete settled: gone after an unknown outcome", "method", r.method, "route", r.route)
+			return nil
+		}
+		if oc == outcomeDone {
+			return err
+		}
+		if oc == outcomeUnknown && r.create {
+			return fmt.Errorf("%w: %w", ErrUnknownOutcome, err)
+		}
+		if retry >= c.maxRetries {
+			if oc == outcomeUnknown {
+				return fmt.Errorf("%w (gave up after %d retries)", err, retry)
+			}
+			return err
+		}
+		var wait time.Duration
+		if oc == outcomeThrottled {
+			wait = throttleWait(retry, h, c.now(), c.jitter)
+			lim.throttled(wait)
+			c.stats.retried()
+		} else {
+			unknownSeen = true
+			wait = backoff(retry, c.jitter)
+			c.stats.retried()
+		}
+		c.log.WarnContext(ctx, "retrying opsgenie request", "method", r.method, "route", r.route,
+			"retry", retry+1, "max_retries", c.maxRetries, "wait", wait, "err", redact(err, c.key), "limit", lim.current().String())
+		if oc == outcomeThrottled {
+			// The domain limiter holds every caller (this one included)
+			// until the wait is over.
+			continue
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("opsgenie: %s %s: waiting to retry: %w", r.method, r.route, err)
+		}
+	}
+}
+
+// attempt sends r once. It returns how the attempt ended, the response
+// headers (for a 429), and the error.
+func (c *Client) attempt(ctx context.Context, r request, body []byte, out any) (outcome, http.Header, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u := c.base + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, u, rd)
+	if err != nil {
+		return outcomeDone, nil, fmt.Errorf("opsgenie: %s %s: building the request: %w", r.method, r.route, stripURL(err))
+	}
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+
+	start := c.now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		d := c.now().Sub(start)
+		c.record(r, 0, d)
+		return outcomeUnknown, nil, &TransportError{Method: r.method, Route: r.route, Timeout: timedOut(ctx, actx, err), Err: stripURL(err)}
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+		_ = resp.Body.Close()
+	}()
+
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		var derr error
+		if out != nil {
+			derr = json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(out)
+		}
+		d := c.now().Sub(start)
+		c.record(r, resp.StatusCode, d)
+		if derr != nil {
+			if actx.Err() != nil || errors.Is(derr, io.ErrUnexpectedEOF) || isNetErr(derr) {
+				// The answer was cut off: the request was applied, but we
+				// cannot tell its result.
+				return outcomeUnknown, nil, &TransportError{Method: r.method, Route: r.route, Timeout: timedOut(ctx, actx, derr), Err: fmt.Errorf("reading the answer: %w", stripURL(derr))}
+			}
+			return outcomeDone, nil, fmt.Errorf("opsgenie: %s %s: decoding the answer: %w", r.method, r.route, derr)
+		}
+		return outcomeDone, nil, nil
+	default:
+		apiErr := newAPIError(r.method, r.route, resp)
+		d := c.now().Sub(start)
+		c.record(r, resp.StatusCode, d)
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			return outcomeThrottled, resp.Header, apiErr
+		case retryableStatus(resp.StatusCode):
+			return outcomeUnknown, nil, apiErr
+		}
+		return outcomeDone, nil, apiErr
+	}
+}
+
+// record counts an attempt and tells the observer.
+func (c *Client) record(r request, status int, d time.Duration) {
+	c.stats.add(r.method, r.route, status)
+	if c.observe != nil {
+		c.observe(r.method, r.route, status, d)
+	}
+	c.log.Debug("opsgenie request", "method", r.method, "route", r.route, "status", status, "duration", d)
+}
+
+// timedOut reports whether an attempt failed on its own timeout (not on
+// the caller's context).
+func timedOut(parent, attempt context.Context, err error) bool {
+	if parent.Err() == nil && attempt.Err() != nil {
+		return true
+	}
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
+}
+
+func isNetErr(err error) bool {
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te)
+}
+
+// stripURL removes the URL from a *url.Error: it names users by username
+// and is noise next to the route; the cause is kept.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,621 @@
+package ogsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Options configure a Server. The zero value of every field but APIKey is
+// usable.
+type Options struct {
+	// APIKey is a key with every right (read, create/update, delete,
+	// configuration access).
+	APIKey string
+	// Seed is the initial account; nil means the empty account: no users,
+	// teams, schedules, escalations, custom roles or extra keys.
+	Seed *Seed
+	// RateLimit configures the per-domain token buckets; the zero value
+	// turns rate limiting off.
+	RateLimit RateLimitOptions
+	// Faults configures fault injection; the zero value turns it off.
+	Faults FaultOptions
+	// Logger receives one debug line per request and warnings for injected
+	// faults; nil discards.
+	Logger *slog.Logger
+	// Clock tells the time for the rate limiter and for createdAt stamps;
+	// nil means time.Now. Tests inject a fake clock here.
+	Clock func() time.Time
+	// IDSeed seeds the generator of entity ids (UUID-shaped), so that the
+	// same seed and the same request sequence give the same ids.
+	IDSeed uint64
+	// Behavior holds the emulator's answers to questions the wire
+	// reference leaves open; the zero value is the documented default.
+	Behavior Behavior
+}
+
+// Behavior holds the configurable choices for behaviour the wire reference
+// leaves open. The zero value of each field is the default documented in
+// the package README.
+type Behavior struct {
+	// DefaultTimeZone is given to users created without a time zone;
+	// "" means "America/New_York".
+	DefaultTimeZone string
+	// DefaultLocale is given to users created without a locale; "" means
+	// "en_US".
+	DefaultLocale string
+	// DefaultListLimit is the page size of GET /v2/users without limit;
+	// 0 means 20.
+	DefaultListLimit int
+	// MaxListLimit is the largest page size of GET /v2/users; 0 means 100.
+	MaxListLimit int
+	// RejectOverMaxLimit answers 422 to a limit above MaxListLimit instead
+	// of silently capping it.
+	RejectOverMaxLimit bool
+	// ForbidOwnerRole refuses (422) to create users as Owner or to promote
+	// users to Owner through the API.
+	ForbidOwnerRole bool
+	// UnknownScheduleNotFound answers 404 for an unknown schedule instead
+	// of the 403/40301 the real API was recorded answering.
+	UnknownScheduleNotFound bool
+	// EmptyMembersAsArray renders "members":[] for a team without members
+	// instead of leaving the key out.
+	EmptyMembersAsArray bool
+	// AccountName is the sub-domain of the teams' web links
+	// (https://NAME.app.opsgenie.com/...); "" means "ogsim".
+	AccountName string
+}
+
+func (b Behavior) withDefaults() Behavior {
+	if b.DefaultTimeZone == "" {
+		b.DefaultTimeZone = "America/New_York"
+	}
+	if b.DefaultLocale == "" {
+		b.DefaultLocale = "en_US"
+	}
+	if b.DefaultListLimit == 0 {
+		b.DefaultListLimit = 20
+	}
+	if b.MaxListLimit == 0 {
+		b.MaxListLimit = 100
+	}
+	if b.AccountName == "" {
+		b.AccountName = "ogsim"
+	}
+	return b
+}
+
+// Right is one access right of an API key.
+type Right uint8
+
+// The rights an API key can hold. Every endpoint the emulator serves is a
+// configuration endpoint, so each needs RightConfiguration plus the right
+// of its operation: GET needs RightRead, POST/PATCH/PUT RightCreateUpdate,
+// DELETE RightDelete.
+const (
+	RightRead Right = 1 << iota
+	RightCreateUpdate
+	RightDelete
+	RightConfiguration
+
+	allRights = RightRead | RightCreateUpdate | RightDelete | RightConfiguration
+)
+
+// rightNames are the spellings of the rights in a seed file.
+var rightNames = map[string]Right{
+	"read":          RightRead,
+	"create-update": RightCreateUpdate,
+	"delete":        RightDelete,
+	"configuration": RightConfiguration,
+}
+
+// Stats counts the API requests the server received. Admin endpoints are
+// not counted.
+type Stats struct {
+	// Total is every API request received, answered or not.
+	Total int `json:"total"`
+	// Throttled is the number answered 429 by the rate limiter.
+	Throttled int `json:"throttled"`
+	// ByRoute counts requests per route: method + " " + path pattern, such
+	// as "GET /v2/users" or "DELETE /v2/teams/{identifier}/members/{memberIdentifier}".
+	// A trailing-slash variant counts under its route; a request matching no
+	// route counts under method + " (unmatched)".
+	ByRoute map[string]int `json:"byRoute"`
+}
+
+// Server is the emulator: an http.Handler over an in-memory account. It is
+// safe for concurrent use.
+type Server struct {
+	log     *slog.Logger
+	clock   func() time.Time
+	beh     Behavior
+	keys    map[string]Right
+	acct    *account
+	limiter *limiter
+	faults  *faulter
+
+	statsMu sync.Mutex
+	stats   Stats
+}
+
+// New builds a server over the account opts.Seed describes.
+func New(opts Options) (*Server, error) {
+	if opts.APIKey == "" {
+		return nil, errors.New("ogsim: an API key is required")
+	}
+	if err := opts.RateLimit.validate(); err != nil {
+		return nil, fmt.Errorf("ogsim: %w", err)
+	}
+	if err := opts.Faults.validate(); err != nil {
+		return nil, fmt.Errorf("ogsim: %w", err)
+	}
+	beh := opts.Behavior.withDefaults()
+	if !validTimeZone(beh.DefaultTimeZone) {
+		return nil, fmt.Errorf("ogsim: default time zone %q is not a valid time zone", beh.DefaultTimeZone)
+	}
+	if !validLocale(beh.DefaultLocale) {
+		return nil, fmt.Errorf("ogsim: default locale %q is not a supported locale", beh.DefaultLocale)
+	}
+	if beh.DefaultListLimit < 1 || beh.MaxListLimit < beh.DefaultListLimit {
+		return nil, fmt.Errorf("ogsim: list limits: default %d must be at least 1 and at most the maximum %d", beh.DefaultListLimit, beh.MaxListLimit)
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		log:     logger,
+		clock:   clock,
+		beh:     beh,
+		keys:    map[string]Right{opts.APIKey: allRights},
+		acct:    newAccount(newIDGen(opts.IDSeed), clock),
+		limiter: newLimiter(opts.RateLimit, clock),
+		faults:  newFaulter(opts.Faults),
+		stats:   Stats{ByRoute: map[string]int{}},
+	}
+	if opts.Seed != nil {
+		if err := s.applySeed(opts.Seed); err != nil {
+			return nil, fmt.Errorf("ogsim: seed: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Stats returns a copy of the request counters.
+func (s *Server) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute)}
+}
+
+// ResetStats zeroes the request counters.
+func (s *Server) ResetStats() {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.stats = Stats{ByRoute: map[string]int{}}
+}
+
+func (s *Server) count(route string) {
+	s.statsMu.Lock()
+	s.stats.Total++
+	s.stats.ByRoute[route]++
+	s.statsMu.Unlock()
+}
+
+func (s *Server) countThrottled() {
+	s.statsMu.Lock()
+	s.stats.Throttled++
+	s.statsMu.Unlock()
+}
+
+// domain is a rate-limiting domain.
+type domain int
+
+const (
+	domainConfiguration domain = iota
+	domainSearch
+)
+
+// call is one API request being handled.
+type call struct {
+	r      *http.Request
+	params []string // path wildcards, unescaped, in pattern order
+	query  url.Values
+}
+
+// reply is a handler's answer: a status and the members of the JSON body
+// object without its braces ("took" and "requestId" are added on writing).
+type reply struct {
+	status int
+	body   []byte
+	header [][2]string
+}
+
+type handler func(s *Server, c *call) reply
+
+type route struct {
+	method   string
+	pattern  string
+	segs     []string
+	domain   domain
+	resource string // for the 403 message
+	h        handler
+}
+
+func (rt *route) name() string { return rt.method + " " + rt.pattern }
+
+var routes = buildRoutes([]route{
+	{method: "GET", pattern: "/v2/users", domain: domainSearch, resource: "user", h: (*Server).listUsers},
+	{method: "POST", pattern: "/v2/users", resource: "user", h: (*Server).createUser},
+	{method: "GET", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).getUser},
+	{method: "PATCH", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).updateUser},
+	{method: "DELETE", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).deleteUser},
+	{method: "GET", pattern: "/v2/users/{identifier}/teams", resource: "user", h: (*Server).userTeams},
+	{method: "GET", pattern: "/v2/users/{identifier}/schedules", resource: "user", h: (*Server).userSchedules},
+	{method: "GET", pattern: "/v2/users/{identifier}/escalations", resource: "user", h: (*Server).userEscalations},
+	{method: "GET", pattern: "/v2/teams", resource: "team", h: (*Server).listTeams},
+	{method: "POST", pattern: "/v2/teams", resource: "team", h: (*Server).createTeam},
+	{method: "GET", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).getTeam},
+	{method: "PATCH", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).updateTeam},
+	{method: "DELETE", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).deleteTeam},
+	{method: "POST", pattern: "/v2/teams/{identifier}/members", resource: "team", h: (*Server).addMember},
+	{method: "DELETE", pattern: "/v2/teams/{identifier}/members/{memberIdentifier}", resource: "team", h: (*Server).removeMember},
+	{method: "GET", pattern: "/v2/schedules", resource: "schedule", h: (*Server).listSchedules},
+	{method: "GET", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).getSchedule},
+	{method: "GET", pattern: "/v2/escalations", resource: "escalation", h: (*Server).listEscalations},
+	{method: "GET", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).getEscalation},
+	{method: "GET", pattern: "/v2/roles", resource: "role", h: (*Server).listRoles},
+	{method: "GET", pattern: "/v2/roles/{identifier}", resource: "role", h: (*Server).getRole},
+})
+
+func buildRoutes(rs []route) []route {
+	for i := range rs {
+		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
+	}
+	return rs
+}
+
+// match finds the route of a request. It splits the escaped path, so an
+// encoded "/" stays inside its segment, and unescapes each wildcard with
+// path rules: "+" stays "+", "%2B" becomes "+". pathKnown reports whether
+// some route has this path under another method.
+func match(method, escapedPath string) (rt *route, params []string, pathKnown bool) {
+	p := strings.TrimPrefix(escapedPath, "/")
+	p = strings.TrimSuffix(p, "/") // trailing-slash variants
+	segs := strings.Split(p, "/")
+	for i := range routes {
+		cand := &routes[i]
+		if len(cand.segs) != len(segs) {
+			continue
+		}
+		var ps []string
+		ok := true
+		for j, seg := range cand.segs {
+			if strings.HasPrefix(seg, "{") {
+				v, err := url.PathUnescape(segs[j])
+				if err != nil || v == "" {
+					ok = false
+					break
+				}
+				ps = append(ps, v)
+			} else if seg != segs[j] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if cand.method == method {
+			return cand, ps, true
+		}
+		pathKnown = true
+	}
+	return nil, nil, pathKnown
+}
+
+// ServeHTTP serves the OpsGenie v2 API and the /_sim admin endpoints.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sim/") {
+		s.serveAdmin(w, r)
+		return
+	}
+
+	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())
+	routeName := r.Method + " (unmatched)"
+	if rt != nil {
+		routeName = rt.name()
+	}
+	s.count(routeName)
+	start := time.Now()
+	reqID := newRequestID()
+
+	f := s.faults.draw()
+	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
+		return
+	}
+	if !f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
+		return
+	}
+
+	rep, state := s.handle(r, rt, params, pathKnown)
+	if f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
+		return
+	}
+	s.write(w, rep, start, reqID, state)
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
+		"status", rep.status, "requestId", reqID)
+}
+
+// handle authenticates, rate-limits and dispatches one API request. It
+// returns the reply and the X-RateLimit-State to send.
+func (s *Server) handle(r *http.Request, rt *route, params []string, pathKnown bool) (reply, string) {
+	rights, rep, ok := s.authenticate(r)
+	if !ok {
+		return rep, "OK"
+	}
+	if rt == nil {
+		if pathKnown {
+			return errReply(http.StatusMethodNotAllowed, fmt.Sprintf("Request method '%s' not supported", r.Method)), "OK"
+		}
+		return errReply(http.StatusNotFound, "No handler found for url "+r.URL.Path), "OK"
+	}
+	if need := neededRights(r.Method); rights&need != need {
+		return reply{status: http.StatusForbidden, body: errBody(
+			"Api key is not authorized to access the "+rt.resource, nil, 40301)}, "OK"
+	}
+	dom := s.limiter.configuration
+	if rt.domain == domainSearch {
+		dom = s.limiter.search
+	}
+	if period, throttled := dom.take(); throttled {
+		s.countThrottled()
+		s.log.Debug("throttled", "route", rt.name(), "periodSec", period)
+		return reply{status: http.StatusTooManyRequests, body: errBody("TooManyRequests", nil, 0),
+			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(period)}}}, "THROTTLED"
+	}
+	c := &call{r: r, params: params, query: r.URL.Query()}
+	return rt.h(s, c), "OK"
+}
+
+func neededRights(method string) Right {
+	switch method {
+	case http.MethodGet, http.MethodHead:
+		return RightConfiguration | RightRead
+	case http.MethodDelete:
+		return RightConfiguration | RightDelete
+	default:
+		return RightConfiguration | RightCreateUpdate
+	}
+}
+
+// authenticate checks the Authorization header. A configured key passes
+// whatever its shape; an unknown UUID-shaped key gets 401, any other
+// value 422; a missing header or another scheme gets 401.
+func (s *Server) authenticate(r *http.Request) (Right, reply, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, key, found := strings.Cut(strings.TrimSpace(h), " ")
+	if !found || !strings.EqualFold(scheme, "GenieKey") {
+		return 0, errReply(http.StatusUnauthorized, "Could not authenticate"), false
+	}
+	key = strings.TrimSpace(key)
+	if rights, ok := s.keys[key]; ok {
+		return rights, reply{}, true
+	}
+	if !isUUID(key) {
+		return 0, errReply(http.StatusUnprocessableEntity, "Key format is not valid!"), false
+	}
+	return 0, errReply(http.StatusUnauthorized, "Could not authenticate"), false
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// write sends a reply with the headers every OpsGenie response carries.
+// took (seconds, 3 decimals, at least 0.001) is the same in the body and
+// in X-Response-Time; requestId equals X-Request-Id.
+func (s *Server) write(w http.ResponseWriter, rep reply, start time.Time, reqID, rateState string) {
+	took := math.Round(time.Since(start).Seconds()*1000) / 1000
+	took = max(took, 0.001)
+	tookStr := strconv.FormatFloat(took, 'f', -1, 64)
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	h.Set("X-Request-Id", reqID)
+	h.Set("X-Response-Time", tookStr)
+	h.Set("X-RateLimit-State", rateState)
+	for _, kv := range rep.header {
+		h.Set(kv[0], kv[1])
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.WriteByte('{')
+	if len(rep.body) > 0 {
+		buf.Write(rep.body)
+		buf.WriteByte(',')
+	}
+	buf.WriteString(`"took":`)
+	buf.WriteString(tookStr)
+	buf.WriteString(`,"requestId":"`)
+	buf.WriteString(reqID)
+	buf.WriteString(`"}`)
+	w.WriteHeader(rep.status)
+	_, _ = w.Write(buf.Bytes())
+	if buf.Cap() <= 1<<20 {
+		bufPool.Put(buf)
+	}
+}
+
+func newRequestID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }
+
+// jsonValue marshals v without HTML escaping (links keep their "&"). The
+// emulator only marshals its own plain types, which cannot fail.
+func jsonValue(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte(`null`)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// member appends `"key":value` to b.
+func appendMember(b []byte, key string, v any) []byte {
+	if len(b) > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	b = append(b, `":`...)
+	return append(b, jsonValue(v)...)
+}
+
+func dataReply(status int, data any) reply {
+	return reply{status: status, body: appendMember(nil, "data", data)}
+}
+
+// resultReply is a write's answer: {"result":..., "data":{"id","name"}}.
+func resultReply(status int, result, id, name string) reply {
+	b := appendMember(nil, "result", result)
+	if id != "" {
+		b = appendMember(b, "data", struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}{id, name})
+	}
+	return reply{status: status, body: b}
+}
+
+func errBody(msg string, fieldErrs map[string]string, code int) []byte {
+	b := appendMember(nil, "message", msg)
+	if len(fieldErrs) > 0 {
+		b = appendMember(b, "errors", fieldErrs)
+	}
+	if code != 0 {
+		b = appendMember(b, "code", code)
+	}
+	return b
+}
+
+func errReply(status int, msg string) reply {
+	return reply{status: status, body: errBody(msg, nil, 0)}
+}
+
+// validationMessage is the message of every 422 with field errors.
+const validationMessage = "Request body is not processable. Please check the errors."
+
+func invalid(fieldErrs map[string]string) reply {
+	return reply{status: http.StatusUnprocessableEntity, body: errBody(validationMessage, fieldErrs, 0)}
+}
+
+func invalidField(field, msg string) reply { return invalid(map[string]string{field: msg}) }
+
+// maxBody bounds request bodies.
+const maxBody = 1 << 20
+
+// readObject reads a JSON object body into its raw members. Keys are
+// matched exactly (unknown keys are the caller's to ignore). A missing or
+// unreadable body is 400, valid JSON that is not an object is 422.
+func readObject(r *http.Request) (map[string]json.RawMessage, *reply) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		rep := errReply(http.StatusBadRequest, "Could not read the request body")
+		return nil, &rep
+	}
+	if len(data) > maxBody {
+		rep := errReply(http.StatusRequestEntityTooLarge, "Request body is too large")
+		return nil, &rep
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		rep := errReply(http.StatusBadRequest, "Request body is missing")
+		return nil, &rep
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			rep := errReply(http.StatusUnprocessableEntity, "Request body must be a JSON object")
+			return nil, &rep
+		}
+		rep := errReply(http.StatusBadRequest, "Malformed JSON in request body: "+err.Error())
+		return nil, &rep
+	}
+	if m == nil {
+		rep := errReply(http.StatusUnprocessableEntity, "Request body must be a JSON object")
+		return nil, &rep
+	}
+	return m, nil
+}
+
+// present reports whether key is in the body with a non-null value.
+func present(m map[string]json.RawMessage, key string) bool {
+	v, ok := m[key]
+	return ok && string(v) != "null"
+}
+
+// field decodes m[key] into dst when present and not null. It records a
+// type error in errs and returns whether a value was decoded.
+func field[T any](m map[string]json.RawMessage, key string, dst *T, errs map[string]string, what string) bool {
+	if !present(m, key) {
+		return false
+	}
+	if err := json.Unmarshal(m[key], dst); err != nil {
+		errs[key] = "must be " + what
+		return false
+	}
+	return true
+}
+
+// identifierType reads an identifier type parameter: "id" (the default)
+// or "name".
+func identifierType(q url.Values, param string) (byName bool, rep *reply) {
+	switch v := q.Get(param); strings.ToLower(v) {
+	case "", "id":
+		return false, nil
+	case "name":
+		return true, nil
+	default:
+		r := reply{status: http.StatusUnprocessableEntity, body: errBody(
+			fmt.Sprintf("Invalid %s [%s]; it must be id or name", param, v), nil, 0)}
+		return false, &r
+	}
+}
+
+// baseURL is the scheme and host the request reached, for absolute links.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
