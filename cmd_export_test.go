@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
@@ -103,6 +104,28 @@ func TestExportRoundTrip(t *testing.T) {
 	compareExport(t, desired, users, teams)
 	if !slices.Equal(desired.CustomRoles, []string{"Incident Commander"}) {
 		t.Errorf("custom roles = %v, want the one in use", desired.CustomRoles)
+	}
+
+	// Planned against the same account, the export changes nothing, even
+	// with every policy at sync and the YAML authoritative for everything.
+	current, err := client.Current(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := planner.DefaultOptions()
+	strict.Policies = planner.PolicyNames{Users: planner.PolicySync, Teams: planner.PolicySync, Members: planner.PolicySync}
+	strict.Ownership.Mode = planner.OwnershipAdopt
+	for name, opts := range map[string]planner.Options{"default options": planner.DefaultOptions(), "sync and adopt": strict} {
+		plan, err := planner.Compute(*desired, *current, opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if plan.HasChanges() || len(plan.Skipped) > 0 || plan.Refused() {
+			t.Errorf("%s: the plan of the export against its account is not empty: %+v", name, plan.Summary)
+			for _, a := range plan.Actions {
+				t.Logf("  %s %v %s", a.ID, a.Fields, a.Reason)
+			}
+		}
 	}
 
 	// Export again over the same directory: the same bytes.

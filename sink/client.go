@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ogsync/ogsync/config"
@@ -128,6 +129,9 @@ type Client struct {
 	config         *domainLimiter
 	search         *domainLimiter
 	stats          statsRecorder
+
+	teamMu    sync.Mutex
+	teamLocks map[string]*sync.Mutex // team id → serialises its membership writes
 }
 
 // New checks the options and returns a Client.
@@ -164,6 +168,7 @@ func New(o Options) (*Client, error) {
 		now:            o.Now,
 		sleep:          o.Sleep,
 		jitter:         o.Jitter,
+		teamLocks:      make(map[string]*sync.Mutex),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -382,23 +383,51 @@ func TestEmulatorRateLimit(t *testing.T) {
 	}
 }
 
-func TestEmulatorLatencyAndCancel(t *testing.T) {
-	e := startEmulator(t, seedAccount(1, 0, 0), ogsim.Options{Faults: ogsim.FaultOptions{Latency: 5 * time.Second}}, func(o *Options) {
-		o.Sleep = sleepCtx // real waits: the emulator's latency is real
-		o.Now = time.Now
-	})
-	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := e.client.ListUsers(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want DeadlineExceeded", err)
+func TestEmulatorLatency(t *testing.T) {
+	tests := []struct {
+		name     string
+		latency  time.Duration
+		timeout  time.Duration
+		ctx      time.Duration // caller's deadline; 0 for none
+		attempts int
+		want     func(error) bool
+	}{
+		{"slow but within the timeout", 30 * time.Millisecond, time.Second, 0, 1, func(err error) bool { return err == nil }},
+		{"slower than the timeout: retried, then a timeout error", 2 * time.Second, 40 * time.Millisecond, 0, 3, func(err error) bool {
+			var te *TransportError
+			return errors.As(err, &te) && te.Timeout
+		}},
+		{"caller's deadline ends the wait at once", 5 * time.Second, 30 * time.Second, 100 * time.Millisecond, 1, func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded)
+		}},
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("the call took %v after its context ended", d)
-	}
-	if e.client.Stats().Total != 1 {
-		t.Errorf("attempts = %d, want 1", e.client.Stats().Total)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startEmulator(t, seedAccount(1, 0, 0), ogsim.Options{Faults: ogsim.FaultOptions{Latency: tc.latency}}, func(o *Options) {
+				o.Sleep = sleepCtx // real waits: the emulator's latency is real
+				o.Now = time.Now
+				o.Jitter = func(time.Duration) time.Duration { return time.Millisecond }
+				o.Timeout = tc.timeout
+				o.MaxRetries = 2
+			})
+			ctx := t.Context()
+			if tc.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.ctx)
+				defer cancel()
+			}
+			start := time.Now()
+			_, err := e.client.ListUsers(ctx)
+			if !tc.want(err) {
+				t.Fatalf("err = %v", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("the call took %v", d)
+			}
+			if got := e.client.Stats().Total; got != tc.attempts {
+				t.Errorf("attempts = %d, want %d", got, tc.attempts)
+			}
+		})
 	}
 }
 
@@ -415,5 +444,65 @@ func TestEmulatorWrongKey(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "11111111-2222-4333-8444-555555555555") {
 		t.Error("the error carries the key")
+	}
+}
+
+func TestEmulatorChangeMemberRole(t *testing.T) {
+	e := startEmulator(t, seedAccount(10, 1, 3), ogsim.Options{}, nil)
+	ctx := t.Context()
+	tm, err := e.client.GetTeam(ctx, "team-0000", ByName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// user00001 is a plain member: make it admin, by username.
+	if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "USER00001@example.com", Role: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.sim.Stats().Total
+	if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "user00001@example.com", Role: "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.sim.Stats().Total - before; n != 1 {
+		t.Errorf("a role already right cost %d requests, want 1 (the read)", n)
+	}
+	if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "user00009@example.com", Role: "admin"}); !errors.Is(err, ErrNotMember) {
+		t.Errorf("err = %v, want ErrNotMember", err)
+	}
+	if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "user00001@example.com", Role: "owner"}); err == nil {
+		t.Error("a bad member role was accepted")
+	}
+
+	// Concurrent membership writes to one team lose nothing: role changes
+	// (read, then PATCH of the whole set) race with adds and removes.
+	var wg sync.WaitGroup
+	for i := 3; i < 9; i++ {
+		wg.Go(func() {
+			if _, err := e.client.AddMember(ctx, tm.ID, model.Member{Username: fmt.Sprintf("user%05d@example.com", i)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Go(func() {
+		if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "user00002@example.com", Role: "admin"}); err != nil {
+			t.Error(err)
+		}
+	})
+	wg.Go(func() {
+		if err := e.client.ChangeMemberRole(ctx, tm.ID, model.Member{Username: "user00000@example.com", Role: "user"}); err != nil {
+			t.Error(err)
+		}
+	})
+	wg.Wait()
+	got, err := e.client.GetTeam(ctx, tm.ID, ByID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roles []string
+	for _, m := range *got.Members {
+		roles = append(roles, strings.TrimSuffix(m.Username, "@example.com")+"/"+m.Role)
+	}
+	want := "user00000/user user00001/admin user00002/admin user00003/user user00004/user user00005/user user00006/user user00007/user user00008/user"
+	if strings.Join(roles, " ") != want {
+		t.Errorf("members = %v\nwant      %s", roles, want)
 	}
 }

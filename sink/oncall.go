@@ -152,5 +152,21 @@ func (c *Client) Current(ctx context.Context) (*model.Current, error) {
 	for i, r := range roles {
 		names[i] = r.Name
 	}
+	// A member named by id only gets its username from the user list.
+	byID := make(map[string]string, len(users))
+	for _, u := range users {
+		byID[u.ID] = u.Username
+	}
+	for _, t := range teams {
+		if t.Members == nil {
+			continue
+		}
+		for i, m := range *t.Members {
+			if m.Username == "" {
+				(*t.Members)[i].Username = byID[m.UserID]
+			}
+		}
+		sortMembers(*t.Members)
+	}
 	return &model.Current{Users: users, Teams: teams, CustomRoles: names}, nil
 }

@@ -211,3 +211,19 @@ func TestGetTeamByName(t *testing.T) {
 		t.Error("a bad identifier type was accepted")
 	}
 }
+
+func TestPatchOf(t *testing.T) {
+	u := model.User{ID: "u1", Username: "a@x.com", FullName: model.Ptr("A"), Tags: &[]string{}, Origin: "f:1"}
+	p := UserPatchOf(u)
+	if p.FullName != u.FullName || p.Tags != u.Tags || p.Role != nil || p.TimeZone != nil || p.Locale != nil || p.Details != nil {
+		t.Errorf("UserPatchOf = %+v", p)
+	}
+	if UserPatchOf(model.User{Username: "a@x.com"}).Empty() != true {
+		t.Error("a user with no managed field gives a non-empty patch")
+	}
+	tm := model.Team{Name: "sre", Members: &[]model.Member{}}
+	tp := TeamPatchOf(tm)
+	if tp.Name != nil || tp.Description != nil || tp.Members != tm.Members {
+		t.Errorf("TeamPatchOf = %+v", tp)
+	}
+}

@@ -201,6 +201,12 @@ type UserPatch struct {
 	Details  *map[string][]string
 }
 
+// UserPatchOf returns the patch that sets u's non-nil managed fields (the
+// After side of a planned user update).
+func UserPatchOf(u model.User) UserPatch {
+	return UserPatch{FullName: u.FullName, Role: u.Role, TimeZone: u.TimeZone, Locale: u.Locale, Tags: u.Tags, Details: u.Details}
+}
+
 // Empty reports whether the patch changes nothing.
 func (p UserPatch) Empty() bool {
 	return p.FullName == nil && p.Role == nil && p.TimeZone == nil && p.Locale == nil && p.Tags == nil && p.Details == nil
@@ -236,7 +242,7 @@ func (c *Client) CreateUser(ctx context.Context, u model.User) (Created, error) 
 	if username == "" {
 		return Created{}, errors.New("creating user: no username")
 	}
-	b := UserPatch{FullName: u.FullName, Role: u.Role, TimeZone: u.TimeZone, Locale: u.Locale, Tags: u.Tags, Details: u.Details}.body()
+	b := UserPatchOf(u).body()
 	b.Username = username
 	if b.FullName == nil {
 		b.FullName = &username
