@@ -42,7 +42,7 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 		prog = e.progress(len(runnable))
 		defer prog.Finish()
 	}
-	x := &executor{client: e.client, ids: newCreatedIDs(), teamLocks: map[string]*stdsync.Mutex{}}
+	x := &executor{client: e.client, ids: newCreatedIDs()}
 	workers := max(e.cfg.Apply.Concurrency, 1)
 
 	for _, step := range groupSteps(runnable) {
@@ -148,20 +148,6 @@ func (c *createdIDs) get(m map[string]string, key string) string {
 type executor struct {
 	client Writer
 	ids    *createdIDs
-
-	mu        stdsync.Mutex
-	teamLocks map[string]*stdsync.Mutex // serialises read-modify-write of one team's members
-}
-
-func (x *executor) teamLock(teamID string) *stdsync.Mutex {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	l := x.teamLocks[teamID]
-	if l == nil {
-		l = &stdsync.Mutex{}
-		x.teamLocks[teamID] = l
-	}
-	return l
 }
 
 func (x *executor) teamID(a *planner.Action) (string, error) {
@@ -199,10 +185,7 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		if a.After == nil || a.After.User == nil {
 			return "", errors.New("malformed action: no fields to update")
 		}
-		u := a.After.User
-		return "", x.client.UpdateUser(ctx, a.UserID, sink.UserPatch{
-			FullName: u.FullName, Role: u.Role, TimeZone: u.TimeZone, Locale: u.Locale, Tags: u.Tags, Details: u.Details,
-		})
+		return "", x.client.UpdateUser(ctx, a.UserID, sink.UserPatchOf(*a.After.User))
 	case planner.DeleteUser:
 		return goneNote(x.client.DeleteUser(ctx, a.UserID))
 	case planner.CreateTeam:
@@ -248,7 +231,7 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "", x.changeRole(ctx, id, a)
+		return "", x.client.ChangeMemberRole(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
 	case planner.RemoveMember:
 		id, err := x.teamID(a)
 		if err != nil {
@@ -257,35 +240,6 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		return goneNote(x.client.RemoveMember(ctx, id, cmpOr(x.userID(a), a.User)))
 	}
 	return "", fmt.Errorf("unknown action type %q", a.Type)
-}
-
-// changeRole changes one member's role. OpsGenie has no per-member role
-// endpoint: the team's member set is read right before it is written back
-// with that one role changed, every other member kept. Role changes of one
-// team are serialised so that none undoes another.
-func (x *executor) changeRole(ctx context.Context, teamID string, a *planner.Action) error {
-	l := x.teamLock(teamID)
-	l.Lock()
-	defer l.Unlock()
-	t, err := x.client.GetTeam(ctx, teamID, sink.ByID)
-	if err != nil {
-		return fmt.Errorf("reading the members of team %q: %w", a.Team, err)
-	}
-	var ms []model.Member
-	if t.Members != nil {
-		ms = append(ms, *t.Members...)
-	}
-	found := false
-	for i, m := range ms {
-		if (a.UserID != "" && m.UserID == a.UserID) || model.NormalizeUsername(m.Username) == a.User {
-			ms[i].Role = a.After.Role
-			found = true
-		}
-	}
-	if !found {
-		return fmt.Errorf("%s is no longer a member of team %q", a.User, a.Team)
-	}
-	return x.client.UpdateTeam(ctx, teamID, sink.TeamPatch{Members: &ms})
 }
 
 func createdNote(c sink.Created) string {

@@ -31,10 +31,10 @@ type Writer interface {
 	UpdateUser(ctx context.Context, id string, p sink.UserPatch) error
 	DeleteUser(ctx context.Context, id string) error
 	CreateTeam(ctx context.Context, t model.Team) (sink.Created, error)
-	GetTeam(ctx context.Context, identifier string, by sink.IdentifierType) (model.Team, error)
 	UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error
 	DeleteTeam(ctx context.Context, id string) error
 	AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error)
+	ChangeMemberRole(ctx context.Context, teamID string, m model.Member) error
 	RemoveMember(ctx context.Context, teamID, userID string) error
 }
 
