@@ -85,7 +85,14 @@ func bigWorld(nUsers, nTeams int) (model.Desired, model.Current) {
 //
 //	go test -run '^$' -bench Compute100k -benchmem -benchtime 5x ./planner/
 func BenchmarkCompute100k(b *testing.B) {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	empty := ms.HeapAlloc
 	d, c := bigWorld(100_000, 10_000)
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	inputMB := float64(ms.HeapAlloc-empty) / (1 << 20)
 	o := DefaultOptions()
 	o.Policies = PolicyNames{Users: PolicySync, Teams: PolicySync, Members: PolicySync}
 	o.Ownership.Mode = OwnershipAdopt
@@ -108,7 +115,6 @@ func BenchmarkCompute100k(b *testing.B) {
 	// The heap one Compute call needs at most: its peak over the inputs.
 	p = nil
 	runtime.GC()
-	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapAlloc
 	debug.SetGCPercent(-1)
@@ -116,5 +122,6 @@ func BenchmarkCompute100k(b *testing.B) {
 	runtime.ReadMemStats(&ms)
 	debug.SetGCPercent(100)
 	b.ReportMetric(float64(ms.HeapAlloc-base)/(1<<20), "alloc-no-GC-MB")
+	b.ReportMetric(inputMB, "input-MB")
 	runtime.KeepAlive(p)
 }

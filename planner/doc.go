@@ -46,8 +46,9 @@
 // Users matching ignore_users and teams matching ignore_teams (path.Match,
 // case-insensitive) are never created, changed or deleted; an ignored user is
 // never added to or removed from a team; an ignored team's members are left
-// alone. Protected users' records are never changed or deleted (their team
-// memberships are managed like anyone's). External users may be members
+// alone. Protected users' records are never changed or deleted (a missing
+// protected user is created like any other, and their team memberships are
+// managed like anyone's). External users may be members
 // without being declared and are never created, changed or deleted. A
 // current user some desired membership names is never deleted.
 //

@@ -62,17 +62,16 @@ func (t ActionType) valid() bool { return slices.Contains(ActionTypes, t) }
 // Apply steps: actions of one step never depend on each other, and every
 // dependency of an action lies in an earlier step. Steps run in this order.
 const (
-	StepCreateUsers     = 1 // create-user
-	StepCreateTeams     = 2 // create-team (members in the create body)
-	StepPromotions      = 3 // update-user that makes someone an Owner
-	StepUpdates         = 4 // other update-user, update-team
-	StepDemotions       = 5 // update-user that takes the Owner role away
-	StepAddMembers      = 6 // add-member
-	StepChangeRoles     = 7 // change-member-role
-	StepRemoveMembers   = 8 // remove-member
-	StepDeleteTeams     = 9 // delete-team
-	StepDeleteUsers     = 10
-	lastStep            = StepDeleteUsers
+	StepCreateUsers     = 1  // create-user
+	StepCreateTeams     = 2  // create-team (members in the create body)
+	StepPromotions      = 3  // update-user that makes someone an Owner
+	StepUpdates         = 4  // other update-user, update-team
+	StepDemotions       = 5  // update-user that takes the Owner role away
+	StepAddMembers      = 6  // add-member
+	StepChangeRoles     = 7  // change-member-role
+	StepRemoveMembers   = 8  // remove-member
+	StepDeleteTeams     = 9  // delete-team
+	StepDeleteUsers     = 10 // delete-user
 	stepOfUnknownAction = 0
 )
 
