@@ -338,7 +338,9 @@ func (s *Server) updateUser(c *call) reply {
 		return invalid(errs)
 	}
 	s.acct.replaceUser(old, u)
-	return resultReply(http.StatusOK, "Updated", u.id, u.username)
+	// No data here: the SDK's user UpdateResult holds only "result" and
+	// would lose it to the data unwrapping if data were sent.
+	return resultReply(http.StatusOK, "Updated", "", "")
 }
 
 // deleteUser: DELETE /v2/users/{identifier}. A user still referenced by a
