@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ogsync/ogsync/sink/ogsim"
+)
+
+func TestParseSimArgs(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		check   func(simOptions) bool
+		wantErr string
+	}{
+		{"defaults", nil, func(o simOptions) bool {
+			return o.listen == "127.0.0.1:8080" && o.apiKey == "" && o.seedFile == "" && o.rate == (ogsim.RateLimitOptions{}) &&
+				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.level == "info"
+		}, ""},
+		{"everything", []string{"--listen", "127.0.0.1:0", "--api-key", "k", "--seed", "s.yaml", "--id-seed", "9",
+			"--rate-config-per-second", "2", "--rate-config-per-minute", "60", "--rate-search-per-second", "1", "--rate-search-per-minute", "30",
+			"--fault-seed", "42", "--fault-error-rate", "0.1", "--fault-drop-rate", "0.05", "--fault-latency", "20ms", "--fault-jitter", "5ms",
+			"--fault-after-effect", "--log-level", "debug", "--log-format", "json"}, func(o simOptions) bool {
+			return o.listen == "127.0.0.1:0" && o.apiKey == "k" && o.seedFile == "s.yaml" && o.idSeed == 9 &&
+				o.rate == ogsim.RateLimitOptions{Configuration: ogsim.Bucket{PerSecond: 2, PerMinute: 60}, Search: ogsim.Bucket{PerSecond: 1, PerMinute: 30}} &&
+				o.faults == ogsim.FaultOptions{Seed: 42, ErrorRate: 0.1, DropRate: 0.05, Latency: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, AfterEffect: true} &&
+				o.log.level == "debug" && o.log.format == "json"
+		}, ""},
+		{"bad listen", []string{"--listen", "8080"}, nil, "--listen=8080: must be host:port"},
+		{"negative rate", []string{"--rate-search-per-minute", "-1"}, nil, "--rate-search-per-minute=-1: must not be negative"},
+		{"error rate too high", []string{"--fault-error-rate", "1.5"}, nil, "--fault-error-rate=1.5: must be between 0 and 1"},
+		{"negative drop rate", []string{"--fault-drop-rate", "-0.1"}, nil, "--fault-drop-rate=-0.1"},
+		{"rates add up", []string{"--fault-error-rate", "0.7", "--fault-drop-rate", "0.7"}, nil, "--fault-error-rate=0.7 and --fault-drop-rate=0.7"},
+		{"negative latency", []string{"--fault-latency", "-1s"}, nil, "--fault-latency=-1s"},
+		{"negative jitter", []string{"--fault-jitter", "-1s"}, nil, "--fault-jitter=-1s"},
+		{"bad duration", []string{"--fault-latency", "soon"}, nil, "-fault-latency"},
+		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level=loud"},
+		{"unknown flag", []string{"--port", "1"}, nil, "-port"},
+		{"positional argument", []string{"extra"}, nil, `unexpected argument "extra"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			o, err := parseSimArgs(fs, tc.args)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("error: %v", err)
+			}
+			if !tc.check(o) {
+				t.Errorf("options = %+v", o)
+			}
+		})
+	}
+}
+
+func TestSimHelp(t *testing.T) {
+	code, out, errs := runCLI(t, nil, "sim", "--help")
+	if code != exitOK || !strings.Contains(out+errs, "Usage: ogsync sim --listen ADDR --api-key KEY") ||
+		!strings.Contains(errs, "-fault-drop-rate") || !strings.Contains(errs, "-rate-search-per-second") {
+		t.Errorf("help: code %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestSimStartupErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("users:\n  - username: nobody\n    fullName: N\n    role: User\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "5ec4e75e-c4e7-4e75-8c4e-75ec4e75ec4e"
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"no key", nil, []string{"sim", "--listen", "127.0.0.1:0"}, "--api-key (or OPSGENIE_API_KEY) is required"},
+		{"bad seed", nil, []string{"sim", "--api-key", secret, "--seed", bad}, bad + ":2: users[0].username"},
+		{"missing seed", map[string]string{"OPSGENIE_API_KEY": secret}, []string{"sim", "--seed", filepath.Join(dir, "none.yaml")}, "reading seed"},
+		{"bad flag", nil, []string{"sim", "--fault-error-rate", "2"}, "--fault-error-rate=2"},
+		{"address in use", nil, []string{"sim", "--api-key", secret, "--listen", "256.0.0.1:1"}, "ogsync sim: listening:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.env, tc.args...)
+			if code != exitError || !strings.Contains(errs, tc.want) {
+				t.Errorf("code %d, stderr %q; want exit 1 and %q", code, errs, tc.want)
+			}
+			if strings.Contains(out+errs, secret) {
+				t.Errorf("output leaks the API key: %s%s", out, errs)
+			}
+		})
+	}
+}
+
+// syncBuffer is a goroutine-safe writer for a command's stderr.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startSim runs "ogsync sim" in-process on 127.0.0.1:0 and returns its base
+// URL, its stderr and a stop function returning the exit code.
+func startSim(t *testing.T, env map[string]string, args ...string) (base string, stderr *syncBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr = &syncBuffer{}
+	done := make(chan int, 1)
+	getenv := func(k string) string { return env[k] }
+	go func() {
+		done <- run(ctx, append([]string{"sim", "--listen", "127.0.0.1:0"}, args...), stdio{out: io.Discard, err: stderr, getenv: getenv})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for base == "" {
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if addr, ok := strings.CutPrefix(line, "listening on "); ok {
+				base = "http://" + addr
+			}
+		}
+		select {
+		case code := <-done:
+			cancel()
+			t.Fatalf("ogsync sim exited with %d before listening: %s", code, stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("ogsync sim did not report its address: %s", stderr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var once sync.Once
+	code := -1
+	stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(10 * time.Second):
+				t.Error("ogsync sim did not stop after cancellation")
+			}
+		})
+		return code
+	}
+	return base, stderr, stop
+}
+
+// get reads a URL like curl would.
+func get(t *testing.T, url, key string, into any) int {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "GenieKey "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(into); err != nil {
+		t.Fatalf("GET %s: decoding: %v", url, err)
+	}
+	return resp.StatusCode
+}
+
+func TestSimServesSeededAccount(t *testing.T) {
+	const key = "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	base, stderr, stop := startSim(t, nil, "--api-key", key, "--seed", "examples/seed.yaml", "--log-format", "json")
+
+	var users struct {
+		TotalCount int `json:"totalCount"`
+		Data       []struct {
+			Username string `json:"username"`
+			Role     struct {
+				Name string `json:"name"`
+			} `json:"role"`
+		} `json:"data"`
+		Paging struct {
+			First string `json:"first"`
+		} `json:"paging"`
+	}
+	if code := get(t, base+"/v2/users?limit=100", key, &users); code != 200 {
+		t.Fatalf("list users: %d", code)
+	}
+	seed, err := ogsim.LoadSeed("examples/seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if users.TotalCount != len(seed.Users) || len(users.Data) != len(seed.Users) || !strings.HasPrefix(users.Paging.First, base+"/v2/users?") {
+		t.Errorf("users = %+v", users)
+	}
+	var team struct {
+		Data struct {
+			Members []struct {
+				User struct{ Username string } `json:"user"`
+			} `json:"members"`
+		} `json:"data"`
+	}
+	if code := get(t, base+"/v2/teams/sre?identifierType=name", key, &team); code != 200 || len(team.Data.Members) != len(seed.Teams[0].Members) {
+		t.Errorf("team sre: %d %+v", code, team)
+	}
+	var unauth map[string]any
+	if code := get(t, base+"/v2/users", "", &unauth); code != 401 {
+		t.Errorf("without a key: %d", code)
+	}
+	var stats ogsim.Stats
+	if code := get(t, base+"/_sim/stats", "", &stats); code != 200 || stats.Total != 3 || stats.ByRoute["GET /v2/users"] != 2 {
+		t.Errorf("stats: %d %+v", code, stats)
+	}
+
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code %d after cancellation; stderr %s", code, stderr)
+	}
+	out := stderr.String()
+	if strings.Contains(out, key) {
+		t.Errorf("stderr leaks the API key: %s", out)
+	}
+	if !strings.Contains(out, `"msg":"stopped"`) {
+		t.Errorf("no shutdown log: %s", out)
+	}
+	if _, err := http.Get(base + "/_sim/stats"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+}
+
+func TestSimKeyFromEnvironment(t *testing.T) {
+	const key = "7e7e7e7e-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	base, stderr, stop := startSim(t, map[string]string{"OPSGENIE_API_KEY": key},
+		"--rate-search-per-minute", "1", "--log-level", "debug", "--log-format", "json")
+	defer stop()
+	var body map[string]any
+	if code := get(t, base+"/v2/users", key, &body); code != 200 || body["totalCount"] != 0.0 {
+		t.Errorf("empty account via env key: %d %v", code, body)
+	}
+	if code := get(t, base+"/v2/users", key, &body); code != 429 {
+		t.Errorf("rate limit flag not applied: %d", code)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code %d", code)
+	}
+	if strings.Contains(stderr.String(), key) {
+		t.Errorf("stderr leaks the key")
+	}
+}
