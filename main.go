@@ -168,7 +168,7 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 	if format == "json" {
 		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
 	}
-	return slog.New(tint.NewHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)}))
+	return slog.New(tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)}))
 }
 
 func isTerminal(w io.Writer) bool {
