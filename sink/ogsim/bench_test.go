@@ -134,3 +134,30 @@ func BenchmarkGetUser(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListUsersOtherPaths covers the list paths that are not a plain
+// slice of the username index: another sort order (cached after the first
+// request) and a query (a scan of all users).
+func BenchmarkListUsersOtherPaths(b *testing.B) {
+	srv, err := New(Options{APIKey: testKey, Seed: bigSeed(100_000)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct{ name, target string }{
+		{"sort=fullName&order=desc", "/v2/users?limit=100&offset=50000&sort=fullName&order=desc"},
+		{"query=role:Admin", "/v2/users?limit=100&offset=10000&query=role%3AAdmin"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := listRequest(bc.target)
+			srv.ServeHTTP(httptest.NewRecorder(), req)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, req)
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
