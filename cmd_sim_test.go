@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -85,6 +86,11 @@ func TestSimStartupErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	const secret = "5ec4e75e-c4e7-4e75-8c4e-75ec4e75ec4e"
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -95,7 +101,7 @@ func TestSimStartupErrors(t *testing.T) {
 		{"bad seed", nil, []string{"sim", "--api-key", secret, "--seed", bad}, bad + ":2: users[0].username"},
 		{"missing seed", map[string]string{"OPSGENIE_API_KEY": secret}, []string{"sim", "--seed", filepath.Join(dir, "none.yaml")}, "reading seed"},
 		{"bad flag", nil, []string{"sim", "--fault-error-rate", "2"}, "--fault-error-rate=2"},
-		{"address in use", nil, []string{"sim", "--api-key", secret, "--listen", "256.0.0.1:1"}, "ogsync sim: listening:"},
+		{"address in use", nil, []string{"sim", "--api-key", secret, "--listen", busy.Addr().String()}, "ogsync sim: listening:"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +180,7 @@ func startSim(t *testing.T, env map[string]string, args ...string) (base string,
 	return base, stderr, stop
 }
 
-// get reads a URL like curl would.
+// simGet reads a URL like curl would.
 func simGet(t *testing.T, url, key string, into any) int {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
