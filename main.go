@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/lmittmann/tint"
@@ -198,10 +197,4 @@ func runVersion(_ context.Context, io stdio, args []string) int {
 	}
 	fmt.Fprintf(io.out, "ogsync %s\n", buildVersion())
 	return exitOK
-}
-
-// notImplemented answers for a command not built yet.
-func notImplemented(io stdio, name string) int {
-	fmt.Fprintf(io.err, "ogsync %s: not implemented yet\n", strings.TrimSpace(name))
-	return exitError
 }
