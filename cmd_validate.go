@@ -50,6 +50,11 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 			return exitError
 		}
 		opts = sourceOptions(cfg.Source)
+		if err := opts.Git.Check(); err != nil {
+			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)
+			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+			return exitError
+		}
 		opts.Git = source.GitOptions{} // offline: never pull
 	}
 	d, err := source.Load(ctx, opts)

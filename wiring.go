@@ -59,6 +59,9 @@ func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
 		return nil, err
 	}
 	src := sourceOptions(cfg.Source)
+	if err := src.Git.Check(); err != nil {
+		return nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
+	}
 	return sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
 		Client: client,

@@ -337,6 +337,15 @@ func (g *git) revision(ctx context.Context, sha string) (model.Revision, error) 
 // never be read as an option nor form a revision expression.
 var refNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
 
+// Check reports whether Sync accepts the remote and branch names; it
+// checks nothing when Pull is off.
+func (g GitOptions) Check() error {
+	if !g.Pull {
+		return nil
+	}
+	return errors.Join(checkRefName("remote", g.Remote), checkRefName("branch", g.Branch))
+}
+
 func checkRefName(kind, s string) error {
 	bad := !refNameRE.MatchString(s) || len(s) > 200 || strings.Contains(s, "..") ||
 		strings.Contains(s, "//") || strings.Contains(s, "/.") || strings.HasSuffix(s, "/") ||

@@ -331,3 +331,31 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact = %q", got)
 	}
 }
+
+func TestGitOptionsCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		opts GitOptions
+		want string
+	}{
+		{"pull off checks nothing", GitOptions{Remote: "-x", Branch: "a b"}, ""},
+		{"valid", GitOptions{Pull: true, Remote: "origin", Branch: "release/v1.2"}, ""},
+		{"at sign", GitOptions{Pull: true, Remote: "origin", Branch: "a@b"}, `git branch "a@b" is not a valid name`},
+		{"option-like remote", GitOptions{Pull: true, Remote: "-upload-pack=x", Branch: "main"}, `git remote "-upload-pack=x" is not a valid name`},
+		{"lock suffix", GitOptions{Pull: true, Remote: "origin", Branch: "main.lock"}, `git branch "main.lock" is not a valid name`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.opts.Check()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Check() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("Check() = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
