@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -757,6 +757,136 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 					t.Errorf("team %s was deleted, but the first plan did not delete it", name)
 				}
 			}
+		})
+	}
+}
+
+// cancellingClient cancels the cycle when its n-th write begins (that write
+// goes ahead), and counts the writes that begin after the cancel.
+type cancellingClient struct {
+	Client
+	n         int32
+	cancel    context.CancelFunc
+	calls     atomic.Int32
+	cancelled atomic.Bool
+	late      atomic.Int32
+}
+
+func (c *cancellingClient) begin() {
+	if c.cancelled.Load() {
+		c.late.Add(1)
+	}
+	if c.calls.Add(1) == c.n {
+		c.cancel()
+		c.cancelled.Store(true)
+	}
+}
+
+func (c *cancellingClient) CreateUser(ctx context.Context, u model.User) (sink.Created, error) {
+	c.begin()
+	return c.Client.CreateUser(ctx, u)
+}
+
+func (c *cancellingClient) UpdateUser(ctx context.Context, id string, p sink.UserPatch) error {
+	c.begin()
+	return c.Client.UpdateUser(ctx, id, p)
+}
+
+func (c *cancellingClient) DeleteUser(ctx context.Context, id string) error {
+	c.begin()
+	return c.Client.DeleteUser(ctx, id)
+}
+
+func (c *cancellingClient) CreateTeam(ctx context.Context, t model.Team) (sink.Created, error) {
+	c.begin()
+	return c.Client.CreateTeam(ctx, t)
+}
+
+func (c *cancellingClient) UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error {
+	c.begin()
+	return c.Client.UpdateTeam(ctx, id, p)
+}
+
+func (c *cancellingClient) DeleteTeam(ctx context.Context, id string) error {
+	c.begin()
+	return c.Client.DeleteTeam(ctx, id)
+}
+
+func (c *cancellingClient) AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error) {
+	c.begin()
+	return c.Client.AddMember(ctx, teamID, m)
+}
+
+func (c *cancellingClient) ChangeMemberRole(ctx context.Context, teamID string, m model.Member) error {
+	c.begin()
+	return c.Client.ChangeMemberRole(ctx, teamID, m)
+}
+
+func (c *cancellingClient) RemoveMember(ctx context.Context, teamID, userID string) error {
+	c.begin()
+	return c.Client.RemoveMember(ctx, teamID, userID)
+}
+
+// cancelState is the desired state of TestEngineCancel: twenty new users
+// and two new teams of them.
+func cancelState() model.Desired {
+	d := model.Desired{Users: []model.User{{Username: "owner@example.com", FullName: model.Ptr("The Owner"), Role: model.Ptr(model.RoleOwner)}}}
+	var a, b []model.Member
+	for i := 1; i <= 20; i++ {
+		name := fmt.Sprintf("c%02d@example.com", i)
+		d.Users = append(d.Users, person(name, model.RoleUser))
+		if i%2 == 0 {
+			a = append(a, member(name, model.MemberRoleUser))
+		} else {
+			b = append(b, member(name, model.MemberRoleAdmin))
+		}
+	}
+	d.Teams = []model.Team{team("even", a...), team("odd", b...)}
+	return d
+}
+
+func TestEngineCancel(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("concurrency %d", workers), func(t *testing.T) {
+			emu := newEmulator(t, &ogsim.Seed{Users: []ogsim.SeedUser{{Username: "owner@example.com", FullName: "The Owner", Role: "Owner"}}},
+				ogsim.FaultOptions{Latency: 5 * time.Millisecond})
+			cfg := e2eConfig(t, emu.url)
+			cfg.Apply.Concurrency = workers
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			client := &cancellingClient{Client: newTestClient(t, cfg, false), n: 5, cancel: cancel}
+			e := newTestEngine(t, cfg, client, true, fixed(cancelState))
+
+			res, err := e.RunCycle(ctx)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cycle error %v, want context.Canceled", err)
+			}
+			if late := int(client.late.Load()); late > workers-1 {
+				t.Errorf("%d writes began after the cancel; at most %d were already on their way", late, workers-1)
+			}
+			n := outcomes(res)
+			// The write that cancelled and those in flight finished.
+			if n[ActionApplied] < 5 || n[ActionApplied] > 5+workers-1 || n[ActionApplied] != int(client.calls.Load()) {
+				t.Errorf("%d actions applied, %d writes begun; want the 5 begun before the cancel and up to %d in flight", n[ActionApplied], client.calls.Load(), workers-1)
+			}
+			for _, a := range res.Actions {
+				if a.Outcome != ActionApplied && a.Outcome != ActionCancelled {
+					t.Errorf("action %q is %s (%s), want cancelled", a.Action, a.Outcome, a.Error)
+				}
+			}
+			if n[ActionApplied]+n[ActionCancelled] != 22 || res.Outcome != OutcomePartial {
+				t.Errorf("outcome %s, actions %v; want partial with every action applied or cancelled", res.Outcome, n)
+			}
+			if users := len(viewOf(emu.sim).users); users != 1+n[ActionApplied] {
+				t.Errorf("the account has %d users, want the owner and the %d applied", users, n[ActionApplied])
+			}
+
+			res, err = e.RunCycle(context.Background())
+			if err != nil || res.Outcome != OutcomeChangesApplied {
+				t.Fatalf("the next cycle: %s, %v", res.Outcome, err)
+			}
+			checkMatches(t, emu.sim, cancelState())
+			checkConverged(t, e, emu.sim)
 		})
 	}
 }
