@@ -890,3 +890,231 @@ func TestEngineCancel(t *testing.T) {
 		})
 	}
 }
+
+// auditSeed is the account of TestEngineOnCallAudit: six of ogsync's
+// users who stay, and leavers in every situation.
+func auditSeed() *ogsim.Seed {
+	s := &ogsim.Seed{Users: []ogsim.SeedUser{{Username: "owner@example.com", FullName: "The Owner", Role: "Owner"}}}
+	for i := 1; i <= 6; i++ {
+		s.Users = append(s.Users, seedPerson(fmt.Sprintf("keep%d@example.com", i), model.RoleUser))
+	}
+	s.Users = append(s.Users,
+		seedPerson("on-schedule@example.com", model.RoleUser),
+		seedPerson("on-escalation@example.com", model.RoleUser),
+		seedPerson("in-team@example.com", model.RoleUser),
+		seedPerson("free@example.com", model.RoleUser),
+		seedPerson("protected@example.com", model.RoleUser),
+		ogsim.SeedUser{Username: "unowned@example.com", FullName: "Not Ours", Role: "User"},
+	)
+	s.Teams = []ogsim.SeedTeam{{Name: "ops", Description: "Team ops", NoDefaultResources: true, Members: []ogsim.SeedMember{
+		{Username: "keep1@example.com", Role: "admin"}, {Username: "in-team@example.com", Role: "user"},
+	}}}
+	s.Schedules = []ogsim.SeedSchedule{{Name: "Primary", Timezone: "UTC", OwnerTeam: "ops", Rotations: []ogsim.SeedRotation{{
+		Name: "weekly", Type: "weekly", StartDate: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC),
+		Participants: []ogsim.SeedRecipient{{User: "keep1@example.com"}, {User: "on-schedule@example.com"}},
+	}}}}
+	s.Escalations = []ogsim.SeedEscalation{{Name: "Critical", OwnerTeam: "ops", Rules: []ogsim.SeedRule{
+		{Recipient: ogsim.SeedRecipient{Schedule: "Primary"}},
+		{Delay: 10, Recipient: ogsim.SeedRecipient{User: "on-escalation@example.com"}},
+	}}}
+	return s
+}
+
+func auditState() model.Desired {
+	d := model.Desired{Users: []model.User{{Username: "owner@example.com", FullName: model.Ptr("The Owner"), Role: model.Ptr(model.RoleOwner)}}}
+	for i := 1; i <= 6; i++ {
+		d.Users = append(d.Users, person(fmt.Sprintf("keep%d@example.com", i), model.RoleUser))
+	}
+	d.Teams = []model.Team{team("ops", member("keep1@example.com", model.MemberRoleAdmin))}
+	return d
+}
+
+func TestEngineOnCallAudit(t *testing.T) {
+	emu := newEmulator(t, auditSeed(), ogsim.FaultOptions{})
+	cfg := e2eConfig(t, emu.url)
+	cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 10, Percent: 100}
+	cfg.Safeguards.ProtectedUsers = []string{"Protected@example.com"}
+	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, fixed(auditState))
+	before := viewOf(emu.sim)
+
+	res, err := e.RunCycle(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ActionResult{}
+	for _, a := range res.Actions {
+		got[a.Action] = a
+	}
+	for _, tc := range []struct {
+		action  string
+		outcome ActionOutcome
+		error   string
+	}{
+		{"delete user on-schedule@example.com", ActionBlocked, `on-call audit: still referenced by schedules "Primary"`},
+		{"delete user on-escalation@example.com", ActionBlocked, `on-call audit: still referenced by escalations "Critical"`},
+		{"remove in-team@example.com from team ops", ActionApplied, ""},
+		{"delete user in-team@example.com", ActionApplied, ""},
+		{"delete user free@example.com", ActionApplied, ""},
+	} {
+		a, ok := got[tc.action]
+		if !ok {
+			t.Errorf("no action %q in %v", tc.action, slices.Sorted(maps.Keys(got)))
+			continue
+		}
+		if a.Outcome != tc.outcome || !strings.Contains(a.Error, tc.error) {
+			t.Errorf("%s: %s %q, want %s %q", tc.action, a.Outcome, a.Error, tc.outcome, tc.error)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("%d actions, want 5: %v", len(got), slices.Sorted(maps.Keys(got)))
+	}
+	if res.Outcome != OutcomeChangesApplied {
+		t.Errorf("outcome %s, want %s (blocked deletes alone do not fail a cycle)", res.Outcome, OutcomeChangesApplied)
+	}
+	p := planOf(t, res)
+	if !slices.ContainsFunc(p.Skipped, func(s planner.Skip) bool {
+		return s.Type == planner.DeleteUser && s.User == "protected@example.com" && strings.Contains(s.Reason, "protected")
+	}) {
+		t.Errorf("the plan does not report the protected user's delete as skipped: %+v", p.Skipped)
+	}
+
+	after := viewOf(emu.sim)
+	for _, name := range []string{"on-schedule@example.com", "on-escalation@example.com", "protected@example.com", "unowned@example.com"} {
+		if fmt.Sprint(after.users[name]) != fmt.Sprint(before.users[name]) {
+			t.Errorf("user %s changed:\n  before %+v\n  after  %+v", name, before.users[name], after.users[name])
+		}
+	}
+	for _, name := range []string{"in-team@example.com", "free@example.com"} {
+		if _, ok := after.users[name]; ok {
+			t.Errorf("user %s was not deleted", name)
+		}
+	}
+
+	res = checkConverged(t, e, emu.sim)
+	var left []string
+	for _, a := range res.Actions {
+		left = append(left, a.Action)
+	}
+	if want := []string{"delete user on-escalation@example.com", "delete user on-schedule@example.com"}; !slices.Equal(left, want) || res.Outcome != OutcomeOK {
+		t.Errorf("next cycle: %s with %q, want ok with only the blocked deletes %q", res.Outcome, left, want)
+	}
+}
+
+func TestEngineSafeguards(t *testing.T) {
+	// The account: the Owner and 40 of ogsync's users.
+	seed := &ogsim.Seed{Users: []ogsim.SeedUser{{Username: "owner@example.com", FullName: "The Owner", Role: "Owner"}}}
+	all := model.Desired{Users: []model.User{{Username: "owner@example.com", FullName: model.Ptr("The Owner"), Role: model.Ptr(model.RoleOwner)}}}
+	for i := 1; i <= 40; i++ {
+		name := fmt.Sprintf("s%02d@example.com", i)
+		seed.Users = append(seed.Users, seedPerson(name, model.RoleUser))
+		all.Users = append(all.Users, person(name, model.RoleUser))
+	}
+	// keep returns the desired state with the first n users, s01 promoted.
+	keep := func(n int) func() model.Desired {
+		return func() model.Desired {
+			d := model.Desired{Users: slices.Clone(all.Users[:1+n])}
+			d.Users[1].Role = model.Ptr(model.RoleAdmin)
+			return d
+		}
+	}
+	for _, tc := range []struct {
+		name       string
+		desired    func() model.Desired
+		maxDeletes config.MaxDeletes
+		rule, msg  string
+	}{
+		{"gutted desired state", keep(2), config.MaxDeletes{Count: 100, Percent: 100}, "max_shrink_percent",
+			"the desired state declares 3 users in scope, 7.3% of the 41 the account has in scope; max_shrink_percent 50 needs at least 20.5"},
+		{"deletion cap", keep(34), config.MaxDeletes{Count: 5, Percent: 100}, "max_deletes.users",
+			"would delete 6 users (14.6% of 41); limit is 5 and 100%"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newEmulator(t, seed, ogsim.FaultOptions{})
+			cfg := e2eConfig(t, emu.url)
+			cfg.Safeguards.MaxDeletes = tc.maxDeletes
+			e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, fixed(tc.desired))
+			before := emu.sim.State()
+
+			res, err := e.RunCycle(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != OutcomeBlocked {
+				t.Errorf("outcome %s, want blocked", res.Outcome)
+			}
+			want := tc.rule + ": " + tc.msg
+			if !slices.ContainsFunc(res.Violations, func(v string) bool { return strings.HasPrefix(v, want) }) {
+				t.Errorf("violations %q lack %q", res.Violations, want)
+			}
+			if w := writes(emu.sim.Stats()); len(w) > 0 {
+				t.Errorf("a refused plan wrote: %v", w)
+			}
+			if !equalState(before, emu.sim.State()) {
+				t.Error("the account changed")
+			}
+			for _, a := range res.Actions {
+				if a.Outcome != ActionBlocked {
+					t.Errorf("action %q of a refused plan is %s", a.Action, a.Outcome)
+				}
+			}
+		})
+	}
+}
+
+func TestEngineCheck(t *testing.T) {
+	emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
+	cfg := e2eConfig(t, emu.url)
+	cfg.Safeguards.MaxDeletes.Percent = 50
+	load, desired := driftDesired(t)
+	reviewed, err := newTestEngine(t, cfg, newTestClient(t, cfg, true), false, load).Plan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	check := func(fresh *planner.Plan) error {
+		checked++
+		if d := planner.Diff(reviewed, fresh); len(d) > 0 {
+			return fmt.Errorf("the plan changed: %s", strings.Join(d, "; "))
+		}
+		return nil
+	}
+	writer := newTestClient(t, cfg, false)
+	e := newTestEngine(t, cfg, writer, true, load, func(o *EngineOptions) { o.Check = check })
+
+	// The account changes after the review: dave's full name drifts.
+	users, err := writer.ListUsers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave := users[slices.IndexFunc(users, func(u model.User) bool { return u.Username == "dave@example.com" })]
+	if err := writer.UpdateUser(context.Background(), dave.ID, sink.UserPatch{FullName: model.Ptr("Dave Changed")}); err != nil {
+		t.Fatal(err)
+	}
+	before := emu.sim.State()
+	emu.sim.ResetStats()
+	res, err := e.RunCycle(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "update-user:dave@example.com: new in the fresh plan") {
+		t.Errorf("cycle error %v, want the difference", err)
+	}
+	if res.Outcome != OutcomeFailed || checked != 1 {
+		t.Errorf("outcome %s after %d checks, want failed after 1", res.Outcome, checked)
+	}
+	for _, a := range res.Actions {
+		if a.Outcome != ActionSkipped || a.Error != "not applied: the plan failed its check" {
+			t.Errorf("action %q: %s %q", a.Action, a.Outcome, a.Error)
+		}
+	}
+	if w := writes(emu.sim.Stats()); len(w) > 0 || !equalState(before, emu.sim.State()) {
+		t.Errorf("a plan that failed its check wrote %v", w)
+	}
+
+	// Back as reviewed: the check passes and the plan is applied.
+	if err := writer.UpdateUser(context.Background(), dave.ID, sink.UserPatch{FullName: dave.FullName}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.RunCycle(context.Background())
+	if err != nil || res.Outcome != OutcomeChangesApplied || checked != 2 {
+		t.Errorf("cycle as reviewed: %s, %v after %d checks", res.Outcome, err, checked)
+	}
+	checkMatches(t, emu.sim, desired, "eve@example.com")
+}
