@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
@@ -441,4 +444,184 @@ func TestRunOnceE2E(t *testing.T) {
 	if r := readResult(t, f.stateDir); code != exitOK || r.Outcome != sync.OutcomeOK || len(writes(f.sim)) > 0 {
 		t.Errorf("converged run: exit %d, outcome %s, writes %v:\n%s", code, r.Outcome, writes(f.sim), errs)
 	}
+}
+
+// metricValue returns the value of the sample line `series value` in a
+// Prometheus text exposition, and whether it is there.
+func metricValue(body, series string) (float64, bool) {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
+}
+
+// TestRunDaemonE2E runs ogsync run --apply with the real engine on a
+// one-second schedule: the cycle at start converges the account and the
+// next finds nothing to do; /healthz and /metrics say so; a one-shot apply
+// is refused the lock meanwhile; a reload with a bad configuration keeps
+// the old one and the cycles go on; cancelling stops the daemon cleanly.
+func TestRunDaemonE2E(t *testing.T) {
+	// Catch SIGHUP for the whole test, so the process never dies of one even
+	// before the command installs its own handler.
+	guard := make(chan os.Signal, 10)
+	signal.Notify(guard, syscall.SIGHUP)
+	defer signal.Stop(guard)
+
+	f := newCLIFixture(t, driftedSeed(), "schedule: \"@every 1s\"\nlisten: 127.0.0.1:0\nhealth:\n  max_failed_cycles: 2\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", f.config, "--apply", "--log-format", "json"},
+			stdio{out: &out, err: &errb, getenv: func(k string) string { return f.env[k] }})
+	}()
+	defer func() {
+		cancel()
+		<-done
+		noKey(t, out.String(), errb.String())
+	}()
+
+	serving, next := waitLog(t, &errb, "serving /healthz and /metrics", 0)
+	addr, _ := serving["addr"].(string)
+	first, next := waitLog(t, &errb, "cycle finished", next)
+	second, next := waitLog(t, &errb, "cycle finished", next)
+	if first["outcome"] != string(sync.OutcomeChangesApplied) || second["outcome"] != string(sync.OutcomeOK) {
+		t.Errorf("cycles: %v then %v, want changes-applied then ok", first["outcome"], second["outcome"])
+	}
+	if second["api_calls"] != 2.0 {
+		t.Errorf("a converged cycle made %v API calls, want 2 (one user page, one team list)", second["api_calls"])
+	}
+
+	code, body := get(t, "http://"+addr+"/healthz")
+	if code != 200 || !strings.HasPrefix(body, "ok\n") || !strings.Contains(body, "last_cycle: ok") || !strings.Contains(body, "consecutive_failed_cycles: 0") {
+		t.Errorf("/healthz %d:\n%s", code, body)
+	}
+	code, body = get(t, "http://"+addr+"/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics %d", code)
+	}
+	for _, c := range []struct {
+		series string
+		min    float64
+		max    float64
+	}{
+		{`ogsync_cycles_total{outcome="changes-applied"}`, 1, 1},
+		{`ogsync_cycles_total{outcome="ok"}`, 1, 100},
+		{`ogsync_cycles_total{outcome="failed"}`, 0, 0},
+		{`ogsync_actions_total{kind="user",outcome="applied"}`, 1, 1},
+		{`ogsync_actions_total{kind="member",outcome="applied"}`, 2, 2},
+		{`ogsync_api_requests_total{method="GET",route="/v2/users",status="200"}`, 2, 100},
+		{`ogsync_api_requests_total{method="GET",route="/v2/teams",status="200"}`, 2, 100},
+		{`ogsync_api_requests_total{method="PATCH",route="/v2/users/{id}",status="200"}`, 1, 1},
+		{`ogsync_api_requests_total{method="POST",route="/v2/teams/{id}/members",status="200"}`, 1, 1},
+		{`ogsync_consecutive_failed_cycles`, 0, 0},
+		{`ogsync_config_last_reload_successful`, 1, 1},
+	} {
+		v, ok := metricValue(body, c.series)
+		if !ok || v < c.min || v > c.max {
+			t.Errorf("/metrics: %s = %v (present %v), want %v..%v", c.series, v, ok, c.min, c.max)
+		}
+	}
+	if v, ok := metricValue(body, "ogsync_last_success_timestamp_seconds"); !ok || v < float64(time.Now().Add(-time.Minute).Unix()) {
+		t.Errorf("/metrics: last success %v", v)
+	}
+
+	// A one-shot apply is refused the daemon's lock.
+	f.sim.ResetStats()
+	code, _, errs := f.run(t, "apply", "--config", f.config)
+	if code != exitError || !strings.Contains(errs, "ogsync apply: another ogsync (pid "+strconv.Itoa(os.Getpid())+") holds") {
+		t.Errorf("apply beside the daemon: exit %d:\n%s", code, errs)
+	}
+
+	// A bad configuration is refused on SIGHUP; the cycles go on.
+	good, err := os.ReadFile(f.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.config, append(good, "policy: {users: everything}\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	line, next := waitLog(t, &errb, "configuration reload failed; keeping the configuration in force", next)
+	if e, _ := line["err"].(string); !strings.Contains(e, f.config+":") {
+		t.Errorf("the reload error does not name the file: %q", e)
+	}
+	after, _ := waitLog(t, &errb, "cycle finished", next)
+	if after["outcome"] != string(sync.OutcomeOK) {
+		t.Errorf("cycle after the refused reload: %v", after["outcome"])
+	}
+	if _, body := get(t, "http://"+addr+"/metrics"); !strings.Contains(body, "ogsync_config_last_reload_successful 0") {
+		t.Error("/metrics does not show the failed reload")
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		done <- code // for the deferred wait
+		if code != exitOK {
+			t.Errorf("exit %d; stderr:\n%s", code, errb.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ogsync run did not stop within 5s")
+	}
+	if w := writes(f.sim); len(w) > 0 {
+		t.Errorf("converged cycles wrote: %v", w)
+	}
+}
+
+// uuid matches the shape of the demo's random API key; nothing else in
+// the demo's output has it.
+var uuid = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+func TestDemoE2E(t *testing.T) {
+	t.Run("dry run", func(t *testing.T) {
+		code, out, errs := runCLI(t, nil, "demo")
+		if code != exitOK {
+			t.Fatalf("exit %d:\n%s", code, errs)
+		}
+		if k := uuid.FindString(out + errs); k != "" {
+			t.Errorf("the output holds %s, shaped like the demo's API key", k)
+		}
+		for _, want := range []string{
+			"- delete user alex.leaver@example.com",
+			`BLOCKED: on-call audit: still referenced by schedules "SRE primary"`,
+			"This was a dry run: nothing was written",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("apply", func(t *testing.T) {
+		code, out, errs := runCLI(t, nil, "demo", "--apply")
+		if code != exitOK {
+			t.Fatalf("exit %d:\n%s", code, errs)
+		}
+		if k := uuid.FindString(out + errs); k != "" {
+			t.Errorf("the output holds %s, shaped like the demo's API key", k)
+		}
+		_, again, ok := strings.Cut(out, "\nPlanning again:\n")
+		if !ok {
+			t.Fatalf("no second plan:\n%s", out)
+		}
+		var changes []string
+		for _, line := range strings.Split(again, "\n") {
+			if l := strings.TrimSpace(line); strings.HasPrefix(l, "+ ") || strings.HasPrefix(l, "~ ") || strings.HasPrefix(l, "- ") {
+				changes = append(changes, l)
+			}
+		}
+		if len(changes) != 1 || changes[0] != "- delete user alex.leaver@example.com" ||
+			!strings.Contains(again, "Summary: users +0 ~0 -1, teams +0 ~0 -0, memberships +0 ~0 -0; 1 blocked") {
+			t.Errorf("the second plan has %q:\n%s", changes, again)
+		}
+		if !strings.Contains(out, "0 failed, 0 skipped, 1 blocked") {
+			t.Errorf("the apply did not apply everything but the blocked delete:\n%s", out)
+		}
+	})
 }
