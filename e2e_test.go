@@ -284,7 +284,7 @@ func TestPlanCommandE2E(t *testing.T) {
 		const wrong = "0c1d2e3f-9a8b-4c7d-8e6f-5a4b3c2d1e0f" // well-formed, unknown
 		f.env["OPSGENIE_API_KEY"] = wrong
 		code, out, errs := f.run(t, "plan", "--config", f.config)
-		if code != exitError || !strings.Contains(errs, "ogsync plan: listing users:") || !strings.Contains(errs, "401") {
+		if code != exitError || !strings.Contains(errs, "ogsync plan: reading the account: listing users: opsgenie: GET /v2/users: 401 Unauthorized") {
 			t.Errorf("exit %d, stderr:\n%s", code, errs)
 		}
 		if strings.Contains(out+errs, wrong) {
@@ -295,7 +295,7 @@ func TestPlanCommandE2E(t *testing.T) {
 	t.Run("unreachable account", func(t *testing.T) {
 		f := newCLIFixture(t, driftedSeed(), "")
 		code, _, errs := f.run(t, "plan", "--config", f.config, "--api-url", "http://127.0.0.1:1")
-		if code != exitError || !strings.Contains(errs, "ogsync plan: listing users:") {
+		if code != exitError || !strings.Contains(errs, "ogsync plan: reading the account: listing users: opsgenie: GET /v2/users: connection error") {
 			t.Errorf("exit %d, stderr:\n%s", code, errs)
 		}
 	})
