@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -93,6 +95,9 @@ type cliFixture struct {
 	config   string
 	stateDir string
 	env      map[string]string
+	// failing, when set, is a "METHOD /path" prefix the emulator answers
+	// 500 without acting on it.
+	failing atomic.Pointer[string]
 }
 
 // newCLIFixture starts an emulator seeded with seed and writes the desired
@@ -104,7 +109,14 @@ func newCLIFixture(t *testing.T, seed *ogsim.Seed, extra string) *cliFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(sim)
+	f := &cliFixture{sim: sim, env: map[string]string{"OPSGENIE_API_KEY": cliKey}}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := f.failing.Load(); p != nil && strings.HasPrefix(r.Method+" "+r.URL.Path, *p) {
+			http.Error(w, `{"message":"injected","took":0.001,"requestId":"x"}`, http.StatusInternalServerError)
+			return
+		}
+		sim.ServeHTTP(w, r)
+	}))
 	t.Cleanup(ts.Close)
 	dir := t.TempDir()
 	desired := filepath.Join(dir, "desired")
@@ -116,8 +128,7 @@ func newCLIFixture(t *testing.T, seed *ogsim.Seed, extra string) *cliFixture {
 			t.Fatal(err)
 		}
 	}
-	f := &cliFixture{sim: sim, url: ts.URL, config: filepath.Join(dir, "ogsync.yaml"), stateDir: filepath.Join(dir, "state"),
-		env: map[string]string{"OPSGENIE_API_KEY": cliKey}}
+	f.url, f.config, f.stateDir = ts.URL, filepath.Join(dir, "ogsync.yaml"), filepath.Join(dir, "state")
 	f.writeConfig(t, extra)
 	return f
 }
@@ -279,6 +290,21 @@ func TestPlanCommandE2E(t *testing.T) {
 		}
 	})
 
+	t.Run("blocked delete", func(t *testing.T) {
+		// A leaver still on call: the delete is blocked, the rest may run.
+		seed := driftedSeed()
+		seed.Users = append(seed.Users, ogsim.SeedUser{Username: "leaver@example.com", FullName: "Leaver", Role: "User", Details: map[string][]string{"managed-by": {"ogsync"}}})
+		seed.Schedules = []ogsim.SeedSchedule{{Name: "Primary", Rotations: []ogsim.SeedRotation{{
+			Name: "weekly", Type: "weekly", StartDate: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC),
+			Participants: []ogsim.SeedRecipient{{User: "leaver@example.com"}},
+		}}}}
+		f := newCLIFixture(t, seed, "")
+		code, out, errs := f.run(t, "plan", "--config", f.config)
+		if code != exitError || !strings.Contains(out, `BLOCKED: on-call audit: still referenced by schedules "Primary"`) {
+			t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errs)
+		}
+	})
+
 	t.Run("wrong key", func(t *testing.T) {
 		f := newCLIFixture(t, driftedSeed(), "")
 		const wrong = "0c1d2e3f-9a8b-4c7d-8e6f-5a4b3c2d1e0f" // well-formed, unknown
@@ -419,6 +445,31 @@ func TestApplyCommandE2E(t *testing.T) {
 	}
 	if n := f.sim.Stats().Total; n != 0 {
 		t.Errorf("apply sent %d requests while another process held the lock", n)
+	}
+}
+
+// TestApplyPartialFailureE2E: a failed write makes apply exit 1 and name
+// the failure; the next apply converges.
+func TestApplyPartialFailureE2E(t *testing.T) {
+	f := newCLIFixture(t, driftedSeed(), "")
+	route := "POST /v2/teams/"
+	f.failing.Store(&route) // member adds fail
+	code, out, errs := f.run(t, "apply", "--config", f.config)
+	if code != exitError || !strings.Contains(out, "partial: 2 applied, 1 failed") ||
+		!strings.Contains(out, "failed    add carol@example.com to team SRE as user: adding ") {
+		t.Errorf("apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if r := readResult(t, f.stateDir); r.Outcome != sync.OutcomePartial {
+		t.Errorf("last result outcome %s, want partial", r.Outcome)
+	}
+
+	f.failing.Store(nil)
+	code, out, errs = f.run(t, "apply", "--config", f.config)
+	if code != exitOK || !strings.Contains(out, "changes-applied: 1 applied, 0 failed") {
+		t.Errorf("second apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if code, out, _ := f.run(t, "plan", "--config", f.config, "--detailed-exitcode"); code != exitOK {
+		t.Errorf("not converged:\n%s", out)
 	}
 }
 
