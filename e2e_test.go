@@ -305,6 +305,21 @@ func TestPlanCommandE2E(t *testing.T) {
 		}
 	})
 
+	t.Run("invalid desired state", func(t *testing.T) {
+		f := newCLIFixture(t, driftedSeed(), "")
+		bad := strings.Replace(desiredYAML["users.yaml"], "role: Admin", "role: Admn", 1)
+		if err := os.WriteFile(filepath.Join(filepath.Dir(f.config), "desired", "users.yaml"), []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := f.run(t, "plan", "--config", f.config)
+		if code != exitError || out != "" || !strings.Contains(errs, `ogsync plan: loading the desired state: users.yaml:7:11: users[1].role: "Admn" is neither a built-in role`) {
+			t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+		}
+		if f.sim.Stats().Total != 0 {
+			t.Errorf("an invalid desired state still read the account: %v", f.sim.Stats().ByRoute)
+		}
+	})
+
 	t.Run("wrong key", func(t *testing.T) {
 		f := newCLIFixture(t, driftedSeed(), "")
 		const wrong = "0c1d2e3f-9a8b-4c7d-8e6f-5a4b3c2d1e0f" // well-formed, unknown
@@ -513,7 +528,8 @@ func metricValue(body, series string) (float64, bool) {
 // one-second schedule: the cycle at start converges the account and the
 // next finds nothing to do; /healthz and /metrics say so; a one-shot apply
 // is refused the lock meanwhile; a reload with a bad configuration keeps
-// the old one and the cycles go on; cancelling stops the daemon cleanly.
+// the old one and the cycles go on; a cycle the account fails makes the
+// daemon unhealthy; cancelling stops it cleanly.
 func TestRunDaemonE2E(t *testing.T) {
 	// Catch SIGHUP for the whole test, so the process never dies of one even
 	// before the command installs its own handler.
@@ -521,7 +537,7 @@ func TestRunDaemonE2E(t *testing.T) {
 	signal.Notify(guard, syscall.SIGHUP)
 	defer signal.Stop(guard)
 
-	f := newCLIFixture(t, driftedSeed(), "schedule: \"@every 1s\"\nlisten: 127.0.0.1:0\nhealth:\n  max_failed_cycles: 2\n")
+	f := newCLIFixture(t, driftedSeed(), "schedule: \"@every 1s\"\nlisten: 127.0.0.1:0\nhealth:\n  max_failed_cycles: 1\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errb lockedBuffer
@@ -611,6 +627,22 @@ func TestRunDaemonE2E(t *testing.T) {
 		t.Error("/metrics does not show the failed reload")
 	}
 
+	// The account fails to answer: the next cycle fails, and with
+	// max_failed_cycles 1 the daemon is unhealthy.
+	route := "GET /v2/users"
+	f.failing.Store(&route)
+	failed, _ := waitLog(t, &errb, "cycle did not succeed", next)
+	if e, _ := failed["err"].(string); failed["outcome"] != string(sync.OutcomeFailed) || !strings.Contains(e, "reading the account: listing users: ") {
+		t.Errorf("failed cycle: %v", failed)
+	}
+	code, body = get(t, "http://"+addr+"/healthz")
+	if code != 503 || !strings.HasPrefix(body, "unhealthy: 1 cycles in a row did not succeed (limit 1)") || !strings.Contains(body, "last_cycle_error: reading the account: listing users: ") {
+		t.Errorf("/healthz after a failed cycle: %d:\n%s", code, body)
+	}
+	if _, body := get(t, "http://"+addr+"/metrics"); !strings.Contains(body, `ogsync_cycles_total{outcome="failed"} 1`) || !strings.Contains(body, "ogsync_consecutive_failed_cycles 1") {
+		t.Error("/metrics does not count the failed cycle")
+	}
+
 	cancel()
 	select {
 	case code := <-done:
@@ -622,7 +654,7 @@ func TestRunDaemonE2E(t *testing.T) {
 		t.Fatal("ogsync run did not stop within 5s")
 	}
 	if w := writes(f.sim); len(w) > 0 {
-		t.Errorf("converged cycles wrote: %v", w)
+		t.Errorf("cycles after the first wrote: %v", w)
 	}
 }
 
