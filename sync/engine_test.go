@@ -13,6 +13,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	stdsync "sync"
+
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
@@ -1117,4 +1119,140 @@ func TestEngineCheck(t *testing.T) {
 		t.Errorf("cycle as reviewed: %s, %v after %d checks", res.Outcome, err, checked)
 	}
 	checkMatches(t, emu.sim, desired, "eve@example.com")
+}
+
+// failingClient fails the updates of one user id, and records the order of
+// the writes it passes on.
+type failingClient struct {
+	Client
+	failID string
+	mu     stdsync.Mutex
+	order  []string
+}
+
+func (c *failingClient) note(s string) {
+	c.mu.Lock()
+	c.order = append(c.order, s)
+	c.mu.Unlock()
+}
+
+func (c *failingClient) UpdateUser(ctx context.Context, id string, p sink.UserPatch) error {
+	if id == c.failID {
+		return errors.New("injected failure")
+	}
+	c.note("update " + id)
+	return c.Client.UpdateUser(ctx, id, p)
+}
+
+func (c *failingClient) DeleteTeam(ctx context.Context, id string) error {
+	c.note("delete team " + id)
+	return c.Client.DeleteTeam(ctx, id)
+}
+
+func (c *failingClient) DeleteUser(ctx context.Context, id string) error {
+	c.note("delete user " + id)
+	return c.Client.DeleteUser(ctx, id)
+}
+
+// TestEngineOwnerHandover hands the Owner role from one user to another:
+// the promotion runs before the demotion, and when the promotion fails the
+// demotion is skipped, so the account never lacks an Owner.
+func TestEngineOwnerHandover(t *testing.T) {
+	seed := &ogsim.Seed{Users: []ogsim.SeedUser{
+		{Username: "old@example.com", FullName: "Old Owner", Role: "Owner"},
+		{Username: "new@example.com", FullName: "New Owner", Role: "Admin"},
+	}}
+	desired := fixed(func() model.Desired {
+		return model.Desired{Users: []model.User{
+			{Username: "old@example.com", Role: model.Ptr(model.RoleAdmin)},
+			{Username: "new@example.com", Role: model.Ptr(model.RoleOwner)},
+		}}
+	})
+	for _, tc := range []struct {
+		name          string
+		failPromotion bool
+	}{{"promotion succeeds", false}, {"promotion fails", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := newEmulator(t, seed, ogsim.FaultOptions{})
+			cfg := e2eConfig(t, emu.url)
+			ids := map[string]string{}
+			for _, u := range emu.sim.State().Users {
+				ids[u.Username] = u.ID
+			}
+			client := &failingClient{Client: newTestClient(t, cfg, false)}
+			if tc.failPromotion {
+				client.failID = ids["new@example.com"]
+			}
+			res, err := newTestEngine(t, cfg, client, true, desired).RunCycle(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := viewOf(emu.sim)
+			got := map[string]ActionResult{}
+			for _, a := range res.Actions {
+				got[a.Action] = a
+			}
+			promotion, demotion := got["update user new@example.com"], got["update user old@example.com"]
+			if !tc.failPromotion {
+				if want := []string{"update " + ids["new@example.com"], "update " + ids["old@example.com"]}; !slices.Equal(client.order, want) {
+					t.Errorf("writes %q, want the promotion first: %q", client.order, want)
+				}
+				if v.users["new@example.com"].Role != "Owner" || v.users["old@example.com"].Role != "Admin" || res.Outcome != OutcomeChangesApplied {
+					t.Errorf("outcome %s, roles new %s old %s", res.Outcome, v.users["new@example.com"].Role, v.users["old@example.com"].Role)
+				}
+				return
+			}
+			if promotion.Outcome != ActionFailed || demotion.Outcome != ActionSkipped ||
+				demotion.Error != `depends on "update user new@example.com", which was failed` || len(client.order) != 0 {
+				t.Errorf("promotion %+v, demotion %+v, writes %q", promotion, demotion, client.order)
+			}
+			if v.users["old@example.com"].Role != "Owner" || res.Outcome != OutcomeFailed {
+				t.Errorf("outcome %s, the old owner is %s", res.Outcome, v.users["old@example.com"].Role)
+			}
+		})
+	}
+}
+
+// TestEngineAdoptDeletes deletes, in adopt mode, an undeclared team before
+// its undeclared member: the member's delete depends on the team's.
+func TestEngineAdoptDeletes(t *testing.T) {
+	seed := &ogsim.Seed{
+		Users: []ogsim.SeedUser{
+			{Username: "owner@example.com", FullName: "The Owner", Role: "Owner"},
+			{Username: "keep@example.com", FullName: "Keep", Role: "User"},
+			{Username: "leaver@example.com", FullName: "Leaver", Role: "User"},
+		},
+		Teams: []ogsim.SeedTeam{{Name: "old", NoDefaultResources: true, Members: []ogsim.SeedMember{
+			{Username: "keep@example.com"}, {Username: "leaver@example.com"},
+		}}},
+	}
+	emu := newEmulator(t, seed, ogsim.FaultOptions{})
+	cfg := e2eConfig(t, emu.url)
+	cfg.Ownership.Mode = config.OwnershipAdopt
+	cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 10, Percent: 100}
+	ids := map[string]string{}
+	for _, u := range emu.sim.State().Users {
+		ids[u.Username] = u.ID
+	}
+	oldTeam := emu.sim.State().Teams[0].ID
+	client := &failingClient{Client: newTestClient(t, cfg, false)}
+	desired := fixed(func() model.Desired {
+		return model.Desired{Users: []model.User{
+			{Username: "owner@example.com", Role: model.Ptr(model.RoleOwner)},
+			{Username: "keep@example.com", Role: model.Ptr(model.RoleUser)},
+		}}
+	})
+	e := newTestEngine(t, cfg, client, true, desired)
+	res, err := e.RunCycle(context.Background())
+	if err != nil || res.Outcome != OutcomeChangesApplied {
+		t.Fatalf("outcome %s, %v: %+v", res.Outcome, err, res.Actions)
+	}
+	if want := []string{"delete team " + oldTeam, "delete user " + ids["leaver@example.com"]}; !slices.Equal(client.order, want) {
+		t.Errorf("writes %q, want %q", client.order, want)
+	}
+	if a := planOf(t, res).Action("delete-user:leaver@example.com"); a == nil || !slices.Equal(a.DependsOn, []string{"delete-team:old"}) {
+		t.Errorf("the leaver's delete: %+v", a)
+	}
+	checkMatches(t, emu.sim, model.Desired{Users: []model.User{{Username: "owner@example.com"}, {Username: "keep@example.com"}}})
+	checkConverged(t, e, emu.sim)
 }
