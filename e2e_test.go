@@ -434,7 +434,10 @@ func TestApplyCommandE2E(t *testing.T) {
 
 	// Converged: the second apply writes nothing.
 	f.sim.ResetStats()
-	code, out, errs = f.run(t, "apply", "--config", f.config)
+	code, out, errs = f.run(t, "apply", "--config", f.config, "--log-level", "debug") // debug logs every request
+	if !strings.Contains(errs, `"level":"DEBUG"`) {
+		t.Errorf("no debug log (stderr is not a terminal: JSON):\n%s", errs)
+	}
 	if code != exitOK || !strings.Contains(out, "ok: 0 applied") {
 		t.Errorf("second apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
