@@ -697,7 +697,10 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 			retrying := *cfg
 			retrying.OpsGenie.MaxRetries = 8
 			reader := newTestClient(t, &retrying, false)
-			e := newTestEngine(t, cfg, newSplitClient(reader, newTestClient(t, cfg, false)), true, fixed(faultState))
+			var progress logBuffer
+			e := newTestEngine(t, cfg, newSplitClient(reader, newTestClient(t, cfg, false)), true, fixed(faultState), func(o *EngineOptions) {
+				o.Progress = func(total int) *Progress { return NewProgress(&progress, total, false, time.Hour) }
+			})
 
 			res, err := e.RunCycle(context.Background())
 			if err != nil {
@@ -712,6 +715,10 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 				t.Logf("  %s %s: %s", a.Outcome, a.Action, a.Error)
 			}
 			checkSkipsExplained(t, res)
+			want := fmt.Sprintf("applied %d/%d actions, %d failed, %d skipped in ", len(res.Actions), len(res.Actions), n[ActionFailed], n[ActionSkipped])
+			if !strings.HasPrefix(progress.String(), want) {
+				t.Errorf("progress %q, want %q…", progress.String(), want)
+			}
 			for _, a := range res.Actions {
 				if strings.Contains(a.Error, e2eKey) {
 					t.Errorf("action %q: the error carries the API key", a.Action)
