@@ -19,6 +19,9 @@ import (
 // outcome); it runs to its end within this bound.
 const actionTimeout = 2 * time.Minute
 
+// notStarted is the error of an action not started because of a cancel.
+const notStarted = "not started: the cycle was cancelled"
+
 // Apply applies the runnable actions of p in dependency order: step by step
 // (create users → create teams → user updates, promotions before demotions →
 // member adds → role changes → member removes → team deletes → user
@@ -49,6 +52,13 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 		var todo []*planner.Action
 		for _, a := range step {
 			r := &results[index[a.ID]]
+			if ctx.Err() != nil {
+				// Cancelled, not skipped, even when a dependency did not
+				// apply: after a cancel nothing starts.
+				r.Outcome, r.Error = ActionCancelled, notStarted
+				prog.Add(ActionCancelled)
+				continue
+			}
 			if failed := failedDependency(a, results, index); failed != "" {
 				r.Outcome, r.Error = ActionSkipped, failed
 				e.logger.Warn("action skipped", "action", r.Action, "reason", failed)
@@ -66,7 +76,7 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 				for a := range jobs {
 					r := &results[index[a.ID]]
 					if ctx.Err() != nil {
-						r.Outcome, r.Error = ActionCancelled, "not started: the cycle was cancelled"
+						r.Outcome, r.Error = ActionCancelled, notStarted
 						prog.Add(ActionCancelled)
 						continue
 					}

@@ -166,15 +166,16 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 // Current reads the account: the users (offset paging), the teams with
 // their members, and the custom roles only when the desired state uses a
 // custom role no current user has, so a no-op cycle costs ceil(U/100)+1
-// requests.
+// requests. The Reader's errors say which list failed; Current adds only
+// that the account was being read.
 func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Current, error) {
 	users, err := e.client.ListUsers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing users: %w", err)
+		return nil, fmt.Errorf("reading the account: %w", err)
 	}
 	teams, err := e.client.ListTeams(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing teams: %w", err)
+		return nil, fmt.Errorf("reading the account: %w", err)
 	}
 	cur := &model.Current{Users: users, Teams: teams}
 	inUse := map[string]string{} // lower-cased custom role → account spelling
@@ -202,7 +203,7 @@ func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Cu
 	}
 	roles, err := e.client.ListCustomRoles(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("listing custom roles: %w", err)
+		return nil, fmt.Errorf("reading the account: %w", err)
 	}
 	have := map[string]bool{}
 	for _, r := range roles {
