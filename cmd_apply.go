@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,21 +24,13 @@ type applyOptions struct {
 // parseApplyArgs registers apply's flags on fs and parses args; errors name the flag.
 func parseApplyArgs(fs *flag.FlagSet, args []string) (applyOptions, error) {
 	var o applyOptions
-	fs.StringVar(&o.run.config, "config", "", "configuration `file` (required)")
+	o.run.register(fs)
 	fs.StringVar(&o.plan, "plan", "", "a saved plan (plan --format json) `file`: apply only if the fresh plan equals it")
-	fs.StringVar(&o.run.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
-	o.run.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	if o.run.config == "" {
-		return o, errors.New("--config is required")
-	}
-	if err := checkAPIURL(o.run.apiURL); err != nil {
-		return o, err
-	}
 	o.run.once, o.run.apply = true, true
-	return o, o.run.log.validate()
+	return o, o.run.validate()
 }
 
 // runApply is ogsync apply: one cycle that writes, under the state

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
@@ -34,34 +32,19 @@ const (
 
 // exportOptions are the flags of ogsync export.
 type exportOptions struct {
-	config string
-	out    string
-	apiURL string
-	log    logFlags
+	accountFlags
+	out string
 }
 
 // parseExportArgs registers export's flags on fs and parses args.
 func parseExportArgs(fs *flag.FlagSet, args []string) (exportOptions, error) {
 	var o exportOptions
-	fs.StringVar(&o.config, "config", "", "configuration `file` (required)")
+	o.register(fs)
 	fs.StringVar(&o.out, "out", "", "`directory` to write users.yaml and teams.yaml into; stdout when empty")
-	fs.StringVar(&o.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
-	o.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	if o.config == "" {
-		return o, errors.New("--config is required")
-	}
-	if o.apiURL != "" {
-		if err := config.CheckURL(o.apiURL); err != nil {
-			return o, fmt.Errorf("--api-url: %w", err)
-		}
-	}
-	if err := o.log.validate(); err != nil {
-		return o, err
-	}
-	return o, nil
+	return o, o.validate()
 }
 
 // runExport reads the account and writes it as desired-state YAML: with
@@ -78,12 +61,9 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync export: %v\n", err)
 		return exitError
 	}
-	cfg, err := config.LoadFile(o.config)
+	cfg, err := o.loadConfig()
 	if err != nil {
 		return fail(err)
-	}
-	if o.apiURL != "" {
-		cfg.OpsGenie.URL = o.apiURL
 	}
 	key, err := cfg.APIKey(io.getenv)
 	if err != nil {

@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"slices"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/sync"
@@ -18,59 +16,26 @@ const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [
 
 // planOptions are the flags of ogsync plan.
 type planOptions struct {
-	config   string
+	accountFlags
 	format   string
 	out      string
 	detailed bool
-	apiURL   string
-	log      logFlags
 }
 
 // parsePlanArgs registers plan's flags on fs and parses args; errors name the flag.
 func parsePlanArgs(fs *flag.FlagSet, args []string) (planOptions, error) {
 	var o planOptions
-	fs.StringVar(&o.config, "config", "", "configuration `file` (required)")
+	o.register(fs)
 	fs.StringVar(&o.format, "format", report.FormatText, "report format: text, markdown or json (json is the saved plan that apply --plan takes)")
 	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
 	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error or blocked)")
-	fs.StringVar(&o.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
-	o.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
-	}
-	if o.config == "" {
-		return o, errors.New("--config is required")
 	}
 	if !slices.Contains(report.Formats, o.format) {
 		return o, fmt.Errorf("--format=%s: must be text, markdown or json", o.format)
 	}
-	if err := checkAPIURL(o.apiURL); err != nil {
-		return o, err
-	}
-	return o, o.log.validate()
-}
-
-// checkAPIURL checks an --api-url flag value, if given.
-func checkAPIURL(u string) error {
-	if u == "" {
-		return nil
-	}
-	if err := config.CheckURL(u); err != nil {
-		return fmt.Errorf("--api-url: %w", err)
-	}
-	return nil
-}
-
-// loadConfig reads a configuration file and applies an --api-url override.
-func loadConfig(file, apiURL string) (*config.Config, error) {
-	cfg, err := config.LoadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	if apiURL != "" {
-		cfg.OpsGenie.URL = apiURL
-	}
-	return cfg, nil
+	return o, o.validate()
 }
 
 // runPlan is ogsync plan: a dry run that prints the plan. It writes nothing
@@ -85,7 +50,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync plan: %v\n", err)
 		return exitError
 	}
-	cfg, err := loadConfig(opts.config, opts.apiURL)
+	cfg, err := opts.loadConfig()
 	if err != nil {
 		return fail(err)
 	}

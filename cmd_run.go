@@ -22,48 +22,21 @@ const runSynopsis = "--config FILE [--once] [--apply] [--api-url URL] [--log-lev
 
 // runOptions are the flags of ogsync run.
 type runOptions struct {
-	config string
-	once   bool
-	apply  bool
-	apiURL string
-	log    logFlags
+	accountFlags
+	once  bool
+	apply bool
 }
 
 // parseRunArgs registers run's flags on fs and parses args; errors name the flag.
 func parseRunArgs(fs *flag.FlagSet, args []string) (runOptions, error) {
 	var o runOptions
-	fs.StringVar(&o.config, "config", "", "configuration `file` (required)")
+	o.register(fs)
 	fs.BoolVar(&o.once, "once", false, "run one cycle and exit instead of running on the schedule")
 	fs.BoolVar(&o.apply, "apply", false, "apply the changes; without it every cycle is a dry run that writes nothing")
-	fs.StringVar(&o.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
-	o.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	if o.config == "" {
-		return o, errors.New("--config is required")
-	}
-	if o.apiURL != "" {
-		if err := config.CheckURL(o.apiURL); err != nil {
-			return o, fmt.Errorf("--api-url: %w", err)
-		}
-	}
-	if err := o.log.validate(); err != nil {
-		return o, err
-	}
-	return o, nil
-}
-
-// loadConfig reads the configuration file and applies the flags that override it.
-func (o runOptions) loadConfig() (*config.Config, error) {
-	cfg, err := config.LoadFile(o.config)
-	if err != nil {
-		return nil, err
-	}
-	if o.apiURL != "" {
-		cfg.OpsGenie.URL = o.apiURL
-	}
-	return cfg, nil
+	return o, o.validate()
 }
 
 // cycleBuilder builds the sync cycle for a configuration.

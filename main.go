@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	"github.com/lmittmann/tint"
+	"github.com/ogsync/ogsync/config"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -123,6 +124,45 @@ func flagExit(w io.Writer, name string, err error) int {
 	}
 	fmt.Fprintf(w, "ogsync %s: %v\n", name, err)
 	return exitError
+}
+
+// accountFlags are the flags of every command that reaches the account:
+// the configuration file, the API URL override and logging.
+type accountFlags struct {
+	config string
+	apiURL string
+	log    logFlags
+}
+
+func (a *accountFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.config, "config", "", "configuration `file` (required)")
+	fs.StringVar(&a.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
+	a.log.register(fs)
+}
+
+// validate checks the flags after parsing; errors name the flag.
+func (a *accountFlags) validate() error {
+	if a.config == "" {
+		return errors.New("--config is required")
+	}
+	if a.apiURL != "" {
+		if err := config.CheckURL(a.apiURL); err != nil {
+			return fmt.Errorf("--api-url: %w", err)
+		}
+	}
+	return a.log.validate()
+}
+
+// loadConfig reads the configuration file and applies the --api-url override.
+func (a *accountFlags) loadConfig() (*config.Config, error) {
+	cfg, err := config.LoadFile(a.config)
+	if err != nil {
+		return nil, err
+	}
+	if a.apiURL != "" {
+		cfg.OpsGenie.URL = a.apiURL
+	}
+	return cfg, nil
 }
 
 // logFlags are the logging flags every long-running command takes.
