@@ -715,7 +715,7 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 				t.Logf("  %s %s: %s", a.Outcome, a.Action, a.Error)
 			}
 			checkSkipsExplained(t, res)
-			want := fmt.Sprintf("applied %d/%d actions, %d failed, %d skipped in ", len(res.Actions), len(res.Actions), n[ActionFailed], n[ActionSkipped])
+			want := fmt.Sprintf("%d/%d actions done, %d failed, %d skipped in ", len(res.Actions), len(res.Actions), n[ActionFailed], n[ActionSkipped])
 			if !strings.HasPrefix(progress.String(), want) {
 				t.Errorf("progress %q, want %q…", progress.String(), want)
 			}

@@ -13,7 +13,7 @@ import (
 // Progress reports the progress of a long apply: on a terminal, a one-line
 // bar redrawn in place; otherwise a line every so often, such as
 //
-//	applied 120/1000 actions, 2 failed, 1 skipped, eta 40s
+//	120/1000 actions done, 2 failed, 1 skipped, eta 40s
 //
 // The apply engine calls Add once per finished action, from any goroutine,
 // and Finish at the end. Output is driven by Add: a line is due when the
@@ -123,7 +123,7 @@ func (p *Progress) emit(now time.Time, final bool) {
 		}
 		fmt.Fprintf(&b, "\r[%s%s] ", strings.Repeat("#", fill), strings.Repeat(".", width-fill))
 	}
-	fmt.Fprintf(&b, "applied %d/%d actions", p.done, p.total)
+	fmt.Fprintf(&b, "%d/%d actions done", p.done, p.total)
 	if p.failed > 0 {
 		fmt.Fprintf(&b, ", %d failed", p.failed)
 	}

@@ -39,8 +39,8 @@ func TestProgressLines(t *testing.T) {
 	p.Finish()
 	p.Add(ActionApplied) // after Finish: ignored
 
-	want := "applied 5/10 actions, 1 failed, eta 5s\n" +
-		"applied 10/10 actions, 1 failed, 1 skipped in 10s\n"
+	want := "5/10 actions done, 1 failed, eta 5s\n" +
+		"10/10 actions done, 1 failed, 1 skipped in 10s\n"
 	if out.String() != want {
 		t.Errorf("output:\n%q\nwant:\n%q", out.String(), want)
 	}
@@ -58,9 +58,9 @@ func TestProgressTTY(t *testing.T) {
 	lines := strings.Split(out.String(), "\r")
 	want := []string{
 		"",
-		"[#######.......................] applied 1/4 actions, eta 3s\x1b[K",
-		"[###############...............] applied 2/4 actions, 1 failed, eta 2s\x1b[K",
-		"[###############...............] applied 2/4 actions, 1 failed in 2s\x1b[K\n",
+		"[#######.......................] 1/4 actions done, eta 3s\x1b[K",
+		"[###############...............] 2/4 actions done, 1 failed, eta 2s\x1b[K",
+		"[###############...............] 2/4 actions done, 1 failed in 2s\x1b[K\n",
 	}
 	if strings.Join(lines, "|") != strings.Join(want, "|") {
 		t.Errorf("output:\n%q\nwant:\n%q", lines, want)
@@ -71,7 +71,7 @@ func TestProgressZeroTotal(t *testing.T) {
 	var out bytes.Buffer
 	p := newProgress(&out, nil, 0, true, time.Second, time.Now)
 	p.Finish()
-	if !strings.Contains(out.String(), "[##############################] applied 0/0 actions in ") {
+	if !strings.Contains(out.String(), "[##############################] 0/0 actions done in ") {
 		t.Errorf("output = %q", out.String())
 	}
 }
@@ -114,7 +114,7 @@ func TestProgressConcurrentAdds(t *testing.T) {
 		<-done
 	}
 	p.Finish()
-	if !strings.HasPrefix(out.String(), "applied 100/100 actions in ") {
+	if !strings.HasPrefix(out.String(), "100/100 actions done in ") {
 		t.Errorf("output = %q", out.String())
 	}
 }
