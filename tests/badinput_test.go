@@ -93,7 +93,7 @@ func badCases() []badCase {
 		{name: "yaml/owner removed, min_owners", files: map[string]string{"users.yaml": "users:\n  - username: ada@example.com\n    fullName: Ada\n    role: Admin\n"}, want: `min_owners`},
 
 		// The configuration file: every one names ogsync.yaml and its line.
-		cfg("unknown key", "apply: {concurency: 4}\n", `ogsync\.yaml:\d+`),
+		cfg("unknown key", "apply: {concurency: 4}\n", `ogsync\.yaml:\d+:\d+: apply: unknown key "concurency"`),
 		{name: "config/plain http to a remote host", config: "opsgenie: {url: \"http://api.opsgenie.com\"}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.url`},
 		{name: "config/zero rate", config: "opsgenie:\n  url: URL\n  rate_limit: {per_second: 0, burst: 4}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.rate_limit\.per_second`},
 		{name: "config/unknown policy", config: "opsgenie: {url: URL}\nsource: {path: DIR}\npolicy: {users: mirror}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: policy\.users`},
@@ -104,7 +104,9 @@ func badCases() []badCase {
 		cfg("ownership mode", "ownership: {mode: steal}\n", `ogsync\.yaml:\d+:\d+: ownership\.mode`),
 		cfg("listen address", "listen: nohostport\n", `ogsync\.yaml:\d+:\d+: listen`),
 		cfg("alias", "health: &h {max_failed_cycles: 3}\nx: *h\n", `ogsync\.yaml:\d+`),
-		cfg("wrong type", "listen: [a, b]\n", `ogsync\.yaml:\d+`),
+		cfg("wrong type", "listen: [a, b]\n", `ogsync\.yaml:\d+:9: listen: must be a string`),
+		{name: "config/fraction for a whole number", config: "opsgenie: {url: URL, max_retries: 1.5}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.max_retries: must be a whole number`},
+		{name: "config/duration without a unit", config: "opsgenie:\n  url: URL\n  timeout: 30\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:12: opsgenie\.timeout: 30 has no unit`},
 		{name: "config/syntax error", config: "opsgenie:\n  url: URL\n  timeout: [5s\nstate_dir: STATE\n", want: `ogsync\.yaml:\d+`},
 		{name: "config/max_retries", config: "opsgenie: {url: URL, max_retries: 99}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.max_retries`},
 		{name: "config/negative timeout", config: "opsgenie:\n  url: URL\n  timeout: -1s\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.timeout`},
