@@ -42,7 +42,7 @@ func TestCrashDuringApply(t *testing.T) {
 	env := cliEnv(base, testKey)
 	rng := rand.New(rand.NewPCG(20, 26))
 	writesOfImport := (w.userCount() - 1) + len(w.teams)
-	killed := 0
+	killed, lockChecked := 0, 0
 
 	for trial := range trials {
 		e := startEmu(t, ogsim.Options{Seed: ownerSeed(), IDSeed: uint64(trial),
@@ -59,12 +59,18 @@ func TestCrashDuringApply(t *testing.T) {
 		}
 		// Armed after Start, before the first write (which follows the reads).
 		proc := cmd.Process
+		heldWhileRunning := make(chan int, 1)
 		var point string
 		if rng.IntN(3) < 2 {
 			k := 1 + rng.IntN(writesOfImport)
 			applied := rng.IntN(2) == 0
 			point = fmt.Sprintf("write %d of %d in flight (applied: %t)", k, writesOfImport, applied)
 			e.setOnWrite(func(n int, r *http.Request) {
+				if n == 1 && k > 1 {
+					// While it runs, the process holds the lock: the check
+					// after the kill is not vacuous.
+					heldWhileRunning <- lockHolder(filepath.Join(stateDir, sync.LockFile))
+				}
 				if n != k {
 					return
 				}
@@ -91,6 +97,14 @@ func TestCrashDuringApply(t *testing.T) {
 			t.Fatalf("trial %d: the killed apply ended with %v (not SIGKILL):\n%s", trial, err, out.String())
 		}
 
+		select {
+		case holder := <-heldWhileRunning:
+			if holder != pid {
+				t.Errorf("trial %d: while apply (pid %d) ran, the lock was held by %d", trial, pid, holder)
+			}
+			lockChecked++
+		default:
+		}
 		// The dead process's lock is free: taken and dropped here.
 		lockPath := filepath.Join(stateDir, sync.LockFile)
 		if data, err := os.ReadFile(lockPath); err == nil {
@@ -123,8 +137,26 @@ func TestCrashDuringApply(t *testing.T) {
 			t.Errorf("trial %d: temporary files left in the state directory: %v", trial, tmp)
 		}
 	}
+	if lockChecked == 0 {
+		t.Error("the lock was never checked while an apply ran")
+	}
 	if killed < trials*3/4 {
 		t.Errorf("only %d of %d runs were killed mid-way; the kill points miss the import", killed, trials)
 	}
-	t.Logf("%d of %d apply runs killed with SIGKILL; every next run converged", killed, trials)
+	t.Logf("%d of %d apply runs killed with SIGKILL; every next run converged; the lock was held by the running apply in %d checks", killed, trials, lockChecked)
+}
+
+// lockHolder tries the lock at path: the pid a *sync.LockedError names,
+// -1 when the lock was free (it is then dropped again), -2 on another error.
+func lockHolder(path string) int {
+	l, err := sync.AcquireLock(path)
+	if err == nil {
+		_ = l.Release()
+		return -1
+	}
+	var le *sync.LockedError
+	if errors.As(err, &le) {
+		return le.PID
+	}
+	return -2
 }

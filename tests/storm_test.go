@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -22,6 +23,8 @@ type stormCase struct {
 	// took effect (a create that "failed" did create).
 	afterEffect bool
 	seed        int64
+	// errorRate, dropRate and spikeRate default to 10%, 5% and 1.5%.
+	errorRate, dropRate, spikeRate float64
 }
 
 // TestFaultStorm imports 1,000 users with their teams and members, and
@@ -32,7 +35,8 @@ type stormCase struct {
 // timeout (the request still takes effect after the client gave up). The
 // account must equal the desired state after at most two cycles, hold no
 // user or team twice, and have received no DELETE the plans did not
-// contain. OGSYNC_LONG=1 adds 5,000 users × 100 teams and more seeds.
+// contain. OGSYNC_LONG=1 adds more seeds, 5,000 users × 100 teams, and a
+// harsher storm (20% 5xx, 10% drops, 5% spikes).
 func TestFaultStorm(t *testing.T) {
 	cases := []stormCase{
 		{users: 1000, teams: 20, afterEffect: true, seed: 1},
@@ -41,10 +45,16 @@ func TestFaultStorm(t *testing.T) {
 		for s := int64(2); s < 8; s++ {
 			cases = append(cases, stormCase{users: 1000, teams: 20, afterEffect: s%2 == 0, seed: s})
 		}
-		cases = append(cases, stormCase{users: 5000, teams: 100, afterEffect: true, seed: 9})
+		cases = append(cases, stormCase{users: 5000, teams: 100, afterEffect: true, seed: 9},
+			stormCase{users: 1000, teams: 20, afterEffect: true, seed: 10, errorRate: 0.2, dropRate: 0.1, spikeRate: 0.05})
 	}
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("users=%d/teams=%d/after-effect=%t/seed=%d", tc.users, tc.teams, tc.afterEffect, tc.seed), func(t *testing.T) {
+		tc.errorRate, tc.dropRate, tc.spikeRate = cmp.Or(tc.errorRate, 0.10), cmp.Or(tc.dropRate, 0.05), cmp.Or(tc.spikeRate, stormSpikeRate)
+		name := fmt.Sprintf("users=%d/teams=%d/after-effect=%t/seed=%d", tc.users, tc.teams, tc.afterEffect, tc.seed)
+		if tc.errorRate != 0.10 || tc.dropRate != 0.05 {
+			name += fmt.Sprintf("/errors=%g/drops=%g/spikes=%g", tc.errorRate, tc.dropRate, tc.spikeRate)
+		}
+		t.Run(name, func(t *testing.T) {
 			runStorm(t, tc)
 		})
 	}
@@ -95,10 +105,10 @@ func runStorm(t *testing.T, tc stormCase) {
 	e := startEmu(t, ogsim.Options{
 		Seed:      seed,
 		RateLimit: limit,
-		Faults: ogsim.FaultOptions{Seed: tc.seed, ErrorRate: 0.10, DropRate: 0.05,
+		Faults: ogsim.FaultOptions{Seed: tc.seed, ErrorRate: tc.errorRate, DropRate: tc.dropRate,
 			Latency: time.Millisecond, Jitter: 20 * time.Millisecond, AfterEffect: tc.afterEffect},
 	})
-	spikes := newSpiker(tc.seed, stormSpikeRate, stormSpike)
+	spikes := newSpiker(tc.seed, tc.spikeRate, stormSpike)
 	e.setOnWrite(func(int, *http.Request) { spikes.maybe() })
 
 	cfg := baseConfig(e.url, dir, stormClientRate, stormClientBurst)
