@@ -132,6 +132,15 @@ func badCases() []badCase {
 		cli("run flag value", `invalid boolean value "yes" for -once`, "run", "--config", "CONFIG", "--once=yes", "--apply"),
 		cli("unknown command", `unknown command "aply"`, "aply", "--config", "CONFIG"),
 		cli("flag without value", `flag needs an argument: -config`, "apply", "--config"),
+		cli("stale saved plan", `changed since the plan was saved; nothing applied`, "apply", "--config", "CONFIG", "--plan", "STALEPLAN"),
+		cli("plan --out into a missing directory", `writing the report: .*missing-dir/plan\.txt`, "plan", "--config", "CONFIG", "--out", "missing-dir/plan.txt"),
+		{name: "cli/run --once --apply on bad YAML", files: map[string]string{"bad.yaml": "users:\n  - username: bob@example.com\n    fullName: Bob\n    role: Wizard\n"},
+			args: []string{"run", "--config", "CONFIG", "--once", "--apply"}, want: `bad\.yaml:4:\d+: users\[0\]\.role`},
+		{name: "cli/plan on bad YAML", files: map[string]string{"bad.yaml": "teams:\n  - name: ops\n    members: nobody\n"},
+			args: []string{"plan", "--config", "CONFIG", "--detailed-exitcode"}, want: `bad\.yaml:3:\d+: teams\[0\]\.members`},
+		{name: "cli/validate on bad YAML", files: map[string]string{"bad.yaml": "users:\n  - username: bob@example.com\n    fullname: Bob\n"},
+			args: []string{"validate", "--desired", "DIR"}, want: `bad\.yaml:3:\d+: users\[0\]\.fullname`},
+		{name: "config/source path missing", config: "opsgenie: {url: URL}\nsource: {path: DIR/nowhere}\nstate_dir: STATE\n", want: `desired/nowhere`},
 	}
 }
 
@@ -164,13 +173,15 @@ func TestBadInputs(t *testing.T) {
 			writeFile(t, cfgFile, content)
 			planFile := filepath.Join(base, "not-a-plan.json")
 			writeFile(t, planFile, "{\"format_version\": 1, \"actions\": [oops]}\n")
+			stalePlan := filepath.Join(base, "stale-plan.json")
+			writeFile(t, stalePlan, `{"format_version":1,"actions":[{"id":"create-team:x","type":"create-team","step":2,"team":"x","after":{"team":{"name":"x"}},"reason":"r"}],"summary":{"create_team":1,"total":1}}`)
 			args := tc.args
 			if args == nil {
 				args = []string{"apply", "--config", "CONFIG"}
 			}
 			args = append([]string(nil), args...)
 			for i, a := range args {
-				args[i] = strings.NewReplacer("CONFIG", cfgFile, "PLANFILE", planFile).Replace(a)
+				args[i] = strings.NewReplacer("CONFIG", cfgFile, "PLANFILE", planFile, "STALEPLAN", stalePlan, "DIR", dir).Replace(a)
 			}
 			key := testKey
 			if tc.noKey {
