@@ -114,7 +114,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	cfg := baseConfig(e.url, dir, stormClientRate, stormClientBurst)
 	cfg.OpsGenie.Timeout = stormTimeout
 	cfg.Apply.Concurrency = 16
-	engine, _ := newEngine(t, cfg, true, testLogger(t))
+	engine, client := newEngine(t, cfg, true, testLogger(t))
 
 	deadline, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -163,6 +163,20 @@ func runStorm(t *testing.T, tc stormCase) {
 	if stats.Throttled == 0 {
 		t.Errorf("the emulator never answered 429: the storm lacks its rate-limit bursts")
 	}
+	// The storm reached the client: answers lost (drops, timeouts) and 5xx.
+	lost, failed := 0, 0
+	for _, c := range client.Stats().Calls {
+		switch {
+		case c.Status == 0:
+			lost += c.Count
+		case c.Status >= 500:
+			failed += c.Count
+		}
+	}
+	if lost == 0 || failed == 0 || spikes.count() == 0 {
+		t.Errorf("the client saw %d lost answers, %d 5xx and %d spikes: the storm did not happen", lost, failed, spikes.count())
+	}
+	t.Logf("client: %d attempts without an answer (drops, timeouts), %d answered 5xx", lost, failed)
 	t.Logf("emulator: %d requests, %d throttled, %d DELETEs (all planned), %d latency spikes", stats.Total, stats.Throttled, deletes, spikes.count())
 }
 
