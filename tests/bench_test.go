@@ -23,13 +23,14 @@ import (
 	"github.com/ogsync/ogsync/sync"
 )
 
-// Client limiter of the cycle benchmarks, and the emulator's limit above it:
-// the client must never be throttled.
-const (
-	benchRate     = 200 // requests per second, each domain
-	benchBurst    = 20
-	benchSimLimit = 250 // the emulator's per-second bucket, each domain
-)
+// cycleSetup is one setting of the cycle benchmark: the client limiter
+// (rate, burst 20, default concurrency 4), the emulator's per-second limit
+// above it in both domains, and the emulator's latency.
+type cycleSetup struct {
+	users, teams    int
+	rate, simLimit  int
+	latency, jitter time.Duration
+}
 
 // BenchmarkCycle measures, for an account of U users and T teams:
 //
@@ -38,37 +39,42 @@ const (
 //     while applying next to the client limiter's rate, with the 429s seen;
 //   - then a no-op cycle: its API calls next to the lower bound ceil(U/100)+1.
 //
-// The client's limiter (200/s, burst 20) is below the emulator's limit
-// (250/s per domain). 10,000 × 500 runs with OGSYNC_LONG=1:
+// The client's limiter is below the emulator's limit. Two settings: 200/s
+// against an emulator answering at once (limit 250/s), and 50/s against one
+// that takes 50–70 ms per request (limit 60/s), where 4 requests in flight
+// must keep the limiter busy. 10,000 × 500 runs with OGSYNC_LONG=1:
 //
 //	go test -run '^$' -bench Cycle -benchtime 1x ./tests/
 //	OGSYNC_LONG=1 go test -run '^$' -bench Cycle -benchtime 1x -timeout 30m ./tests/
 func BenchmarkCycle(b *testing.B) {
-	sizes := [][2]int{{1000, 20}}
-	if longRun() {
-		sizes = append(sizes, [2]int{10000, 500})
+	setups := []cycleSetup{
+		{users: 1000, teams: 20, rate: 200, simLimit: 250},
+		{users: 1000, teams: 20, rate: 50, simLimit: 60, latency: 50 * time.Millisecond, jitter: 20 * time.Millisecond},
 	}
-	for _, s := range sizes {
-		b.Run(fmt.Sprintf("users=%d/teams=%d", s[0], s[1]), func(b *testing.B) {
-			w := newWorld(s[0]-1, s[1]) // the owner is the U-th user
+	if longRun() {
+		setups = append(setups, cycleSetup{users: 10000, teams: 500, rate: 200, simLimit: 250})
+	}
+	for _, s := range setups {
+		b.Run(fmt.Sprintf("users=%d/teams=%d/rate=%d/latency=%s", s.users, s.teams, s.rate, s.latency), func(b *testing.B) {
+			w := newWorld(s.users-1, s.teams) // the owner is the U-th user
 			dir := b.TempDir()
 			w.writeYAML(b, dir)
 			var m cycleFigures
 			for b.Loop() {
-				m = runCycleBench(b, w, dir)
+				m = runCycleBench(b, w, dir, s)
 			}
 			b.ReportMetric(float64(m.importCalls), "import-calls")
 			b.ReportMetric(m.importWall.Seconds(), "import-s")
 			b.ReportMetric(m.rate, "write-req/s")
-			b.ReportMetric(benchRate, "limit-req/s")
-			b.ReportMetric(100*m.rate/benchRate, "rate-%")
+			b.ReportMetric(float64(s.rate), "limit-req/s")
+			b.ReportMetric(100*m.rate/float64(s.rate), "rate-%")
 			b.ReportMetric(float64(m.throttled), "429s")
 			b.ReportMetric(float64(m.noopCalls), "noop-calls")
 			b.ReportMetric(float64(lowerBound(w.userCount())), "lower-bound")
-			b.Logf("\n| users × teams | no-op calls | lower bound | import calls | import wall | write rate | limiter | rate | 429s |\n"+
-				"| %d × %d | %d | %d | %d | %.1f s | %.1f/s | %d/s | %.1f%% | %d |",
-				w.userCount(), len(w.teams), m.noopCalls, lowerBound(w.userCount()), m.importCalls, m.importWall.Seconds(),
-				m.rate, benchRate, 100*m.rate/benchRate, m.throttled)
+			b.Logf("\n| users × teams | latency | no-op calls | lower bound | import calls | import wall | write rate | limiter | rate | 429s |\n"+
+				"| %d × %d | %s | %d | %d | %d | %.1f s | %.1f/s | %d/s | %.1f%% | %d |",
+				w.userCount(), len(w.teams), s.latency, m.noopCalls, lowerBound(w.userCount()), m.importCalls, m.importWall.Seconds(),
+				m.rate, s.rate, 100*m.rate/float64(s.rate), m.throttled)
 		})
 	}
 }
@@ -81,12 +87,12 @@ type cycleFigures struct {
 	noopCalls   int
 }
 
-func runCycleBench(b *testing.B, w world, dir string) cycleFigures {
+func runCycleBench(b *testing.B, w world, dir string, s cycleSetup) cycleFigures {
 	b.Helper()
-	limit := ogsim.Bucket{PerSecond: benchSimLimit}
-	e := startEmu(b, ogsim.Options{Seed: ownerSeed(), RateLimit: ogsim.RateLimitOptions{Configuration: limit, Search: limit}})
-	cfg := baseConfig(e.url, dir, benchRate, benchBurst)
-	cfg.Apply.Concurrency = 8
+	limit := ogsim.Bucket{PerSecond: s.simLimit}
+	e := startEmu(b, ogsim.Options{Seed: ownerSeed(), RateLimit: ogsim.RateLimitOptions{Configuration: limit, Search: limit},
+		Faults: ogsim.FaultOptions{Latency: s.latency, Jitter: s.jitter}})
+	cfg := baseConfig(e.url, dir, float64(s.rate), 20)
 	engine, client := newEngine(b, cfg, true, testLogger(b))
 	ctx := context.Background()
 	var f cycleFigures
