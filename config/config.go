@@ -16,6 +16,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,6 +289,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	if errs := checkNodes(name, doc, ""); len(errs) > 0 {
 		return nil, errs
+	}
+	if errs := checkTypes(name, doc, reflect.TypeFor[Config](), ""); len(errs) > 0 {
+		return nil, sortErrors(errs)
 	}
 	cfg := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -89,9 +89,21 @@ func TestParseErrors(t *testing.T) {
 		{"empty file", "", []string{"c.yaml: file is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1:1: the configuration must be a mapping"}},
 		{"syntax error", "opsgenie:\n  url: [\n", []string{"c.yaml:2:1: did not find expected node content"}},
-		{"unknown key", "opsgenie:\n  urll: https://x\n", []string{"c.yaml:2:1: field urll not found in type config.OpsGenie"}},
-		{"wrong type", "apply:\n  concurrency: many\n", []string{"c.yaml:2:1: cannot unmarshal !!str `many` into int"}},
-		{"bad duration", "opsgenie:\n  timeout: soon\n", []string{"c.yaml:2:1: cannot unmarshal !!str `soon` into time.Duration"}},
+		{"unknown key", "opsgenie:\n  urll: https://x\n", []string{`c.yaml:2:3: opsgenie: unknown key "urll" (expected one of: api_key_file, max_retries, rate_limit, timeout, url)`}},
+		{"wrong type", "apply:\n  concurrency: many\n", []string{`c.yaml:2:16: apply.concurrency: must be a whole number, not "many"`}},
+		{"bad duration", "opsgenie:\n  timeout: soon\n", []string{`c.yaml:2:12: opsgenie.timeout: "soon" is not a duration such as 30s or 2m`}},
+		{"duration without a unit", "opsgenie:\n  timeout: 30\n", []string{`c.yaml:2:12: opsgenie.timeout: 30 has no unit: write a duration such as 30s`}},
+		{"fraction for a whole number", "opsgenie:\n  max_retries: 1.5\n  rate_limit: {per_second: 2.5, burst: 2.5}\n", []string{
+			`c.yaml:2:16: opsgenie.max_retries: must be a whole number, not 1.5`,
+			`c.yaml:3:40: opsgenie.rate_limit.burst: must be a whole number, not 2.5`}},
+		{"every type problem at once", "listen: [a, b]\nsource:\n  files: \"*.yaml\"\n  git: {pull: yes please}\nhealth: 3\nnope: 1\n", []string{
+			`c.yaml:1:9: listen: must be a string, not a list`,
+			`c.yaml:3:10: source.files: must be a list, not "*.yaml"`,
+			`c.yaml:4:15: source.git.pull: must be true or false, not "yes please"`,
+			`c.yaml:5:9: health: must be a mapping, not 3`,
+			`c.yaml:6:1: unknown key "nope" (expected one of: apply, health, listen, opsgenie, ownership, policy, safeguards, schedule, source, state_dir, time_zone)`}},
+		{"inline rate keys and the search block", "opsgenie:\n  rate_limit: {per_second: 2, burst: 4, search: {per_second: x}}\n", []string{
+			`c.yaml:2:62: opsgenie.rate_limit.search.per_second: must be a number, not "x"`}},
 		{"alias", "a: &x 1\nschedule: *x\n", []string{"c.yaml:2:11: schedule: aliases are not allowed"}},
 		{"http off loopback", "opsgenie:\n  url: http://api.opsgenie.com\n", []string{
 			`c.yaml:2:8: opsgenie.url: "http://api.opsgenie.com": http is allowed only on a loopback address; use https`}},

@@ -1,0 +1,209 @@
+package tests
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ogsync/ogsync/sink/ogsim"
+)
+
+// goodUsers and goodTeams are a valid desired state the bad inputs are
+// added to or replace.
+const (
+	goodUsers = `users:
+  - username: owner@example.com
+    fullName: Account Owner
+    role: Owner
+  - username: ada@example.com
+    fullName: Ada Lovelace
+    role: Admin
+`
+	goodTeams = `teams:
+  - name: sre
+    description: Site reliability
+    members:
+      - user: ada@example.com
+        role: admin
+`
+)
+
+// badCase is one bad input: desired-state files (replacing or added to the
+// good ones), a configuration (extra YAML, or a whole file), and the
+// command line. want is a regular expression stderr must match: the
+// file:line of the problem, or the flag.
+type badCase struct {
+	name string
+	// files are desired-state files by name; "users.yaml" or "teams.yaml"
+	// replace the good ones.
+	files map[string]string
+	// configExtra is appended to the good configuration; config, when set,
+	// replaces it (the placeholders URL, DIR and STATE are filled in).
+	configExtra, config string
+	// args are the command line, with CONFIG standing for the config file
+	// (default: apply --config CONFIG).
+	args []string
+	// noKey runs without OPSGENIE_API_KEY.
+	noKey bool
+	want  string
+}
+
+func badCases() []badCase {
+	yaml := func(name, content, want string) badCase {
+		return badCase{name: "yaml/" + name, files: map[string]string{"bad.yaml": content}, want: want}
+	}
+	cfg := func(name, extra, want string) badCase {
+		return badCase{name: "config/" + name, configExtra: extra, want: want}
+	}
+	cli := func(name, want string, args ...string) badCase {
+		return badCase{name: "cli/" + name, args: args, want: want}
+	}
+	return []badCase{
+		// Desired-state YAML: every one names bad.yaml (or the file at fault) and its line.
+		yaml("syntax error", "users:\n  - username: bob@example.com\n    fullName: [Bob\n", `bad\.yaml:\d+`),
+		yaml("tab indentation", "users:\n\t- username: bob@example.com\n", `bad\.yaml:2`),
+		yaml("unknown user key", "users:\n  - username: bob@example.com\n    fulName: Bob\n", `bad\.yaml:3`),
+		yaml("unknown top-level key", "groups: []\n", `bad\.yaml:1`),
+		yaml("duplicate key", "users:\n  - username: bob@example.com\n    fullName: Bob\n    fullName: Robert\n", `bad\.yaml:4`),
+		yaml("duplicate username across files", "users:\n  - username: ADA@example.com\n    fullName: Ada Again\n", `bad\.yaml:2`),
+		yaml("not an e-mail", "users:\n  - username: bob\n    fullName: Bob\n", `bad\.yaml:2`),
+		yaml("unknown role", "users:\n  - username: bob@example.com\n    fullName: Bob\n    role: Wizard\n", `bad\.yaml:4`),
+		yaml("unknown time zone", "users:\n  - username: bob@example.com\n    fullName: Bob\n    timeZone: Mars/Olympus\n", `bad\.yaml:4`),
+		yaml("malformed locale", "users:\n  - username: bob@example.com\n    fullName: Bob\n    locale: English\n", `bad\.yaml:4`),
+		yaml("member not declared", "teams:\n  - name: ops\n    members:\n      - user: ghost@example.com\n        role: user\n", `bad\.yaml:4:\d+: teams\[0\]\.members\[0\]\.user`),
+		yaml("member role", "teams:\n  - name: ops\n    members:\n      - user: ada@example.com\n        role: owner\n", `bad\.yaml:5`),
+		yaml("team name", "teams:\n  - name: ops/oncall\n", `bad\.yaml:2`),
+		yaml("duplicate team across files", "teams:\n  - name: SRE\n", `bad\.yaml:2`),
+		yaml("duplicate member", "teams:\n  - name: ops\n    members:\n      - user: ada@example.com\n        role: user\n      - user: ada@example.com\n        role: admin\n", `bad\.yaml:6`),
+		yaml("anchor and alias", "users:\n  - &b\n    username: bob@example.com\n    fullName: Bob\n  - *b\n", `bad\.yaml:\d+`),
+		yaml("merge key", "users:\n  - username: bob@example.com\n    <<: {fullName: Bob}\n", `bad\.yaml:3`),
+		yaml("two documents", "users: []\n---\nteams: []\n", `bad\.yaml:2`),
+		yaml("top-level list", "- username: bob@example.com\n", `bad\.yaml:1`),
+		yaml("top-level scalar", "just words\n", `bad\.yaml:1`),
+		yaml("tags not a list", "users:\n  - username: bob@example.com\n    fullName: Bob\n    tags: sre\n", `bad\.yaml:4`),
+		yaml("details not a map of lists", "users:\n  - username: bob@example.com\n    fullName: Bob\n    details: {costCenter: 42}\n", `bad\.yaml:4`),
+		yaml("invalid UTF-8", "users:\n  - username: bob@example.com\n    fullName: B\xffb\n", `bad\.yaml:3`),
+		yaml("control character", "users:\n  - username: bob@example.com\n    fullName: B\x07b\n", `bad\.yaml:3`),
+		yaml("username too long", "users:\n  - username: "+strings.Repeat("b", 120)+"@example.com\n    fullName: Bob\n", `bad\.yaml:2`),
+		yaml("undeclared custom role", "users:\n  - username: bob@example.com\n    fullName: Bob\n    role: Incident Commander\n", `bad\.yaml:4`),
+		yaml("null username", "users:\n  - username: ~\n    fullName: Bob\n", `bad\.yaml:2`),
+		yaml("users not a list", "users: {bob: x}\n", `bad\.yaml:1`),
+		{name: "yaml/empty users.yaml", files: map[string]string{"users.yaml": ""}, want: `users\.yaml`},
+		{name: "yaml/owner removed, min_owners", files: map[string]string{"users.yaml": "users:\n  - username: ada@example.com\n    fullName: Ada\n    role: Admin\n"}, want: `min_owners`},
+
+		// The configuration file: every one names ogsync.yaml and its line.
+		cfg("unknown key", "apply: {concurency: 4}\n", `ogsync\.yaml:\d+:\d+: apply: unknown key "concurency"`),
+		{name: "config/plain http to a remote host", config: "opsgenie: {url: \"http://api.opsgenie.com\"}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.url`},
+		{name: "config/zero rate", config: "opsgenie:\n  url: URL\n  rate_limit: {per_second: 0, burst: 4}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.rate_limit\.per_second`},
+		{name: "config/unknown policy", config: "opsgenie: {url: URL}\nsource: {path: DIR}\npolicy: {users: mirror}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: policy\.users`},
+		{name: "config/duplicate key", config: "opsgenie: {url: URL}\nsource: {path: DIR}\nstate_dir: STATE\nstate_dir: STATE\n", want: `ogsync\.yaml:4`},
+		cfg("cron schedule", "schedule: every day\n", `ogsync\.yaml:\d+:\d+: schedule`),
+		cfg("time zone", "time_zone: Nowhere/Land\n", `ogsync\.yaml:\d+:\d+: time_zone`),
+		cfg("concurrency zero", "apply: {concurrency: 0}\n", `ogsync\.yaml:\d+:\d+: apply\.concurrency`),
+		cfg("ownership mode", "ownership: {mode: steal}\n", `ogsync\.yaml:\d+:\d+: ownership\.mode`),
+		cfg("listen address", "listen: nohostport\n", `ogsync\.yaml:\d+:\d+: listen`),
+		cfg("alias", "health: &h {max_failed_cycles: 3}\nx: *h\n", `ogsync\.yaml:\d+`),
+		cfg("wrong type", "listen: [a, b]\n", `ogsync\.yaml:\d+:9: listen: must be a string`),
+		{name: "config/fraction for a whole number", config: "opsgenie: {url: URL, max_retries: 1.5}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.max_retries: must be a whole number`},
+		{name: "config/duration without a unit", config: "opsgenie:\n  url: URL\n  timeout: 30\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:12: opsgenie\.timeout: 30 has no unit`},
+		{name: "config/syntax error", config: "opsgenie:\n  url: URL\n  timeout: [5s\nstate_dir: STATE\n", want: `ogsync\.yaml:\d+`},
+		{name: "config/max_retries", config: "opsgenie: {url: URL, max_retries: 99}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.max_retries`},
+		{name: "config/negative timeout", config: "opsgenie:\n  url: URL\n  timeout: -1s\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.timeout`},
+		{name: "config/max_deletes percent", config: "opsgenie: {url: URL}\nsource: {path: DIR}\nsafeguards:\n  max_deletes: {count: 5, percent: 150}\nstate_dir: STATE\n", want: `ogsync\.yaml:4:\d+: safeguards\.max_deletes\.percent`},
+		{name: "config/glob escapes", config: "opsgenie: {url: URL}\nsource:\n  path: DIR\n  files: [\"../*.yaml\"]\nstate_dir: STATE\n", want: `ogsync\.yaml:4:\d+: source\.files\[0\]`},
+		{name: "config/empty file", config: "", want: `ogsync\.yaml: file is empty`},
+		{name: "config/no API key", noKey: true, want: `no API key: set OPSGENIE_API_KEY or opsgenie\.api_key_file`},
+		{name: "config/empty API key file", config: "opsgenie: {url: URL, api_key_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n", noKey: true, want: `API key file .*empty-key is empty`},
+
+		// The command line: every one names the flag (or the command).
+		cli("no --config", `--config is required`, "apply"),
+		cli("missing config file", `reading config: open .*missing\.yaml`, "apply", "--config", "missing.yaml"),
+		cli("unknown flag", `flag provided but not defined: -dry-run`, "apply", "--config", "CONFIG", "--dry-run"),
+		cli("remote http api url", `--api-url`, "apply", "--config", "CONFIG", "--api-url", "http://api.opsgenie.com"),
+		cli("api url with a path", `--api-url`, "apply", "--config", "CONFIG", "--api-url", "https://api.opsgenie.com/v2"),
+		cli("log level", `--log-level=loud`, "apply", "--config", "CONFIG", "--log-level", "loud"),
+		cli("log format", `--log-format=xml`, "apply", "--config", "CONFIG", "--log-format", "xml"),
+		cli("positional argument", `unexpected argument "now"`, "apply", "--config", "CONFIG", "now"),
+		cli("missing saved plan", `--plan: .*missing-plan\.json`, "apply", "--config", "CONFIG", "--plan", "missing-plan.json"),
+		cli("saved plan not JSON", `--plan: .*not-a-plan\.json`, "apply", "--config", "CONFIG", "--plan", "PLANFILE"),
+		cli("plan format", `--format=pdf`, "plan", "--config", "CONFIG", "--format", "pdf"),
+		cli("run without --config", `--config is required`, "run", "--once", "--apply"),
+		cli("run flag value", `invalid boolean value "yes" for -once`, "run", "--config", "CONFIG", "--once=yes", "--apply"),
+		cli("unknown command", `unknown command "aply"`, "aply", "--config", "CONFIG"),
+		cli("flag without value", `flag needs an argument: -config`, "apply", "--config"),
+		cli("stale saved plan", `changed since the plan was saved; nothing applied`, "apply", "--config", "CONFIG", "--plan", "STALEPLAN"),
+		cli("plan --out into a missing directory", `writing the report: .*missing-dir/plan\.txt`, "plan", "--config", "CONFIG", "--out", "missing-dir/plan.txt"),
+		{name: "cli/run --once --apply on bad YAML", files: map[string]string{"bad.yaml": "users:\n  - username: bob@example.com\n    fullName: Bob\n    role: Wizard\n"},
+			args: []string{"run", "--config", "CONFIG", "--once", "--apply"}, want: `bad\.yaml:4:\d+: users\[0\]\.role`},
+		{name: "cli/plan on bad YAML", files: map[string]string{"bad.yaml": "teams:\n  - name: ops\n    members: nobody\n"},
+			args: []string{"plan", "--config", "CONFIG", "--detailed-exitcode"}, want: `bad\.yaml:3:\d+: teams\[0\]\.members`},
+		{name: "cli/validate on bad YAML", files: map[string]string{"bad.yaml": "users:\n  - username: bob@example.com\n    fullname: Bob\n"},
+			args: []string{"validate", "--desired", "DIR"}, want: `bad\.yaml:3:\d+: users\[0\]\.fullname`},
+		{name: "config/source path missing", config: "opsgenie: {url: URL}\nsource: {path: DIR/nowhere}\nstate_dir: STATE\n", want: `desired/nowhere`},
+	}
+}
+
+// TestBadInputs runs ogsync (the built binary) on each bad input against an
+// emulator: each must exit 1, name the file and line (or the flag) on
+// stderr, and send the emulator no write request.
+func TestBadInputs(t *testing.T) {
+	e := startEmu(t, ogsim.Options{Seed: ownerSeed()})
+	cases := badCases()
+	t.Logf("%d cases", len(cases))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			base := t.TempDir()
+			dir := filepath.Join(base, "desired")
+			files := map[string]string{"users.yaml": goodUsers, "teams.yaml": goodTeams}
+			for n, c := range tc.files {
+				files[n] = c
+			}
+			for n, c := range files {
+				writeFile(t, filepath.Join(dir, n), c)
+			}
+			state := filepath.Join(base, "state")
+			cfgFile := filepath.Join(base, "ogsync.yaml")
+			content := configYAML(e.url, dir, state, tc.configExtra)
+			keyFile := filepath.Join(base, "empty-key")
+			writeFile(t, keyFile, "\n")
+			if tc.config != "" || tc.name == "config/empty file" {
+				content = strings.NewReplacer("URL", e.url, "DIR", dir, "STATE", state, "KEYFILE", keyFile).Replace(tc.config)
+			}
+			writeFile(t, cfgFile, content)
+			planFile := filepath.Join(base, "not-a-plan.json")
+			writeFile(t, planFile, "{\"format_version\": 1, \"actions\": [oops]}\n")
+			stalePlan := filepath.Join(base, "stale-plan.json")
+			writeFile(t, stalePlan, `{"format_version":1,"actions":[{"id":"create-team:x","type":"create-team","step":2,"team":"x","after":{"team":{"name":"x"}},"reason":"r"}],"summary":{"create_team":1,"total":1}}`)
+			args := tc.args
+			if args == nil {
+				args = []string{"apply", "--config", "CONFIG"}
+			}
+			args = append([]string(nil), args...)
+			for i, a := range args {
+				args[i] = strings.NewReplacer("CONFIG", cfgFile, "PLANFILE", planFile, "STALEPLAN", stalePlan, "DIR", dir).Replace(a)
+			}
+			key := testKey
+			if tc.noKey {
+				key = ""
+			}
+			before := len(e.writeLog())
+			cmd := runCLIIn(t, base, cliEnv(base, key), args...)
+			t.Logf("stderr: %s", cmd.stderr)
+			if cmd.code != 1 {
+				t.Errorf("exit code %d, want 1", cmd.code)
+			}
+			if !regexp.MustCompile(tc.want).MatchString(cmd.stderr) {
+				t.Errorf("stderr does not match %q:\n%s", tc.want, cmd.stderr)
+			}
+			if w := e.writeLog()[before:]; len(w) > 0 {
+				t.Errorf("%d write requests reached the emulator: %v", len(w), w)
+			}
+		})
+	}
+	for route, n := range e.sim.Stats().ByRoute {
+		if !strings.HasPrefix(route, "GET ") {
+			t.Errorf("the emulator counted %d requests of %s", n, route)
+		}
+	}
+}
