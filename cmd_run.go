@@ -128,10 +128,19 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
-		if err != nil || !res.Outcome.Succeeded() || res.Total().Blocked > 0 {
-			return exitError
+		t := res.Total()
+		switch {
+		case err != nil:
+			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
+		case !res.Outcome.Succeeded():
+			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
+				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, filepath.Join(cfg.StateDir, sync.ReportFile))
+		case t.Blocked > 0:
+			fmt.Fprintf(io.err, "ogsync %s: %d actions blocked by safeguards (see %s)\n", name, t.Blocked, filepath.Join(cfg.StateDir, sync.ReportFile))
+		default:
+			return exitOK
 		}
-		return exitOK
+		return exitError
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -285,7 +285,10 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 		return finish(nil)
 	}
 	res.Actions = e.Apply(ctx, p)
-	return finish(ctx.Err())
+	if err := ctx.Err(); err != nil {
+		return finish(fmt.Errorf("interrupted: no action was started after the cancel; the actions in flight finished (%w)", err))
+	}
+	return finish(nil)
 }
 
 // Report returns the outcome of every action of a plan that is not applied:
