@@ -1,9 +1,11 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,10 +16,11 @@ import (
 	"github.com/ogsync/ogsync/sink"
 )
 
-// actionTimeout bounds one action once started. An action in flight is not
+// ActionTimeout bounds one action once started. An action in flight is not
 // cancelled with the cycle (a write cut off half-way has an unknown
-// outcome); it runs to its end within this bound.
-const actionTimeout = 2 * time.Minute
+// outcome); it runs to its end within this bound. A process stopping should
+// wait at least this long for the cycle in flight.
+const ActionTimeout = 2 * time.Minute
 
 // notStarted is the error of an action not started because of a cancel.
 const notStarted = "not started: the cycle was cancelled"
@@ -80,7 +83,7 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 						prog.Add(ActionCancelled)
 						continue
 					}
-					actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), actionTimeout)
+					actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ActionTimeout)
 					note, err := x.do(actx, a)
 					cancel()
 					if err != nil {
@@ -223,7 +226,11 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		if a.After == nil || a.After.Team == nil {
 			return "", errors.New("malformed action: no fields to update")
 		}
-		return "", x.client.UpdateTeam(ctx, a.TeamID, sink.TeamPatch{Description: a.After.Team.Description})
+		p := sink.TeamPatch{Description: a.After.Team.Description}
+		if slices.Contains(a.Fields, "name") {
+			p.Name = &a.After.Team.Name
+		}
+		return "", x.client.UpdateTeam(ctx, a.TeamID, p)
 	case planner.DeleteTeam:
 		return goneNote(x.client.DeleteTeam(ctx, a.TeamID))
 	case planner.AddMember:
@@ -247,7 +254,7 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return goneNote(x.client.RemoveMember(ctx, id, cmpOr(x.userID(a), a.User)))
+		return goneNote(x.client.RemoveMember(ctx, id, cmp.Or(x.userID(a), a.User)))
 	}
 	return "", fmt.Errorf("unknown action type %q", a.Type)
 }
@@ -268,11 +275,4 @@ func goneNote(err error) (string, error) {
 		return "already gone", nil
 	}
 	return "", err
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
