@@ -151,6 +151,11 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 		return nil, fmt.Errorf("planning: %w", err)
 	}
 	p.CreatedAt = e.now().UTC().Truncate(time.Second)
+	if p.Refused() {
+		// Nothing of a refused plan may run: auditing its deletes would
+		// spend three reads per candidate on every cycle for nothing.
+		return p, nil
+	}
 	if ids := p.DeleteCandidates(); len(ids) > 0 {
 		facts, err := e.client.Audit(ctx, ids)
 		if err != nil {
@@ -177,6 +182,7 @@ func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Cu
 	if err != nil {
 		return nil, fmt.Errorf("reading the account: %w", err)
 	}
+	sink.FillMemberNames(users, teams)
 	cur := &model.Current{Users: users, Teams: teams}
 	inUse := map[string]string{} // lower-cased custom role → account spelling
 	for _, u := range users {

@@ -96,7 +96,7 @@ func markdown(p *planner.Plan, limit int) string {
 		m.raw(fmt.Sprintf("| memberships | %d | %d | %d |\n\n", s.AddMember, s.ChangeMemberRole, s.RemoveMember))
 		m.raw(fmt.Sprintf("%s, **%d blocked**, %d skipped.", count(s.Total, "action", "actions"), s.Blocked, s.Skipped))
 		if !p.Audited && s.DeleteUser > 0 {
-			m.raw(" User deletes are not audited yet.")
+			m.raw(" " + notAudited(p))
 		}
 		m.raw("\n")
 	}

@@ -283,3 +283,11 @@ func count(n int, one, other string) string {
 	}
 	return fmt.Sprintf("%d %s", n, other)
 }
+
+// notAudited says why a plan's user deletes carry no on-call audit.
+func notAudited(p *planner.Plan) string {
+	if p.Refused() {
+		return "User deletes were not audited: the plan is refused."
+	}
+	return "User deletes are not audited yet."
+}

@@ -90,7 +90,7 @@ func summaryLine(p *planner.Plan) string {
 		s.CreateUser, s.UpdateUser, s.DeleteUser, s.CreateTeam, s.UpdateTeam, s.DeleteTeam,
 		s.AddMember, s.ChangeMemberRole, s.RemoveMember, s.Blocked, s.Skipped)
 	if p.HasChanges() && !p.Audited && s.DeleteUser > 0 {
-		line += " User deletes are not audited yet."
+		line += " " + notAudited(p)
 	}
 	return line
 }
