@@ -519,6 +519,11 @@ func (b *builder) updateTeam(d, cur *model.Team) {
 func (b *builder) members(d, cur *model.Team) {
 	have := make(map[string]model.Member, len(members(cur)))
 	for _, m := range members(cur) {
+		if m.Username == "" {
+			// A member the account names by an unknown id cannot be
+			// matched with the desired state: leave it alone.
+			continue
+		}
 		have[model.NormalizeUsername(m.Username)] = m
 	}
 	want := sortedMembers(*d.Members)

@@ -152,21 +152,35 @@ func (c *Client) Current(ctx context.Context) (*model.Current, error) {
 	for i, r := range roles {
 		names[i] = r.Name
 	}
-	// A member named by id only gets its username from the user list.
-	byID := make(map[string]string, len(users))
-	for _, u := range users {
-		byID[u.ID] = u.Username
-	}
+	FillMemberNames(users, teams)
+	return &model.Current{Users: users, Teams: teams, CustomRoles: names}, nil
+}
+
+// FillMemberNames gives the members that a team answer names by id only
+// their username, from the user list, and re-sorts those teams' members. A
+// member whose id is not in the list keeps an empty username.
+func FillMemberNames(users []model.User, teams []model.Team) {
+	var byID map[string]string
 	for _, t := range teams {
 		if t.Members == nil {
 			continue
 		}
+		filled := false
 		for i, m := range *t.Members {
-			if m.Username == "" {
-				(*t.Members)[i].Username = byID[m.UserID]
+			if m.Username != "" {
+				continue
 			}
+			if byID == nil {
+				byID = make(map[string]string, len(users))
+				for _, u := range users {
+					byID[u.ID] = u.Username
+				}
+			}
+			(*t.Members)[i].Username = byID[m.UserID]
+			filled = true
 		}
-		sortMembers(*t.Members)
+		if filled {
+			sortMembers(*t.Members)
+		}
 	}
-	return &model.Current{Users: users, Teams: teams, CustomRoles: names}, nil
 }
