@@ -74,10 +74,10 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
 	hup := make(chan os.Signal, 1)
-	if !opts.once {
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-	}
+	// A one-shot run has nothing to reload: there the channel only absorbs
+	// SIGHUP, which must not kill the process mid-apply.
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	fail := func(err error) int {
 		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
 		return exitError
@@ -121,6 +121,8 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		Load:     opts.loadConfig,
 		Logger:   logger,
 		Metrics:  metrics,
+		// On a stop, the action in flight runs to its end (ActionTimeout).
+		ShutdownTimeout: sync.ActionTimeout + 15*time.Second,
 	})
 	if err != nil {
 		return fail(err)

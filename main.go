@@ -34,9 +34,26 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: os.Stderr, getenv: os.Getenv})
+	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: os.Stderr, getenv: takeAPIKeyEnv()})
 	stop()
 	os.Exit(code)
+}
+
+// takeAPIKeyEnv reads OPSGENIE_API_KEY once and removes it from the process
+// environment, so that no child process (git, ssh, a credential helper)
+// inherits the key. The getenv it returns still answers it.
+func takeAPIKeyEnv() func(string) string {
+	key, set := os.LookupEnv(config.EnvAPIKey)
+	os.Unsetenv(config.EnvAPIKey)
+	return func(k string) string {
+		if k == config.EnvAPIKey {
+			if set {
+				return key
+			}
+			return ""
+		}
+		return os.Getenv(k)
+	}
 }
 
 // stdio is what a command may touch of its process.

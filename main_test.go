@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,21 @@ func TestDispatch(t *testing.T) {
 				t.Errorf("output %q does not contain %q", out+errs, tc.contains)
 			}
 		})
+	}
+}
+
+func TestTakeAPIKeyEnv(t *testing.T) {
+	const key = "4a1c4e7e-0000-4000-8000-00000000c0de"
+	t.Setenv("OPSGENIE_API_KEY", key)
+	t.Setenv("OGSYNC_OTHER", "x")
+	getenv := takeAPIKeyEnv()
+	if _, ok := os.LookupEnv("OPSGENIE_API_KEY"); ok {
+		t.Fatal("OPSGENIE_API_KEY is still in the process environment: child processes would inherit it")
+	}
+	if got := getenv("OPSGENIE_API_KEY"); got != key {
+		t.Fatalf("getenv(OPSGENIE_API_KEY) = %q, want the key", got)
+	}
+	if got := getenv("OGSYNC_OTHER"); got != "x" {
+		t.Fatalf("getenv(OGSYNC_OTHER) = %q, want x", got)
 	}
 }
