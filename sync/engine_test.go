@@ -1263,3 +1263,63 @@ func TestEngineAdoptDeletes(t *testing.T) {
 	checkMatches(t, emu.sim, model.Desired{Users: []model.User{{Username: "owner@example.com"}, {Username: "keep@example.com"}}})
 	checkConverged(t, e, emu.sim)
 }
+
+// A team whose name differs from the YAML only in case is renamed, and the
+// next cycle has nothing left to do.
+func TestEngineRenamesTeamCase(t *testing.T) {
+	seed := &ogsim.Seed{
+		Users: []ogsim.SeedUser{seedPerson("owner@example.com", model.RoleOwner)},
+		Teams: []ogsim.SeedTeam{{Name: "sre", Description: "SRE", Members: []ogsim.SeedMember{{Username: "owner@example.com", Role: "admin"}}}},
+	}
+	emu := newEmulator(t, seed, ogsim.FaultOptions{})
+	cfg := e2eConfig(t, emu.url)
+	desired := fixed(func() model.Desired {
+		tm := team("SRE", member("owner@example.com", "admin"))
+		tm.Description = model.Ptr("SRE")
+		return model.Desired{Users: []model.User{person("owner@example.com", model.RoleOwner)}, Teams: []model.Team{tm}}
+	})
+	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, desired)
+
+	res, err := e.RunCycle(context.Background())
+	if err != nil || res.Outcome != OutcomeChangesApplied {
+		t.Fatalf("first cycle: %s, %v (%+v)", res.Outcome, err, res.Actions)
+	}
+	var names []string
+	for _, tm := range emu.sim.State().Teams {
+		names = append(names, tm.Name)
+	}
+	if strings.Join(names, ",") != "SRE" {
+		t.Fatalf("teams after the rename = %v, want [SRE]", names)
+	}
+	checkConverged(t, e, emu.sim)
+}
+
+// A plan refused by a safeguard is not audited: its deletes can never run,
+// so the cycle makes no on-call reads for them.
+func TestEngineRefusedPlanIsNotAudited(t *testing.T) {
+	seed := &ogsim.Seed{Users: []ogsim.SeedUser{seedPerson("owner@example.com", model.RoleOwner)}}
+	for i := range 20 {
+		seed.Users = append(seed.Users, seedPerson(fmt.Sprintf("leaver%02d@example.com", i), model.RoleUser))
+	}
+	emu := newEmulator(t, seed, ogsim.FaultOptions{})
+	cfg := e2eConfig(t, emu.url)
+	cfg.Safeguards.MaxShrinkPercent = 100 // let the deletion cap, not the shrink check, refuse it
+	desired := fixed(func() model.Desired {
+		return model.Desired{Users: []model.User{person("owner@example.com", model.RoleOwner)}}
+	})
+	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, desired)
+
+	res, err := e.RunCycle(context.Background())
+	if err != nil || res.Outcome != OutcomeBlocked {
+		t.Fatalf("cycle: %s, %v; want blocked", res.Outcome, err)
+	}
+	st := emu.sim.Stats()
+	for route, n := range st.ByRoute {
+		if route != "GET /v2/users" && route != "GET /v2/teams" {
+			t.Errorf("%d requests to %s; a refused plan needs only the account read", n, route)
+		}
+	}
+	if p := planOf(t, res); p.Audited || p.Summary.DeleteUser != 20 {
+		t.Errorf("plan audited=%v with %d user deletes; want not audited, 20", p.Audited, p.Summary.DeleteUser)
+	}
+}
