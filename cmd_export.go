@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -18,8 +17,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/sync"
 )
 
 const exportSynopsis = "--config FILE [--out DIR] [--api-url URL] [--log-level L] [--log-format F]"
@@ -65,13 +64,8 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	key, err := cfg.APIKey(io.getenv)
-	if err != nil {
-		return fail(err)
-	}
-	opts := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
-	opts.Logger = o.log.logger(io.err)
-	client, err := sink.New(opts)
+	// Read-only: export never writes to the account.
+	client, err := newClient(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io.err)})
 	if err != nil {
 		return fail(err)
 	}
@@ -324,40 +318,9 @@ func writeExport(dir string, files map[string][]byte) error {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := writeFileAtomic(filepath.Join(dir, n), files[n]); err != nil {
+		if err := sync.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// writeFileAtomic replaces path with data: a temporary file in the same
-// directory, synced, then renamed over path. A failure leaves path as it was.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if _, err = io.Copy(f, bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

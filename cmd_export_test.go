@@ -15,6 +15,7 @@ import (
 	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/sync"
 )
 
 const exportTestKey = "7c1f9a52-1111-4222-8333-0123456789ab"
@@ -412,7 +413,7 @@ func TestBuildExportWarnings(t *testing.T) {
 func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "users.yaml")
-	if err := writeFileAtomic(path, []byte("old\n")); err != nil {
+	if err := sync.WriteFileAtomic(path, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// A directory in the way of the rename: the write fails, the old
@@ -424,7 +425,7 @@ func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(blocked, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(blocked, []byte("new\n")); err == nil {
+	if err := sync.WriteFileAtomic(blocked, []byte("new\n"), 0o644); err == nil {
 		t.Fatal("writing over a non-empty directory succeeded")
 	}
 	entries, err := os.ReadDir(dir)
