@@ -11,6 +11,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -628,7 +629,7 @@ func (c *Config) APIKey(getenv func(string) string) (string, error) {
 	if c.OpsGenie.APIKeyFile == "" {
 		return "", fmt.Errorf("no API key: set %s or opsgenie.api_key_file", EnvAPIKey)
 	}
-	data, err := os.ReadFile(c.OpsGenie.APIKeyFile)
+	data, err := readKeyFile(c.OpsGenie.APIKeyFile)
 	if err != nil {
 		return "", fmt.Errorf("reading API key file: %w", err)
 	}
@@ -648,4 +649,32 @@ func (r RateLimit) SearchRate() Rate {
 		return *r.Search
 	}
 	return r.Rate
+}
+
+// maxKeyFileSize bounds the API key file: a key is a few dozen bytes.
+const maxKeyFileSize = 4096
+
+// readKeyFile reads a regular file of at most maxKeyFileSize bytes, so that
+// a path naming a FIFO, a device or a large file fails at once.
+func readKeyFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxKeyFileSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not an API key file", name, maxKeyFileSize)
+	}
+	return data, nil
 }

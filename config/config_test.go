@@ -194,6 +194,10 @@ func TestAPIKey(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, []byte(strings.Repeat("k", 5000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := func(v string) func(string) string {
 		return func(k string) string {
 			if k == EnvAPIKey {
@@ -215,6 +219,8 @@ func TestAPIKey(t *testing.T) {
 		{"missing file", filepath.Join(dir, "nope"), "", "", "reading API key file"},
 		{"empty file", empty, "", "", "is empty"},
 		{"two keys", twoLines, "", "", "must hold the key alone on one line"},
+		{"a directory", dir, "", "", "is not a regular file"},
+		{"too large", big, "", "", "is larger than 4096 bytes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
