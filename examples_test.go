@@ -1,13 +1,16 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/model"
 	"gopkg.in/yaml.v3"
 )
 
@@ -74,4 +77,61 @@ func keyPaths(prefix string, m map[string]any) []string {
 		}
 	}
 	return keys
+}
+
+// TestExampleLocales checks that every locale in the examples, the demo and
+// example seeds and the export test data is one OpsGenie supports
+// (model.CheckLocale), so no example leads to a refused change.
+func TestExampleLocales(t *testing.T) {
+	seen := map[string]int{} // file -> locales found
+	for _, dir := range []string{"examples", "testdata"} {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || (filepath.Ext(path) != ".yaml" && filepath.Ext(path) != ".yml") {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			var doc yaml.Node
+			if err := yaml.Unmarshal(data, &doc); err != nil {
+				return err
+			}
+			for _, loc := range localeNodes(&doc) {
+				seen[path]++
+				switch model.CheckLocale(loc.Value) {
+				case model.LocaleUnsupported:
+					t.Errorf("%s:%d: locale %q is not one OpsGenie supports", path, loc.Line, loc.Value)
+				case model.LocaleUnverified:
+					t.Logf("%s:%d: locale %q is beyond the known part of OpsGenie's table", path, loc.Line, loc.Value)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The files known to hold locales must have been read.
+	for _, f := range []string{"examples/seed.yaml", "examples/demo/seed.yaml", "examples/desired/users/platform.yaml", "testdata/export/users.yaml"} {
+		if seen[filepath.FromSlash(f)] == 0 {
+			t.Errorf("no locale found in %s", f)
+		}
+	}
+}
+
+// localeNodes returns the scalar values of every "locale" key in a YAML tree.
+func localeNodes(n *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Value == "locale" && v.Kind == yaml.ScalarNode {
+				out = append(out, v)
+			}
+		}
+	}
+	for _, c := range n.Content {
+		out = append(out, localeNodes(c)...)
+	}
+	return out
 }

@@ -36,12 +36,16 @@ const (
 // Patterns of the schema, shared with the JSON Schema.
 const (
 	teamNamePattern = `^[a-zA-Z0-9 _.-]+$`
-	localePattern   = `^[a-z]{2,3}(_([A-Z]{2}|[0-9]{3}))?$`
+	localePattern   = `^[a-z]{2}_[A-Z]{2}$` // the form of OpsGenie's locale ids; model.CheckLocale decides
 )
 
 var (
 	teamNameRE = regexp.MustCompile(teamNamePattern)
 	localeRE   = regexp.MustCompile(localePattern)
+	// localeLikeRE matches what looks like a locale id in any case or
+	// separator (en_US, EN-us, de, es_419): those get "not a locale OpsGenie
+	// supports" and a hint rather than "not a locale".
+	localeLikeRE = regexp.MustCompile(`^[A-Za-z]{2,3}([_-]([A-Za-z]{2}|[0-9]{3}))?$`)
 )
 
 // place is where something is declared.
@@ -473,14 +477,45 @@ func timeZoneProblem(s string) string {
 	return ""
 }
 
+// localeProblem checks a locale id against OpsGenie's "Supported Locale IDs"
+// table (model.CheckLocale): an id it lists, spelled exactly, or one of a
+// language the known part of the table does not reach.
 func localeProblem(s string) string {
-	if localeRE.MatchString(s) {
+	if localeAccepted(s) {
 		return ""
 	}
-	if fixed := strings.ReplaceAll(s, "-", "_"); localeRE.MatchString(fixed) {
+	if fixed := strings.ReplaceAll(s, "-", "_"); fixed != s && localeAccepted(fixed) {
 		return fmt.Sprintf("%s is not a locale: write %s, with an underscore", quote(s), fixed)
 	}
-	return fmt.Sprintf("%s is not a locale such as en_US or de", quote(s))
+	if !localeRE.MatchString(s) && !localeLikeRE.MatchString(s) {
+		return fmt.Sprintf("%s is not a locale such as en_US", quote(s))
+	}
+	msg := fmt.Sprintf("%s is not a locale OpsGenie supports", quote(s))
+	if hint := localeHint(s); hint != "" {
+		msg += ": " + hint
+	}
+	return msg + " (see docs/desired-state.md)"
+}
+
+func localeAccepted(s string) bool { return model.CheckLocale(s) != model.LocaleUnsupported }
+
+// localeHint suggests the id meant by an unsupported one: the same id in
+// OpsGenie's case (EN_us → en_US), or the ids OpsGenie lists for its
+// language (de → de_AT, de_CH, de_DE, de_LU; he_IL → iw_IL).
+func localeHint(s string) string {
+	lang, country, _ := strings.Cut(strings.ReplaceAll(s, "-", "_"), "_")
+	lang = strings.ToLower(lang)
+	if id := lang + "_" + strings.ToUpper(country); country != "" && localeAccepted(id) {
+		return "did you mean " + id + "?"
+	}
+	switch listed := model.SupportedLocalesOf(lang); len(listed) {
+	case 0:
+		return ""
+	case 1:
+		return "did you mean " + listed[0] + "?"
+	default:
+		return "for " + lang + " it lists " + strings.Join(listed, ", ")
+	}
 }
 
 func reflectValue(p any) reflect.Value { return reflect.ValueOf(p).Elem() }

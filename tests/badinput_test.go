@@ -71,6 +71,8 @@ func badCases() []badCase {
 		yaml("unknown role", "users:\n  - username: bob@example.com\n    fullName: Bob\n    role: Wizard\n", `bad\.yaml:4`),
 		yaml("unknown time zone", "users:\n  - username: bob@example.com\n    fullName: Bob\n    timeZone: Mars/Olympus\n", `bad\.yaml:4`),
 		yaml("malformed locale", "users:\n  - username: bob@example.com\n    fullName: Bob\n    locale: English\n", `bad\.yaml:4`),
+		yaml("unsupported locale", "users:\n  - username: bob@example.com\n    fullName: Bob\n    locale: xx_YY\n", `bad\.yaml:4:\d+: users\[0\]\.locale: "xx_YY" is not a locale OpsGenie supports`),
+		yaml("locale OpsGenie does not list", "users:\n  - username: bob@example.com\n    fullName: Bob\n    locale: en_DE\n", `bad\.yaml:4:\d+: users\[0\]\.locale: "en_DE" is not a locale OpsGenie supports: for en it lists`),
 		yaml("member not declared", "teams:\n  - name: ops\n    members:\n      - user: ghost@example.com\n        role: user\n", `bad\.yaml:4:\d+: teams\[0\]\.members\[0\]\.user`),
 		yaml("member role", "teams:\n  - name: ops\n    members:\n      - user: ada@example.com\n        role: owner\n", `bad\.yaml:5`),
 		yaml("team name", "teams:\n  - name: ops/oncall\n", `bad\.yaml:2`),

@@ -1,10 +1,11 @@
 package ogsim
 
 import (
-	"slices"
 	"sync"
 	"time"
 	_ "time/tzdata" // valid time zones must not depend on the host's tz database
+
+	"github.com/ogsync/ogsync/model"
 )
 
 // zoneCache remembers which time zone names Go's tz database knows, because
@@ -25,22 +26,9 @@ func validTimeZone(name string) bool {
 	return err == nil
 }
 
-// Locales lists the locale ids the emulator accepts for a user's locale,
-// sorted. OpsGenie's own "Supported Locale IDs" page could not be consulted;
-// this is the set of Java-style language_COUNTRY ids its UI offers in
-// practice, and the ids the project's tests and examples use.
-var Locales = []string{
-	"ar_AE", "ar_SA", "bg_BG", "cs_CZ", "da_DK", "de_AT", "de_CH", "de_DE",
-	"el_GR", "en_AU", "en_CA", "en_GB", "en_IE", "en_IN", "en_NZ", "en_US",
-	"en_ZA", "es_AR", "es_ES", "es_MX", "et_EE", "fi_FI", "fr_BE", "fr_CA",
-	"fr_CH", "fr_FR", "he_IL", "hr_HR", "hu_HU", "id_ID", "it_IT", "ja_JP",
-	"ko_KR", "lt_LT", "lv_LV", "nb_NO", "nl_BE", "nl_NL", "pl_PL", "pt_BR",
-	"pt_PT", "ro_RO", "ru_RU", "sk_SK", "sl_SI", "sr_RS", "sv_SE", "th_TH",
-	"tr_TR", "uk_UA", "vi_VN", "zh_CN", "zh_HK", "zh_TW",
-}
-
-// validLocale reports whether id is one of Locales (exact spelling).
+// validLocale reports whether the emulator accepts id as a user's locale:
+// an id OpsGenie's table lists, spelled exactly, or one the known part of
+// the table can neither confirm nor refuse (model.CheckLocale).
 func validLocale(id string) bool {
-	_, ok := slices.BinarySearch(Locales, id)
-	return ok
+	return model.CheckLocale(id) != model.LocaleUnsupported
 }
