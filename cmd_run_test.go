@@ -225,7 +225,7 @@ func logLines(s string) []map[string]any {
 // waitLog waits for a log line with msg and returns it.
 func waitLog(t *testing.T, logs *lockedBuffer, msg string, after int) (map[string]any, int) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		lines := logLines(logs.String())
 		for i := after; i < len(lines); i++ {
@@ -235,7 +235,7 @@ func waitLog(t *testing.T, logs *lockedBuffer, msg string, after int) (map[strin
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no log %q within 3s:\n%s", msg, logs.String())
+	t.Fatalf("no log %q within 10s:\n%s", msg, logs.String())
 	return nil, 0
 }
 
@@ -326,7 +326,7 @@ func TestRunDaemon(t *testing.T) {
 		if code != exitOK {
 			t.Errorf("exit code %d; stderr:\n%s", code, errb.String())
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("ogsync run did not stop")
 	}
 	if calls.Load() != 1 {

@@ -653,7 +653,7 @@ func TestRunDaemonE2E(t *testing.T) {
 		if code != exitOK {
 			t.Errorf("exit %d; stderr:\n%s", code, errb.String())
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("ogsync run did not stop within 5s")
 	}
 	if w := writes(f.sim); len(w) > 0 {

@@ -114,7 +114,7 @@ func startDaemon(t *testing.T, cfg *config.Config, fc *fakeCycle, load func() (*
 		cancel()
 		select {
 		case <-f.runErr:
-		case <-time.After(5 * time.Second):
+		case <-time.After(15 * time.Second):
 			t.Error("Run did not return after cancel")
 		}
 	})
@@ -139,7 +139,7 @@ func newDaemon(t *testing.T, cfg *config.Config, factory CycleFactory, load func
 // job returns the daemon's wrapped job, what a cron tick runs.
 func (f *daemonFixture) job(t *testing.T) func() {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		f.d.mu.Lock()
 		j := f.d.job
@@ -174,7 +174,7 @@ func TestDaemonCycleAtStart(t *testing.T) {
 		return r, nil
 	})
 	f := startDaemon(t, cfg, fc, nil)
-	fc.wait(t, 1, 2*time.Second)
+	fc.wait(t, 1, 10*time.Second)
 
 	f.cancel()
 	if err := <-f.runErr; err != nil {
@@ -206,7 +206,7 @@ func TestDaemonCronTicks(t *testing.T) {
 	t.Parallel()
 	fc := newFakeCycle(nil)
 	startDaemon(t, testConfig(t, "@every 1s"), fc, nil)
-	fc.wait(t, 3, 5*time.Second) // the cycle at start and two ticks
+	fc.wait(t, 3, 15*time.Second) // the cycle at start and two ticks
 }
 
 func TestDaemonSkipIfStillRunning(t *testing.T) {
@@ -263,7 +263,7 @@ func TestDaemonPanicRecovery(t *testing.T) {
 	})
 	f := startDaemon(t, cfg, fc, nil)
 	tick := f.job(t)
-	fc.wait(t, 1, 2*time.Second)
+	fc.wait(t, 1, 10*time.Second)
 	waitFor(t, func() bool { return readResultOK(cfg.StateDir) })
 
 	r := readResult(t, cfg.StateDir)
@@ -290,7 +290,7 @@ func readResultOK(dir string) bool {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met within 2s")
@@ -405,7 +405,7 @@ func TestDaemonReloadReschedules(t *testing.T) {
 		return &c, nil
 	})
 	f.job(t)
-	fc.wait(t, 1, 2*time.Second)
+	fc.wait(t, 1, 10*time.Second)
 	if next := f.d.Next(); time.Until(next) < 24*time.Hour {
 		t.Fatalf("next cycle at %v with a yearly schedule", next)
 	}
@@ -415,7 +415,7 @@ func TestDaemonReloadReschedules(t *testing.T) {
 	if next := f.d.Next(); time.Until(next) > 2*time.Second || next.Location().String() != "Europe/Berlin" {
 		t.Errorf("next cycle at %v after rescheduling to every second in Berlin", next)
 	}
-	fc.wait(t, 2, 3*time.Second) // a tick of the new schedule
+	fc.wait(t, 2, 10*time.Second) // a tick of the new schedule
 	logs := f.logs.String()
 	if !strings.Contains(logs, "configuration reloaded") || !strings.Contains(logs, "rescheduled=true") || !strings.Contains(logs, "listen changed") {
 		t.Errorf("logs:\n%s", logs)
@@ -481,7 +481,7 @@ func TestDaemonShutdownTimeout(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "did not finish within 100ms") {
 			t.Errorf("Run error = %v", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not give up after the shutdown timeout")
 	}
 }
