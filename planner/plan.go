@@ -269,14 +269,18 @@ func (p *Plan) Action(id string) *Action {
 
 // Steps returns the actions grouped by apply step, in order. The actions of
 // one step are independent of each other and may run concurrently.
-func (p *Plan) Steps() [][]*Action {
+func (p *Plan) Steps() [][]*Action { return GroupSteps(p.Actions) }
+
+// GroupSteps splits actions sorted by step (as a plan's, or Runnable's) into
+// one slice per step, in order.
+func GroupSteps(actions []*Action) [][]*Action {
 	var steps [][]*Action
-	for i := 0; i < len(p.Actions); {
+	for i := 0; i < len(actions); {
 		j := i
-		for j < len(p.Actions) && p.Actions[j].Step == p.Actions[i].Step {
+		for j < len(actions) && actions[j].Step == actions[i].Step {
 			j++
 		}
-		steps = append(steps, p.Actions[i:j:j])
+		steps = append(steps, actions[i:j:j])
 		i = j
 	}
 	return steps

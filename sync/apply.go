@@ -51,7 +51,7 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 	x := &executor{client: e.client, ids: newCreatedIDs()}
 	workers := max(e.cfg.Apply.Concurrency, 1)
 
-	for _, step := range groupSteps(runnable) {
+	for _, step := range planner.GroupSteps(runnable) {
 		var todo []*planner.Action
 		for _, a := range step {
 			r := &results[index[a.ID]]
@@ -104,20 +104,6 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 		wg.Wait()
 	}
 	return results
-}
-
-// groupSteps splits actions sorted by step into one slice per step.
-func groupSteps(actions []*planner.Action) [][]*planner.Action {
-	var steps [][]*planner.Action
-	for i := 0; i < len(actions); {
-		j := i
-		for j < len(actions) && actions[j].Step == actions[i].Step {
-			j++
-		}
-		steps = append(steps, actions[i:j])
-		i = j
-	}
-	return steps
 }
 
 // failedDependency says why a cannot run: a dependency that did not apply.
