@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -25,14 +26,17 @@ type State struct {
 	Dir string
 }
 
-// WriteResult writes r as last-result.json and last-report.md, and r.Plan,
-// when set, as last-plan.json. Each file is replaced atomically; the first
-// error stops the writes.
+// WriteResult writes r as last-result.json and last-report.md, and r.Plan
+// as last-plan.json; a cycle without a plan (one that failed before
+// planning) removes the previous cycle's, so the files always describe one
+// cycle. Each file is replaced atomically; the first error stops the writes.
 func (s State) WriteResult(r *Result) error {
 	if r.Plan != nil {
 		if err := s.WriteJSON(PlanFile, r.Plan); err != nil {
 			return err
 		}
+	} else if err := os.Remove(filepath.Join(s.Dir, PlanFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the previous %s: %w", PlanFile, err)
 	}
 	if err := s.WriteJSON(ResultFile, r); err != nil {
 		return err

@@ -110,3 +110,24 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+func TestStateWriteResultWithoutPlanRemovesTheOldOne(t *testing.T) {
+	dir := t.TempDir()
+	s := State{Dir: dir}
+	r := sampleResult()
+	r.Plan = []string{"old plan"}
+	if err := s.WriteResult(&r); err != nil {
+		t.Fatal(err)
+	}
+	failed := sampleResult()
+	failed.Plan = nil
+	if err := s.WriteResult(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PlanFile)); !os.IsNotExist(err) {
+		t.Errorf("%s after a cycle without a plan: %v; want it removed", PlanFile, err)
+	}
+	if err := s.WriteResult(&failed); err != nil {
+		t.Errorf("a second cycle without a plan: %v", err)
+	}
+}
