@@ -2,8 +2,10 @@ package tests
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,6 +91,28 @@ func TestSecretScan(t *testing.T) {
 			}
 		}
 	}
+	scanned := map[string]bool{}
+	scanTree := func(root string) {
+		t.Helper()
+		if _, err := os.Stat(root); os.IsNotExist(err) {
+			return // plan writes no state
+		}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			scanned[p] = true
+			scan(p, string(data))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, s := range steps {
 		res := runCLI(t, s.env, s.args...)
 		if s.code >= 0 && res.code != s.code {
@@ -102,31 +126,17 @@ func TestSecretScan(t *testing.T) {
 		}
 		scan(s.name+": stdout", res.stdout)
 		scan(s.name+": stderr", res.stderr)
+		// Each run replaces the state files (a run that fails before
+		// planning removes last-plan.json): scan them after every run.
+		scanTree(stateDir)
 	}
 	if d := differences(e.sim.State(), w, nil, 5); len(d) > 0 {
 		t.Errorf("the cycles did not converge (so not every path ran): %v", d)
 	}
-	scanned := 0
-	for _, root := range []string{stateDir, reports} {
-		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			scanned++
-			scan(p, string(data))
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	scanTree(reports)
 	// The state directory holds the lock, the last plan, result and report;
 	// the reports: plan.json, plan.md and the export's two files.
-	if scanned < 8 {
-		t.Errorf("only %d files scanned", scanned)
+	if len(scanned) < 8 {
+		t.Errorf("only %d files scanned: %v", len(scanned), slices.Sorted(maps.Keys(scanned)))
 	}
 }
