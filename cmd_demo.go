@@ -146,8 +146,9 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 		return err
 	}
 	reads := sim.Stats()
-	fmt.Fprintf(io.out, "\nReading the account took %d API requests (%d user pages, 1 team list with members, %d on-call audit reads).\n",
-		reads.Total, reads.ByRoute["GET /v2/users"], reads.Total-reads.ByRoute["GET /v2/users"]-reads.ByRoute["GET /v2/teams"])
+	fmt.Fprintf(io.out, "\nReading the account took %d API requests: %s, 1 team list with members, %s.\n",
+		reads.Total, plural(reads.ByRoute["GET /v2/users"], "user page"),
+		plural(reads.Total-reads.ByRoute["GET /v2/users"]-reads.ByRoute["GET /v2/teams"], "on-call audit read"))
 	if !opts.apply {
 		fmt.Fprintln(io.out, "\nThis was a dry run: nothing was written (the client refuses writes without --apply).")
 		fmt.Fprintln(io.out, "Run `go run . demo --apply` to apply the plan and plan again.")
