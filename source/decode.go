@@ -2,6 +2,7 @@ package source
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -16,8 +17,10 @@ import (
 // pointer field is optional and, when present, managed. The JSON Schema in
 // schema/ is kept equal to them by a test.
 //
-// Node and Path are filled by the decoder: the YAML node the value was read
-// from and the field path of the value, for positions in errors.
+// Path is filled by the decoder: the field path of the value, for errors.
+// The positions (at) are filled by the type's locate method once the value
+// is decoded: the file:line:col of what validation may cite, so that the
+// YAML node tree of a file can be dropped as soon as the file is decoded.
 
 // fileDoc is one desired-state file.
 type fileDoc struct {
@@ -26,8 +29,15 @@ type fileDoc struct {
 	Users []userDoc `yaml:"users"`
 	Teams []teamDoc `yaml:"teams"`
 
-	Node *yaml.Node `yaml:"-"`
-	Path string     `yaml:"-"`
+	Path string `yaml:"-"`
+	at   struct {
+		roles []pos // of each of Roles
+	}
+}
+
+func (f *fileDoc) locate(n *yaml.Node) {
+	seq := valueNode(n, "roles")
+	f.at.roles = itemPositions(seq, len(f.Roles))
 }
 
 // userDoc is one user.
@@ -40,8 +50,48 @@ type userDoc struct {
 	Tags     *[]string            `yaml:"tags"`
 	Details  *map[string][]string `yaml:"details"`
 
-	Node *yaml.Node `yaml:"-"`
-	Path string     `yaml:"-"`
+	Path string `yaml:"-"`
+	at   struct {
+		line                                                      int32 // of the mapping
+		usernameIsString                                          bool
+		username, fullName, role, timeZone, locale, tags, details pos
+		tagItems                                                  []pos       // of each of Tags
+		detailKeys                                                []detailPos // of each key of Details, sorted
+	}
+}
+
+// detailPos is where one key of a user's details and its values are.
+type detailPos struct {
+	key        string
+	keyAt, seq pos
+	items      []pos // of each value
+}
+
+func (u *userDoc) locate(n *yaml.Node) {
+	u.at.line = int32(n.Line)
+	name := valueNode(n, "username")
+	u.at.usernameIsString = isString(name)
+	u.at.username = posOf(name)
+	u.at.fullName = posOf(valueNode(n, "fullName"))
+	u.at.role = posOf(valueNode(n, "role"))
+	u.at.timeZone = posOf(valueNode(n, "timeZone"))
+	u.at.locale = posOf(valueNode(n, "locale"))
+	tags := valueNode(n, "tags")
+	u.at.tags = posOf(tags)
+	if u.Tags != nil {
+		u.at.tagItems = itemPositions(tags, len(*u.Tags))
+	}
+	m := valueNode(n, "details")
+	u.at.details = posOf(m)
+	if u.Details != nil {
+		keys := slices.Sorted(maps.Keys(*u.Details))
+		u.at.detailKeys = make([]detailPos, len(keys))
+		for i, k := range keys {
+			seq := valueNode(m, k)
+			u.at.detailKeys[i] = detailPos{key: k, keyAt: posOf(keyNode(m, k)), seq: posOf(seq),
+				items: itemPositions(seq, len((*u.Details)[k]))}
+		}
+	}
 }
 
 // teamDoc is one team.
@@ -50,8 +100,20 @@ type teamDoc struct {
 	Description *string      `yaml:"description"`
 	Members     *[]memberDoc `yaml:"members"`
 
-	Node *yaml.Node `yaml:"-"`
-	Path string     `yaml:"-"`
+	Path string `yaml:"-"`
+	at   struct {
+		line              int32 // of the mapping
+		nameIsString      bool
+		name, description pos
+	}
+}
+
+func (t *teamDoc) locate(n *yaml.Node) {
+	t.at.line = int32(n.Line)
+	name := valueNode(n, "name")
+	t.at.nameIsString = isString(name)
+	t.at.name = posOf(name)
+	t.at.description = posOf(valueNode(n, "description"))
 }
 
 // memberDoc is one membership of a team.
@@ -59,8 +121,46 @@ type memberDoc struct {
 	User string `yaml:"user"`
 	Role string `yaml:"role"`
 
-	Node *yaml.Node `yaml:"-"`
-	Path string     `yaml:"-"`
+	Path string `yaml:"-"`
+	at   struct {
+		line                       int32 // of the mapping
+		userIsString, roleIsString bool
+		user, role                 pos
+	}
+}
+
+func (m *memberDoc) locate(n *yaml.Node) {
+	m.at.line = int32(n.Line)
+	user, role := valueNode(n, "user"), valueNode(n, "role")
+	m.at.userIsString, m.at.roleIsString = isString(user), isString(role)
+	m.at.user, m.at.role = posOf(user), posOf(role)
+}
+
+// locator is a decoding type that keeps the positions of its node.
+type locator interface{ locate(n *yaml.Node) }
+
+// pos is the line and column of a node; zero for no node. int32 holds
+// every position of a file of at most MaxFileSize bytes.
+type pos struct{ line, col int32 }
+
+func posOf(n *yaml.Node) pos {
+	if n == nil {
+		return pos{}
+	}
+	return pos{int32(n.Line), int32(n.Column)}
+}
+
+// itemPositions returns the positions of the first count items of a
+// sequence node, as itemNode finds them.
+func itemPositions(seq *yaml.Node, count int) []pos {
+	if count == 0 {
+		return nil
+	}
+	ps := make([]pos, count)
+	for i := range ps {
+		ps[i] = posOf(itemNode(seq, i))
+	}
+	return ps
 }
 
 // structInfo is what the decoder knows of a decoding type.
@@ -68,7 +168,6 @@ type structInfo struct {
 	keys     []string       // yaml keys, in field order
 	index    map[string]int // yaml key → field index
 	required []string       // keys of non-pointer string fields
-	node     int            // index of the Node field, or -1
 	path     int            // index of the Path field, or -1
 }
 
@@ -78,13 +177,11 @@ func infoOf(t reflect.Type) *structInfo {
 	if si, ok := structInfos.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{index: map[string]int{}, node: -1, path: -1}
+	si := &structInfo{index: map[string]int{}, path: -1}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("yaml")
 		switch {
-		case tag == "-" && f.Name == "Node":
-			si.node = i
 		case tag == "-" && f.Name == "Path":
 			si.path = i
 		case tag != "" && tag != "-":
@@ -248,9 +345,6 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, field string) bool
 		return false
 	}
 	si := infoOf(v.Type())
-	if si.node >= 0 {
-		v.Field(si.node).Set(reflect.ValueOf(n))
-	}
 	if si.path >= 0 {
 		v.Field(si.path).SetString(field)
 	}
@@ -278,6 +372,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, field string) bool
 		if seen[key] == nil {
 			d.errorf(n, joinField(field, key), "is required")
 		}
+	}
+	if l, ok := v.Addr().Interface().(locator); ok {
+		l.locate(n)
 	}
 	return true
 }

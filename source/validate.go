@@ -3,7 +3,6 @@ package source
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -69,12 +68,9 @@ type validator struct {
 	zones map[string]string // time zone → its problem, checked once per load
 }
 
-func (v *validator) at(file string, n *yaml.Node, field, format string, args ...any) {
-	e := Error{File: file, Field: field, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	v.c.add(e)
+// at reports a problem at p; a zero p reports it without a position.
+func (v *validator) at(file string, p pos, field, format string, args ...any) {
+	v.c.add(Error{File: file, Line: int(p.line), Column: int(p.col), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 // isString reports whether n was decoded as a string (a missing or mistyped
@@ -83,16 +79,15 @@ func isString(n *yaml.Node) bool {
 	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str"
 }
 
-func placeOf(file string, n *yaml.Node) place { return place{file, n.Line, n.Column} }
+func placeOf(file string, p pos) place { return place{file, int(p.line), int(p.col)} }
 
 func (v *validator) validate(docs []parsed) *model.Desired {
 	d := &model.Desired{Users: []model.User{}, Teams: []model.Team{}}
 	v.roles = map[string]string{}
 	rolePlaces := map[string]place{}
 	for _, p := range docs {
-		seq := valueNode(p.doc.Node, "roles")
 		for i, r := range p.doc.Roles {
-			n := itemNode(seq, i)
+			n := p.doc.at.roles[i]
 			field := fmt.Sprintf("roles[%d]", i)
 			if msg := nameProblem(r, MaxRoleLen); msg != "" {
 				v.at(p.file, n, field, "%s", msg)
@@ -133,10 +128,10 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 			}
 			k := strings.ToLower(team.Name)
 			if prev, dup := teams[k]; dup {
-				v.at(p.file, valueNode(t.Node, "name"), t.Path+".name", "team %s is already declared at %s", quote(team.Name), prev)
+				v.at(p.file, t.at.name, t.Path+".name", "team %s is already declared at %s", quote(team.Name), prev)
 				continue
 			}
-			teams[k] = placeOf(p.file, valueNode(t.Node, "name"))
+			teams[k] = placeOf(p.file, t.at.name)
 			d.Teams = append(d.Teams, team)
 		}
 	}
@@ -149,36 +144,34 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 
 // user checks one user; ok is false when it is not usable.
 func (v *validator) user(file string, u *userDoc) (model.User, bool) {
-	field := func(k string) string { return u.Path + "." + k }
-	node := func(k string) *yaml.Node { return valueNode(u.Node, k) }
 	ok := true
-	bad := func(k, format string, args ...any) {
-		v.at(file, node(k), field(k), format, args...)
+	bad := func(k string, p pos, format string, args ...any) {
+		v.at(file, p, u.Path+"."+k, format, args...)
 		ok = false
 	}
 
-	out := model.User{Origin: fmt.Sprintf("%s:%d", file, u.Node.Line)}
-	if !isString(node("username")) {
+	out := model.User{Origin: fmt.Sprintf("%s:%d", file, u.at.line)}
+	if !u.at.usernameIsString {
 		ok = false // reported by the decoder
 	} else if msg := usernameProblem(u.Username); msg != "" {
-		bad("username", "%s", msg)
+		bad("username", u.at.username, "%s", msg)
 	} else {
 		out.Username = model.NormalizeUsername(u.Username)
 		if prev, dup := v.users[out.Username]; dup {
-			bad("username", "user %s is already declared at %s", quote(out.Username), prev)
+			bad("username", u.at.username, "user %s is already declared at %s", quote(out.Username), prev)
 		} else {
-			v.users[out.Username] = placeOf(file, node("username"))
+			v.users[out.Username] = placeOf(file, u.at.username)
 		}
 	}
 	if u.FullName != nil {
 		if msg := textProblem(*u.FullName, MaxFullNameLen); msg != "" {
-			bad("fullName", "%s", msg)
+			bad("fullName", u.at.fullName, "%s", msg)
 		}
 		out.FullName = u.FullName
 	}
 	if u.Role != nil {
 		if role, msg := v.role(*u.Role); msg != "" {
-			bad("role", "%s", msg)
+			bad("role", u.at.role, "%s", msg)
 		} else {
 			out.Role = &role
 		}
@@ -190,13 +183,13 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 			v.zones[*u.TimeZone] = msg
 		}
 		if msg != "" {
-			bad("timeZone", "%s", msg)
+			bad("timeZone", u.at.timeZone, "%s", msg)
 		}
 		out.TimeZone = u.TimeZone
 	}
 	if u.Locale != nil {
 		if msg := localeProblem(*u.Locale); msg != "" {
-			bad("locale", "%s", msg)
+			bad("locale", u.at.locale, "%s", msg)
 		}
 		out.Locale = u.Locale
 	}
@@ -222,15 +215,14 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 }
 
 func (v *validator) tags(file string, u *userDoc, tags []string) bool {
-	seq := valueNode(u.Node, "tags")
 	ok := true
 	if len(tags) > MaxTags {
-		v.at(file, seq, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
+		v.at(file, u.at.tags, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
 		ok = false
 	}
 	seen := map[string]place{}
 	for i, t := range tags {
-		n := itemNode(seq, i)
+		n := u.at.tagItems[i]
 		f := fmt.Sprintf("%s.tags[%d]", u.Path, i)
 		if msg := nameProblem(t, MaxTagLen); msg != "" {
 			v.at(file, n, f, "%s", msg)
@@ -248,20 +240,20 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 }
 
 func (v *validator) details(file string, u *userDoc, details map[string][]string) bool {
-	m := valueNode(u.Node, "details")
 	ok := true
 	if len(details) > MaxDetails {
-		v.at(file, m, u.Path+".details", "%d keys, more than the %d allowed", len(details), MaxDetails)
+		v.at(file, u.at.details, u.Path+".details", "%d keys, more than the %d allowed", len(details), MaxDetails)
 		ok = false
 	}
-	for _, k := range slices.Sorted(maps.Keys(details)) {
+	for _, dp := range u.at.detailKeys { // sorted by key
+		k := dp.key
 		vals := details[k]
 		f := mapField(u.Path+".details", k)
 		if msg := nameProblem(k, MaxDetailKeyLen); msg != "" {
-			v.at(file, keyNode(m, k), f, "key %s", msg)
+			v.at(file, dp.keyAt, f, "key %s", msg)
 			ok = false
 		}
-		seq := valueNode(m, k)
+		seq := dp.seq
 		switch {
 		case len(vals) == 0:
 			v.at(file, seq, f, "must list at least one value; leave the key out instead")
@@ -272,7 +264,7 @@ func (v *validator) details(file string, u *userDoc, details map[string][]string
 		}
 		for i, val := range vals {
 			if msg := textProblem(val, MaxDetailValueLen); msg != "" {
-				v.at(file, itemNode(seq, i), fmt.Sprintf("%s[%d]", f, i), "%s", msg)
+				v.at(file, dp.items[i], fmt.Sprintf("%s[%d]", f, i), "%s", msg)
 				ok = false
 			}
 		}
@@ -302,16 +294,16 @@ func (v *validator) role(r string) (string, string) {
 // team checks one team and its members; ok is false when it is not usable.
 func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 	ok := true
-	out := model.Team{Name: t.Name, Origin: fmt.Sprintf("%s:%d", file, t.Node.Line)}
-	if nameNode := valueNode(t.Node, "name"); !isString(nameNode) {
+	out := model.Team{Name: t.Name, Origin: fmt.Sprintf("%s:%d", file, t.at.line)}
+	if !t.at.nameIsString {
 		ok = false // reported by the decoder
 	} else if msg := teamNameProblem(t.Name); msg != "" {
-		v.at(file, nameNode, t.Path+".name", "%s", msg)
+		v.at(file, t.at.name, t.Path+".name", "%s", msg)
 		ok = false
 	}
 	if t.Description != nil {
 		if n := utf8.RuneCountInString(*t.Description); n > MaxDescriptionLen {
-			v.at(file, valueNode(t.Node, "description"), t.Path+".description",
+			v.at(file, t.at.description, t.Path+".description",
 				"is %d characters long, more than the %d allowed", n, MaxDescriptionLen)
 			ok = false
 		}
@@ -328,11 +320,11 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 				continue
 			}
 			if prev, dup := seen[mm.Username]; dup {
-				v.at(file, valueNode(m.Node, "user"), m.Path+".user", "%s is already a member at %s", quote(mm.Username), prev)
+				v.at(file, m.at.user, m.Path+".user", "%s is already a member at %s", quote(mm.Username), prev)
 				ok = false
 				continue
 			}
-			seen[mm.Username] = placeOf(file, valueNode(m.Node, "user"))
+			seen[mm.Username] = placeOf(file, m.at.user)
 			members = append(members, mm)
 		}
 		slices.SortFunc(members, func(a, b model.Member) int { return strings.Compare(a.Username, b.Username) })
@@ -343,24 +335,23 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 
 func (v *validator) member(file string, m *memberDoc) (model.Member, bool) {
 	ok := true
-	out := model.Member{Role: m.Role, Origin: fmt.Sprintf("%s:%d", file, m.Node.Line)}
-	userNode, roleNode := valueNode(m.Node, "user"), valueNode(m.Node, "role")
-	if !isString(userNode) {
+	out := model.Member{Role: m.Role, Origin: fmt.Sprintf("%s:%d", file, m.at.line)}
+	if !m.at.userIsString {
 		ok = false // reported by the decoder
 	} else if msg := usernameProblem(m.User); msg != "" {
-		v.at(file, userNode, m.Path+".user", "%s", msg)
+		v.at(file, m.at.user, m.Path+".user", "%s", msg)
 		ok = false
 	} else {
 		out.Username = model.NormalizeUsername(m.User)
 		if _, declared := v.users[out.Username]; !declared && !v.external[out.Username] && !v.incomplete {
-			v.at(file, userNode, m.Path+".user", "%s is not a declared user nor an allowed external user", quote(out.Username))
+			v.at(file, m.at.user, m.Path+".user", "%s is not a declared user nor an allowed external user", quote(out.Username))
 			ok = false
 		}
 	}
-	if !isString(roleNode) {
+	if !m.at.roleIsString {
 		ok = false // reported by the decoder
 	} else if m.Role != model.MemberRoleAdmin && m.Role != model.MemberRoleUser {
-		v.at(file, roleNode, m.Path+".role", "%s is not a member role (%s or %s)", quote(m.Role), model.MemberRoleAdmin, model.MemberRoleUser)
+		v.at(file, m.at.role, m.Path+".role", "%s is not a member role (%s or %s)", quote(m.Role), model.MemberRoleAdmin, model.MemberRoleUser)
 		ok = false
 	}
 	return out, ok
