@@ -325,9 +325,3 @@ func (c *Client) lockTeam(id string) func() {
 	mu.Lock()
 	return mu.Unlock
 }
-
-// TeamPatchOf returns the patch that sets t's non-nil fields (the After
-// side of a planned team update); the name is not part of it.
-func TeamPatchOf(t model.Team) TeamPatch {
-	return TeamPatch{Description: t.Description, Members: t.Members}
-}
