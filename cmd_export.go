@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
 )
@@ -166,10 +167,9 @@ func buildExport(users []model.User, teams []model.Team) (exportDoc, []string) {
 	warn := func(format string, args ...any) { warns = append(warns, fmt.Sprintf(format, args...)) }
 	doc := exportDoc{Users: []exportUser{}, Teams: []exportTeam{}}
 
-	byID := make(map[string]string, len(users))
+	sink.FillMemberNames(users, teams) // members the API names by id only
 	roles := map[string]bool{}
 	for _, u := range users {
-		byID[u.ID] = u.Username
 		e := exportUser{Username: u.Username}
 		if s := deref(u.FullName); oneLine(s) {
 			e.FullName = s
@@ -220,9 +220,6 @@ func buildExport(users []model.User, teams []model.Team) (exportDoc, []string) {
 		if t.Members != nil {
 			for _, m := range *t.Members {
 				name := m.Username
-				if name == "" {
-					name = byID[m.UserID]
-				}
 				if name == "" {
 					warn("team %s: member %s left out: not a user of the account", t.Name, m.UserID)
 					continue
