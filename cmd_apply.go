@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/planner"
@@ -99,7 +100,7 @@ func checkSaved(saved, fresh *planner.Plan) error {
 func printOutcomes(io stdio, res *sync.Result) {
 	t := res.Total()
 	fmt.Fprintf(io.out, "\n%s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (%d API calls, %s)\n",
-		res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, res.APICalls, res.Duration().Round(1e6))
+		res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, res.APICalls, res.Duration().Round(time.Millisecond))
 	for _, a := range res.Actions {
 		if a.Outcome != sync.ActionApplied && a.Outcome != sync.ActionPlanned {
 			fmt.Fprintf(io.out, "  %-9s %s: %s\n", a.Outcome, a.Action, a.Error)
