@@ -96,15 +96,16 @@ func (u *userDoc) locate(n *yaml.Node) {
 
 // teamDoc is one team.
 type teamDoc struct {
+	ID          *string      `yaml:"id"`
 	Name        string       `yaml:"name"`
 	Description *string      `yaml:"description"`
 	Members     *[]memberDoc `yaml:"members"`
 
 	Path string `yaml:"-"`
 	at   struct {
-		line              int32 // of the mapping
-		nameIsString      bool
-		name, description pos
+		line                  int32 // of the mapping
+		nameIsString          bool
+		id, name, description pos
 	}
 }
 
@@ -113,6 +114,7 @@ func (t *teamDoc) locate(n *yaml.Node) {
 	name := valueNode(n, "name")
 	t.at.nameIsString = isString(name)
 	t.at.name = posOf(name)
+	t.at.id = posOf(valueNode(n, "id"))
 	t.at.description = posOf(valueNode(n, "description"))
 }
 

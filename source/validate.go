@@ -23,6 +23,7 @@ const (
 	MaxFullNameLen    = 512   // OpsGenie: fullName
 	MaxTeamNameLen    = 100   // OpsGenie: team name
 	MaxDescriptionLen = 10000 // OpsGenie: team description
+	MaxTeamIDLen      = 100   // a team id: OpsGenie's are 36-character UUIDs
 	MaxRoleLen        = 100   // custom role name
 	MaxTags           = 50    // tags of one user
 	MaxTagLen         = 100   // one tag
@@ -119,6 +120,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 		}
 	}
 	teams := map[string]place{}
+	teamIDs := map[string]place{}
 	for _, p := range docs {
 		for i := range p.doc.Teams {
 			t := &p.doc.Teams[i]
@@ -130,6 +132,13 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 			if prev, dup := teams[k]; dup {
 				v.at(p.file, t.at.name, t.Path+".name", "team %s is already declared at %s", quote(team.Name), prev)
 				continue
+			}
+			if team.ID != "" {
+				if prev, dup := teamIDs[team.ID]; dup {
+					v.at(p.file, t.at.id, t.Path+".id", "team id %s is already given at %s", quote(team.ID), prev)
+					continue
+				}
+				teamIDs[team.ID] = placeOf(p.file, t.at.id)
 			}
 			teams[k] = placeOf(p.file, t.at.name)
 			d.Teams = append(d.Teams, team)
@@ -301,6 +310,13 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 		v.at(file, t.at.name, t.Path+".name", "%s", msg)
 		ok = false
 	}
+	if t.ID != nil {
+		if msg := teamIDProblem(*t.ID); msg != "" {
+			v.at(file, t.at.id, t.Path+".id", "%s", msg)
+			ok = false
+		}
+		out.ID = *t.ID
+	}
 	if t.Description != nil {
 		if n := utf8.RuneCountInString(*t.Description); n > MaxDescriptionLen {
 			v.at(file, t.at.description, t.Path+".description",
@@ -451,6 +467,23 @@ func teamNameProblem(s string) string {
 	}
 	if strings.TrimSpace(s) != s {
 		return fmt.Sprintf("%s has leading or trailing spaces", quote(s))
+	}
+	return ""
+}
+
+// teamIDProblem checks a team's OpsGenie id as the desired state gives it
+// (export writes it): printable ASCII without spaces, as OpsGenie's ids are.
+func teamIDProblem(s string) string {
+	if s == "" {
+		return "must not be empty (leave the key out for a team that has no id yet)"
+	}
+	if len(s) > MaxTeamIDLen {
+		return fmt.Sprintf("is %d characters long, more than the %d an OpsGenie id has", len(s), MaxTeamIDLen)
+	}
+	for _, r := range s {
+		if r <= ' ' || r > '~' || r == '/' || r == '?' || r == '#' || r == '%' {
+			return fmt.Sprintf("%s is not an OpsGenie team id (letters, digits and dashes, as export writes it)", quote(s))
+		}
 	}
 	return ""
 }
