@@ -150,6 +150,34 @@ func (r References) Empty() bool {
 	return len(r.Schedules) == 0 && len(r.Escalations) == 0 && len(r.Teams) == 0
 }
 
+// TeamReferences are what a team owns and what references it: the facts the
+// audit gathers before a team may be deleted.
+type TeamReferences struct {
+	// Schedules are the schedules the team owns that hold on-call data: a
+	// rotation with a participant. (An owned schedule without one, such as
+	// the empty "<team>_schedule" every team is created with, is not listed.)
+	Schedules []Ref `json:"schedules,omitempty"`
+	// Escalations are the escalations the team owns that notify anyone but
+	// the team itself and its own schedules. (The "<team>_escalation" every
+	// team is created with notifies only those, and is not listed.)
+	Escalations []Ref `json:"escalations,omitempty"`
+	// ReferencedBy are the schedules and escalations of other teams, or of
+	// none, that name the team or one of its schedules or escalations.
+	ReferencedBy []Ref `json:"referencedBy,omitempty"`
+}
+
+// Empty reports whether nothing ties the team to on-call data.
+func (r TeamReferences) Empty() bool {
+	return len(r.Schedules) == 0 && len(r.Escalations) == 0 && len(r.ReferencedBy) == 0
+}
+
+// AuditFacts are the facts of the on-call audit: what references each user
+// a plan deletes (by user id) and each team it deletes (by team id).
+type AuditFacts struct {
+	Users map[string]References
+	Teams map[string]TeamReferences
+}
+
 // Ptr returns a pointer to v; a helper for optional fields.
 func Ptr[T any](v T) *T { return &v }
 

@@ -27,7 +27,6 @@ func Compute(desired model.Desired, current model.Current, opts Options) (*Plan,
 		opts:     c,
 		cmp:      newComparer(current.CustomRoles),
 		curUsers: make(map[string]*model.User, len(current.Users)),
-		curTeams: make(map[string]*model.Team, len(current.Teams)),
 		desUsers: make(map[string]*model.User, len(desired.Users)),
 		desTeams: make(map[string]*model.Team, len(desired.Teams)),
 		created:  map[string]string{},
@@ -56,11 +55,13 @@ type builder struct {
 	opts     *compiled
 	cmp      *comparer
 	curUsers map[string]*model.User // normalised username →
-	curTeams map[string]*model.Team // lower-cased name →
 	desUsers map[string]*model.User
 	desTeams map[string]*model.Team
-	// userNames and teamNames are the keys of the union of desired and current, sorted.
-	userNames, teamNames []string
+	// userNames are the keys of the union of desired and current users, sorted.
+	userNames []string
+	// teamPairs match each desired team with its current team (by id, then
+	// by name) and list the current teams no desired team matches, sorted.
+	teamPairs []teamPair
 	// memberRefs are the users some desired membership names.
 	memberRefs map[string]bool
 
@@ -86,7 +87,6 @@ func (b *builder) index(desired model.Desired, current model.Current) error {
 	}
 	for i := range current.Teams {
 		t := &current.Teams[i]
-		b.curTeams[strings.ToLower(t.Name)] = t
 		if _, ign := b.opts.ignoredTeam(t.Name); !ign {
 			b.plan.Baseline.Teams++
 		}
@@ -120,8 +120,81 @@ func (b *builder) index(desired model.Desired, current model.Current) error {
 		return fmt.Errorf("planning: desired state is ambiguous: %s", strings.Join(dups, "; "))
 	}
 	b.userNames = unionKeys(b.desUsers, b.curUsers)
-	b.teamNames = unionKeys(b.desTeams, b.curTeams)
+	b.teamPairs = pairTeams(desired.Teams, current.Teams)
 	return nil
+}
+
+// teamPair is a desired team and the current team it is matched with;
+// either may be nil.
+type teamPair struct {
+	d, cur *model.Team
+}
+
+// name is the pair's team name: the desired one when declared.
+func (p teamPair) name() string {
+	if p.d != nil {
+		return p.d.Name
+	}
+	return p.cur.Name
+}
+
+// pairTeams matches desired teams with current ones. A desired team with an
+// id is matched with the current team of that id, whatever its name (so a
+// rename on either side is a rename); the others, and those whose id no
+// current team has, are matched by name, case-insensitively, with a current
+// team no id claimed. The pairs are sorted by name, then current id.
+func pairTeams(desired, current []model.Team) []teamPair {
+	byID := make(map[string]*model.Team, len(current))
+	byName := make(map[string]*model.Team, len(current))
+	for i := range current {
+		t := &current[i]
+		byID[t.ID] = t
+		byName[strings.ToLower(t.Name)] = t
+	}
+	used := make(map[*model.Team]bool, len(current))
+	pairs := make([]teamPair, 0, max(len(desired), len(current)))
+	seen := make(map[string]bool, len(desired))
+	var byNameLater []*model.Team
+	for i := range desired {
+		d := &desired[i]
+		if k := strings.ToLower(d.Name); seen[k] {
+			continue // reported by index as ambiguous
+		} else {
+			seen[k] = true
+		}
+		if c := byID[d.ID]; d.ID != "" && c != nil && !used[c] {
+			used[c] = true
+			pairs = append(pairs, teamPair{d: d, cur: c})
+			continue
+		}
+		byNameLater = append(byNameLater, d)
+	}
+	for _, d := range byNameLater {
+		c := byName[strings.ToLower(d.Name)]
+		if c != nil && used[c] {
+			c = nil
+		}
+		if c != nil {
+			used[c] = true
+		}
+		pairs = append(pairs, teamPair{d: d, cur: c})
+	}
+	for i := range current {
+		if c := &current[i]; !used[c] {
+			pairs = append(pairs, teamPair{cur: c})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b teamPair) int {
+		ida, idb := "", ""
+		if a.cur != nil {
+			ida = a.cur.ID
+		}
+		if b.cur != nil {
+			idb = b.cur.ID
+		}
+		return cmp.Or(strings.Compare(strings.ToLower(a.name()), strings.ToLower(b.name())), strings.Compare(a.name(), b.name()), strings.Compare(ida, idb))
+	})
+	return pairs
 }
 
 func unionKeys[V any](a, b map[string]V) []string {
@@ -371,22 +444,27 @@ func orEmpty(s []string) *[]string {
 // teams plans the team creates, updates and deletes, and the membership changes.
 func (b *builder) teams() {
 	b.removals = map[string][]string{}
-	for _, key := range b.teamNames {
-		d, cur := b.desTeams[key], b.curTeams[key]
-		name := ""
-		if d != nil {
-			name = d.Name
-		} else {
-			name = cur.Name
-		}
+	renames := b.probableRenames()
+	for _, pr := range b.teamPairs {
+		d, cur := pr.d, pr.cur
+		name := pr.name()
 		pattern, ignored := b.opts.ignoredTeam(name)
+		if cur != nil && d != nil && !ignored {
+			// A team renamed on either side is in scope if either name is.
+			pattern, ignored = b.opts.ignoredTeam(cur.Name)
+		}
 		switch {
 		case d != nil && cur == nil:
 			if ignored {
 				b.skip(CreateTeam, name, "", nil, "matches ignore_teams pattern "+pattern)
 				continue
 			}
-			b.createTeam(d)
+			a := b.createTeam(d)
+			if r, ok := renames[d]; ok {
+				a.block(fmt.Sprintf("probable rename: team %s (id %s) has exactly the members declared here and is not declared; "+
+					"creating %s would duplicate it. Give this team `id: %s` in the desired state to rename it back, or declare it under its new name",
+					r.Name, r.ID, d.Name, r.ID))
+			}
 		case d != nil && cur != nil:
 			if ignored {
 				if fields := b.teamFields(d, cur); len(fields) > 0 {
@@ -408,13 +486,73 @@ func (b *builder) teams() {
 				continue
 			}
 			before := *cur
-			a := b.add(&Action{Type: DeleteTeam, Team: name, TeamID: cur.ID, Before: &State{Team: &before}, Reason: "not declared; ownership mode adopt"})
+			n := len(members(cur))
+			b.plan.Baseline.Members += n
+			a := b.add(&Action{Type: DeleteTeam, Team: name, TeamID: cur.ID, Before: &State{Team: &before},
+				Reason: fmt.Sprintf("not declared; ownership mode adopt; removes its %d %s with it", n, plural(n, "membership", "memberships"))})
+			for d, r := range renames {
+				if r == cur {
+					a.block(fmt.Sprintf("probable rename: declared team %s has exactly this team's members; a rename is never a delete. "+
+						"Give %s `id: %s` in the desired state to rename this team", d.Name, d.Name, cur.ID))
+				}
+			}
 			for _, m := range members(cur) {
 				u := model.NormalizeUsername(m.Username)
 				b.removals[u] = append(b.removals[u], a.ID)
 			}
 		}
 	}
+}
+
+// probableRenames finds the desired teams that match no current team but
+// whose declared members are exactly those of one current team that matches
+// no desired team (and of no other): most likely a team renamed on one side
+// without an id to tell. It maps each such desired team to that current team.
+func (b *builder) probableRenames() map[*model.Team]*model.Team {
+	var news, olds []teamPair
+	for _, p := range b.teamPairs {
+		switch {
+		case p.d != nil && p.cur == nil && p.d.Members != nil && len(*p.d.Members) > 0:
+			news = append(news, p)
+		case p.d == nil && p.cur != nil && len(members(p.cur)) > 0:
+			olds = append(olds, p)
+		}
+	}
+	if len(news) == 0 || len(olds) == 0 {
+		return nil
+	}
+	key := func(ms []model.Member) string {
+		names := make([]string, 0, len(ms))
+		for _, m := range ms {
+			names = append(names, model.NormalizeUsername(m.Username))
+		}
+		slices.Sort(names)
+		return strings.Join(slices.Compact(names), "\n")
+	}
+	oldByKey := map[string][]*model.Team{}
+	for _, p := range olds {
+		k := key(members(p.cur))
+		oldByKey[k] = append(oldByKey[k], p.cur)
+	}
+	newByKey := map[string]int{}
+	for _, p := range news {
+		newByKey[key(*p.d.Members)]++
+	}
+	out := map[*model.Team]*model.Team{}
+	for _, p := range news {
+		k := key(*p.d.Members)
+		if cands := oldByKey[k]; len(cands) == 1 && newByKey[k] == 1 {
+			out[p.d] = cands[0]
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func members(t *model.Team) []model.Member {
@@ -427,7 +565,7 @@ func members(t *model.Team) []model.Member {
 // createTeam plans a team create with its members in the create body. A
 // member that is neither in the account nor created by the plan gets a
 // blocked add-member instead, so the team is still created.
-func (b *builder) createTeam(d *model.Team) {
+func (b *builder) createTeam(d *model.Team) *Action {
 	after := &model.Team{Name: d.Name, Description: d.Description}
 	var missing []model.Member
 	if d.Members != nil {
@@ -458,6 +596,7 @@ func (b *builder) createTeam(d *model.Team) {
 			Reason: "declared member of team " + d.Name, Origin: cmp.Or(m.Origin, d.Origin), DependsOn: []string{a.ID}})
 		add.block(unknownMember(u))
 	}
+	return a
 }
 
 func unknownMember(u string) string {

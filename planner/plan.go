@@ -309,17 +309,20 @@ func (p *Plan) Runnable() []*Action {
 	return out
 }
 
-// DeleteCandidates returns the OpsGenie ids of the users the plan deletes,
-// sorted: the users Audit needs references for.
-func (p *Plan) DeleteCandidates() []string {
-	var ids []string
+// AuditCandidates returns the OpsGenie ids of the users and of the teams
+// the plan deletes, each sorted: what Audit needs facts for.
+func (p *Plan) AuditCandidates() (users, teams []string) {
 	for _, a := range p.Actions {
-		if a.Type == DeleteUser {
-			ids = append(ids, a.UserID)
+		switch a.Type {
+		case DeleteUser:
+			users = append(users, a.UserID)
+		case DeleteTeam:
+			teams = append(teams, a.TeamID)
 		}
 	}
-	slices.Sort(ids)
-	return ids
+	slices.Sort(users)
+	slices.Sort(teams)
+	return users, teams
 }
 
 // summarize recounts the summary from the actions and skips.

@@ -91,7 +91,8 @@ func CheckDesired(desired model.Desired, current model.Current, opts Options) []
 // CheckPlan is the second safeguard phase, plan sanity. It refuses a plan
 //   - whose user deletes, team deletes or member removals, each kind checked
 //     on its own, exceed max_deletes.count or max_deletes.percent of the
-//     objects of that kind in scope (Plan.Baseline);
+//     objects of that kind in scope (Plan.Baseline); the memberships a team
+//     delete removes with the team count as member removals;
 //   - that removes an Owner (delete or demotion) and leaves fewer than
 //     min_owners Owners, counting the Owners it creates or promotes.
 //
@@ -109,12 +110,22 @@ func CheckPlan(p *Plan, sg Safeguards) []Violation {
 		{RemoveMember, "max_deletes.members", "remove %d team memberships", p.Baseline.Members},
 	} {
 		var acts []*Action
+		n, withTeams, teams := 0, 0, 0
 		for _, a := range p.Actions {
-			if a.Type == k.t {
+			switch {
+			case a.Type == k.t:
 				acts = append(acts, a)
+				n++
+			case k.t == RemoveMember && a.Type == DeleteTeam:
+				// A team delete removes its memberships with it.
+				if m := len(members(a.Before.Team)); m > 0 {
+					acts = append(acts, a)
+					n += m
+					withTeams += m
+					teams++
+				}
 			}
 		}
-		n := len(acts)
 		if n == 0 {
 			continue
 		}
@@ -127,6 +138,9 @@ func CheckPlan(p *Plan, sg Safeguards) []Violation {
 		}
 		msg := fmt.Sprintf("would "+k.noun+" (%s of %d); limit is %d and %s%%",
 			n, pct(n, k.base), k.base, sg.MaxDeletes.Count, num(sg.MaxDeletes.Percent))
+		if withTeams > 0 {
+			msg += fmt.Sprintf("; %d of them are removed with %d deleted %s", withTeams, teams, plural(teams, "team", "teams"))
+		}
 		vs = append(vs, Violation{Phase: PhasePlan, Rule: k.rule, Message: msg})
 		for _, a := range acts {
 			a.block(msg)
@@ -179,14 +193,20 @@ func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // auditPrefix starts every reason Audit blocks an action with.
 const auditPrefix = "on-call audit: "
 
-// Audit is the third safeguard phase, the on-call audit. facts maps a user
-// id (Plan.DeleteCandidates) to what still references that user. Each user
-// delete is blocked, with the names of the references, when the user is
-// still in a schedule, an escalation, or a team the plan neither deletes nor
-// removes them from; and when facts has no entry for the user (fail closed).
-// Only those deletes are blocked; the rest of the plan may still be applied.
-// Audit may run again with fresh facts: it replaces its earlier verdicts.
-func (p *Plan) Audit(facts map[string]model.References) {
+// Audit is the third safeguard phase, the on-call audit. facts holds, for
+// each user id and team id of Plan.AuditCandidates, what still references
+// that user or team.
+//   - A user delete is blocked, with the names of the references, when the
+//     user is still in a schedule, an escalation, or a team the plan neither
+//     deletes nor removes them from.
+//   - A team delete is blocked when the team owns a schedule with on-call
+//     data or an escalation that notifies anyone else, or when another
+//     schedule or escalation names the team or what it owns.
+//
+// A candidate without facts is blocked too (fail closed). Only those deletes
+// are blocked; the rest of the plan may still be applied. Audit may run
+// again with fresh facts: it replaces its earlier verdicts.
+func (p *Plan) Audit(facts model.AuditFacts) {
 	leaving := map[string]map[string]bool{} // username → team ids and lower-cased names it leaves
 	note := func(user, id, name string) {
 		if leaving[user] == nil {
@@ -208,14 +228,30 @@ func (p *Plan) Audit(facts map[string]model.References) {
 		}
 	}
 	for _, a := range p.Actions {
-		if a.Type != DeleteUser {
+		if a.Type != DeleteUser && a.Type != DeleteTeam {
 			continue
 		}
 		a.Blocked = slices.DeleteFunc(a.Blocked, func(r string) bool { return strings.HasPrefix(r, auditPrefix) })
 		if len(a.Blocked) == 0 {
 			a.Blocked = nil
 		}
-		refs, ok := facts[a.UserID]
+		var parts []string
+		if a.Type == DeleteTeam {
+			refs, ok := facts.Teams[a.TeamID]
+			if !ok {
+				a.block(auditPrefix + "no reference facts for this team; not audited")
+				continue
+			}
+			parts = refParts(
+				refGroup{"its schedules with on-call rotations", refs.Schedules},
+				refGroup{"its escalations", refs.Escalations},
+				refGroup{"schedules and escalations that name it", refs.ReferencedBy})
+			if len(parts) > 0 {
+				a.block(auditPrefix + "the team still holds on-call data: " + strings.Join(parts, "; "))
+			}
+			continue
+		}
+		refs, ok := facts.Users[a.UserID]
 		if !ok {
 			a.block(auditPrefix + "no reference facts for this user; not audited")
 			continue
@@ -226,21 +262,31 @@ func (p *Plan) Audit(facts map[string]model.References) {
 				teams = append(teams, t)
 			}
 		}
-		var parts []string
-		for _, r := range []struct {
-			what string
-			refs []model.Ref
-		}{{"schedules", refs.Schedules}, {"escalations", refs.Escalations}, {"teams not left by this plan", teams}} {
-			if len(r.refs) > 0 {
-				parts = append(parts, r.what+" "+refNames(r.refs))
-			}
-		}
+		parts = refParts(refGroup{"schedules", refs.Schedules}, refGroup{"escalations", refs.Escalations},
+			refGroup{"teams not left by this plan", teams})
 		if len(parts) > 0 {
 			a.block(auditPrefix + "still referenced by " + strings.Join(parts, "; "))
 		}
 	}
 	p.Audited = true
 	p.summarize()
+}
+
+// refGroup is a kind of reference and the references of that kind.
+type refGroup struct {
+	what string
+	refs []model.Ref
+}
+
+// refParts says "what "A", "B"" for each group that has references.
+func refParts(groups ...refGroup) []string {
+	var parts []string
+	for _, g := range groups {
+		if len(g.refs) > 0 {
+			parts = append(parts, g.what+" "+refNames(g.refs))
+		}
+	}
+	return parts
 }
 
 // refNames returns the names of refs, sorted and quoted ("Ops", "SRE").

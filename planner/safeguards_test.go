@@ -204,8 +204,12 @@ func TestAudit(t *testing.T) {
 	o := permissive()
 	o.Ownership.Mode = OwnershipAdopt
 	p := mustCompute(t, desired, current, o)
-	if got, want := p.DeleteCandidates(), []string{"ia", "ib", "ic", "id", "ie"}; !slices.Equal(got, want) {
-		t.Fatalf("DeleteCandidates = %v, want %v", got, want)
+	users, teams := p.AuditCandidates()
+	if want := []string{"ia", "ib", "ic", "id", "ie"}; !slices.Equal(users, want) {
+		t.Fatalf("AuditCandidates users = %v, want %v", users, want)
+	}
+	if want := []string{"t3"}; !slices.Equal(teams, want) {
+		t.Fatalf("AuditCandidates teams = %v, want %v", teams, want)
 	}
 	facts := map[string]model.References{
 		"ia": {Schedules: []model.Ref{{ID: "s2", Name: "Ops Secondary"}, {ID: "s1", Name: "Ops Primary"}}, Teams: []model.Ref{{ID: "t1", Name: "managed"}}},
@@ -213,7 +217,7 @@ func TestAudit(t *testing.T) {
 		"ic": {Teams: []model.Ref{{ID: "t2", Name: "unmanaged"}}, Escalations: []model.Ref{{ID: "e1", Name: "unmanaged_escalation"}}},
 		"id": {Teams: []model.Ref{{Name: "GONE"}}},
 	}
-	p.Audit(facts)
+	p.Audit(model.AuditFacts{Users: facts, Teams: map[string]model.TeamReferences{"t3": {}}})
 	want := map[string][]string{
 		"delete-user:a@x.io": {`on-call audit: still referenced by schedules "Ops Primary", "Ops Secondary"`},
 		"delete-user:b@x.io": nil,
@@ -238,7 +242,7 @@ func TestAudit(t *testing.T) {
 	}
 	// A second audit with fresh facts replaces the first verdicts.
 	facts["ia"], facts["ic"], facts["ie"] = model.References{}, model.References{}, model.References{}
-	p.Audit(facts)
+	p.Audit(model.AuditFacts{Users: facts, Teams: map[string]model.TeamReferences{"t3": {}}})
 	if p.Summary.Blocked != 0 {
 		t.Errorf("after re-audit blocked = %d: %v", p.Summary.Blocked, p.Actions)
 	}

@@ -52,10 +52,10 @@ func samplePlan(t testing.TB) *Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Audit(map[string]model.References{
+	p.Audit(model.AuditFacts{Users: map[string]model.References{
 		"u-old":  {Schedules: []model.Ref{{ID: "s1", Name: "SRE_schedule"}}, Teams: []model.Ref{{ID: "t-sre", Name: "sre"}}},
 		"u-gone": {Teams: []model.Ref{{ID: "t-legacy", Name: "legacy"}}},
-	})
+	}, Teams: map[string]model.TeamReferences{"t-legacy": {}}})
 	return p
 }
 
@@ -174,7 +174,7 @@ func TestDiff(t *testing.T) {
 			p.Actions = append(p.Actions, &Action{ID: "create-team:web", Type: CreateTeam})
 		}), []string{"create-team:platform: no longer in the fresh plan", "create-team:web: new in the fresh plan"}},
 		{"violations", edit(func(p *Plan) { p.Violations = nil }),
-			[]string{"safeguard violations changed: reviewed [max_deletes.users: would delete 2 users (40.0% of 5); limit is 1 and 100%], now []"}},
+			[]string{"safeguard violations changed: reviewed [max_deletes.members: would remove 2 team memberships (66.7% of 3); limit is 1 and 100%; 1 of them are removed with 1 deleted team; max_deletes.users: would delete 2 users (40.0% of 5); limit is 1 and 100%], now []"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,6 +213,6 @@ func FuzzReadPlan(f *testing.F) {
 		}
 		_ = p.Runnable()
 		_ = p.Steps()
-		_ = p.DeleteCandidates()
+		_, _ = p.AuditCandidates()
 	})
 }

@@ -40,7 +40,8 @@ type lookupFunc func(ctx context.Context) (Created, error)
 //   - a 409 Conflict is settled by a lookup too: the object exists, and the
 //     result says so (Existed) instead of failing.
 //
-// The attempts are bounded by MaxRetries.
+// The attempts are bounded by MaxRetries; the lookup after an unknown
+// outcome is made even when no retry is left.
 func (c *Client) create(ctx context.Context, r request, lookup lookupFunc) (Created, error) {
 	r.create = true
 	unknown := false
@@ -75,9 +76,9 @@ func (c *Client) create(ctx context.Context, r request, lookup lookupFunc) (Crea
 				return Created{}, err
 			}
 			unknown = true
-			if retry >= c.maxRetries {
-				return Created{}, fmt.Errorf("%w (gave up after %d retries)", err, retry)
-			}
+			// The lookup runs whatever MaxRetries says: with no retry left
+			// the create may still have been applied, and the caller must
+			// learn so (and the id) rather than a bare failure.
 			wait := backoff(retry, c.jitter)
 			c.log.WarnContext(ctx, "opsgenie create outcome unknown; looking it up before any retry", "route", r.route, "retry", retry+1, "wait", wait, "err", err)
 			if serr := c.sleep(ctx, wait); serr != nil {
@@ -90,6 +91,9 @@ func (c *Client) create(ctx context.Context, r request, lookup lookupFunc) (Crea
 			}
 			if !IsNotFound(lerr) {
 				return Created{}, fmt.Errorf("%w; looking it up: %w", err, lerr)
+			}
+			if retry >= c.maxRetries {
+				return Created{}, fmt.Errorf("%w (a lookup found nothing; gave up after %d retries)", err, retry)
 			}
 			c.stats.retried()
 			// Not there: sending it again cannot duplicate it.

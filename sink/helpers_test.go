@@ -187,6 +187,10 @@ type fakeAccount struct {
 	after func(w http.ResponseWriter, r *http.Request, n int) bool
 	// betweenPages runs after a list-users page was served.
 	betweenPages func(offset int)
+	// reAdd, when set, is what adding a member again does: "update-role",
+	// "keep-role" or "conflict". Unset, a re-add appends a duplicate, so
+	// tests can count double adds.
+	reAdd string
 }
 
 func newFakeAccount(t *testing.T, mux *http.ServeMux) *fakeAccount {
@@ -481,13 +485,44 @@ func (a *fakeAccount) addMember(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "team or user not found")
 		return
 	}
-	*t.Members = append(*t.Members, wireMember{User: wireMemberUser{ID: u.ID, Username: u.Username}, Role: b.Role})
+	if i := slices.IndexFunc(t.members(), func(m wireMember) bool { return m.User.ID == u.ID }); i >= 0 && a.reAdd != "" {
+		switch a.reAdd {
+		case "conflict":
+			a.mu.Unlock()
+			writeError(w, http.StatusConflict, "User is already a member of the team")
+			return
+		case "update-role":
+			(*t.Members)[i].Role = b.Role
+		}
+	} else {
+		*t.Members = append(*t.Members, wireMember{User: wireMemberUser{ID: u.ID, Username: u.Username}, Role: b.Role})
+	}
 	n := a.calls["POST /v2/teams/{id}/members"]
 	a.mu.Unlock()
 	if a.after != nil && a.after(w, r, n) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": "Added"})
+}
+
+// members returns the team's members (none when the key is absent).
+func (t *wireTeam) members() []wireMember {
+	if t.Members == nil {
+		return nil
+	}
+	return *t.Members
+}
+
+// memberRole returns the role of a member of a team, "" when not a member.
+func (a *fakeAccount) memberRole(teamID, userID string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range a.teams[teamID].members() {
+		if m.User.ID == userID {
+			return m.Role
+		}
+	}
+	return ""
 }
 
 func (a *fakeAccount) memberCount(teamID, userID string) int {

@@ -15,6 +15,7 @@ import (
 const (
 	routeRoles       = "/v2/roles"
 	routeSchedules   = "/v2/schedules"
+	routeSchedule    = "/v2/schedules/{id}"
 	routeEscalations = "/v2/escalations"
 )
 
@@ -72,7 +73,8 @@ type Schedule struct {
 	Timezone    string     `json:"timezone,omitempty"`
 	Enabled     bool       `json:"enabled"`
 	OwnerTeam   *model.Ref `json:"ownerTeam,omitempty"`
-	Rotations   []Rotation `json:"rotations"`
+	// Rotations is nil when the answer had no rotations key (or null).
+	Rotations []Rotation `json:"rotations"`
 }
 
 // ListSchedules reads every schedule with its rotations
@@ -91,6 +93,19 @@ func (c *Client) ListSchedules(ctx context.Context) ([]Schedule, error) {
 	}
 	slices.SortFunc(out, func(a, b Schedule) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
+}
+
+// GetSchedule reads one schedule, with its rotations, by id
+// (GET /v2/schedules/{id}?identifierType=id).
+func (c *Client) GetSchedule(ctx context.Context, id string) (Schedule, error) {
+	var resp struct {
+		Data Schedule `json:"data"`
+	}
+	r := request{method: http.MethodGet, route: routeSchedule, path: escapedPath("v2", "schedules", id), query: url.Values{"identifierType": {"id"}}}
+	if err := c.send(ctx, r, &resp); err != nil {
+		return Schedule{}, fmt.Errorf("getting schedule %s: %w", id, err)
+	}
+	return resp.Data, nil
 }
 
 // Delay is an escalation rule's delay.

@@ -412,11 +412,12 @@ func TestSearchAndConfigurationDomains(t *testing.T) {
 		o.SearchRate = &Rate{PerSecond: 10, Burst: 1}
 	})
 	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(300)
+	acct.addUsers(298)
 	if _, err := env.client.ListUsers(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	// 3 pages at 10/s burst 1: two waits of 100 ms.
+	// 3 pages (100 + 99 + 99 users, each page after the first starting at
+	// the last user of the one before) at 10/s burst 1: two waits of 100 ms.
 	if got := env.clock.Total(); got != 200*time.Millisecond {
 		t.Errorf("waited %v for 3 search calls, want 200ms", got)
 	}

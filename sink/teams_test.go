@@ -118,21 +118,16 @@ func TestTeamWriteBodies(t *testing.T) {
 			"POST", "/v2/teams", "", `{"name":"ops"}`,
 		},
 		{
-			"patch clears members with an explicit empty list",
-			func(c *Client) error { return c.UpdateTeam(t.Context(), "t1", TeamPatch{Members: &[]model.Member{}}) },
-			"PATCH", "/v2/teams/t1", "", `{"members":[]}`,
-		},
-		{
 			"patch description only",
 			func(c *Client) error { return c.UpdateTeam(t.Context(), "t1", TeamPatch{Description: model.Ptr("")}) },
 			"PATCH", "/v2/teams/t1", "", `{"description":""}`,
 		},
 		{
-			"patch rename and members",
+			"patch rename and description, never members",
 			func(c *Client) error {
-				return c.UpdateTeam(t.Context(), "t1", TeamPatch{Name: model.Ptr("new"), Members: &[]model.Member{{UserID: "u1", Role: "user"}}})
+				return c.UpdateTeam(t.Context(), "t1", TeamPatch{Name: model.Ptr("new"), Description: model.Ptr("d")})
 			},
-			"PATCH", "/v2/teams/t1", "", `{"name":"new","members":[{"user":{"id":"u1"},"role":"user"}]}`,
+			"PATCH", "/v2/teams/t1", "", `{"name":"new","description":"d"}`,
 		},
 		{
 			"add member",

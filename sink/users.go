@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ogsync/ogsync/model"
 )
@@ -85,15 +86,25 @@ func (e *pageShiftError) Error() string { return e.reason }
 
 // ListUsers reads every user of the account, sorted by username.
 //
-// It pages with limit 100 and offset until totalCount, so an account of U
-// users costs ceil(U/100) requests (one when it is empty). Offset paging has
-// no snapshot: a user created or deleted between two pages shifts the rest.
-// ListUsers notices when totalCount changes between pages, when an id comes
-// twice, when a page comes back empty before the end, or when the users read
-// do not add up to totalCount, and then reads the whole list again, at most
-// PagingAttempts times before it fails with ErrInconsistentPaging. (One
-// change it cannot see: a delete before a page boundary and a create after
-// it between the same two pages; the next cycle sees the account as it is.)
+// It pages with limit 100, sorted by username. Offset paging has no
+// snapshot: a user created or deleted between two pages shifts the rest,
+// and the pair "one deleted before the page boundary, one created after it"
+// keeps totalCount and every id unique while it slides one user, who was
+// there all along, past the boundary unseen. So consecutive pages overlap
+// by one user: each page after the first starts at the last user of the one
+// before, and that user must come back first. Any shift at the boundary,
+// whatever made it, changes that user and is seen. With a steady boundary
+// every user present during the whole read is read; one created or deleted
+// during it may or may not be, as at any instant of the read. The read
+// costs 1 + ceil((U-100)/99) requests for U > 100 users (one for U ≤ 100):
+// the same as ceil(U/100) up to 9,901 users, one more per 9,900 beyond.
+//
+// ListUsers also notices when totalCount changes between pages, when an id
+// comes twice, when a page comes back empty before the end, or when the
+// users read do not add up to totalCount, and then reads the whole list
+// again, at most PagingAttempts times before it fails with
+// ErrInconsistentPaging. An entry without id or username, a null entry or
+// a username twice fails at once with a *MalformedError.
 func (c *Client) ListUsers(ctx context.Context) ([]model.User, error) {
 	for read := 1; ; read++ {
 		users, err := c.listUsersOnce(ctx)
@@ -117,11 +128,13 @@ func (c *Client) ListUsers(ctx context.Context) ([]model.User, error) {
 func (c *Client) listUsersOnce(ctx context.Context) ([]model.User, error) {
 	total := -1
 	seen := make(map[string]bool)
+	names := make(map[string]string) // username → id
 	var users []model.User
+	lastID := "" // the last user of the page before: the next page must start with it
 	for offset := 0; ; {
 		var page struct {
-			TotalCount *int       `json:"totalCount"`
-			Data       []wireUser `json:"data"`
+			TotalCount *int        `json:"totalCount"`
+			Data       []*wireUser `json:"data"`
 		}
 		q := url.Values{
 			"limit":  {strconv.Itoa(pageSize)},
@@ -134,7 +147,7 @@ func (c *Client) listUsersOnce(ctx context.Context) ([]model.User, error) {
 			return nil, err
 		}
 		if page.TotalCount == nil {
-			return nil, fmt.Errorf("opsgenie: GET %s: the answer has no totalCount", routeUsers)
+			return nil, &MalformedError{Route: routeUsers, Where: fmt.Sprintf("page at offset %d", offset), Problem: "no totalCount"}
 		}
 		switch {
 		case total < 0:
@@ -142,28 +155,56 @@ func (c *Client) listUsersOnce(ctx context.Context) ([]model.User, error) {
 		case *page.TotalCount != total:
 			return nil, &pageShiftError{fmt.Sprintf("totalCount changed from %d to %d at offset %d", total, *page.TotalCount, offset)}
 		}
-		for _, w := range page.Data {
-			if w.ID == "" {
-				return nil, fmt.Errorf("opsgenie: GET %s: a user at offset %d has no id", routeUsers, offset)
+		data := page.Data
+		if lastID != "" {
+			if len(data) == 0 || data[0] == nil || data[0].ID != lastID {
+				return nil, &pageShiftError{fmt.Sprintf("the page at offset %d does not start with the last user of the page before: the list shifted", offset)}
+			}
+			data = data[1:]
+		}
+		for i, w := range data {
+			where := fmt.Sprintf("page at offset %d, data[%d]", offset, i+len(page.Data)-len(data))
+			if err := checkWireUser(w, where); err != nil {
+				return nil, err
 			}
 			if seen[w.ID] {
 				return nil, &pageShiftError{fmt.Sprintf("user %s came twice (page at offset %d)", w.ID, offset)}
 			}
+			u := w.user()
+			if other, dup := names[u.Username]; dup {
+				return nil, &MalformedError{Route: routeUsers, Where: where, Problem: fmt.Sprintf("username %q is also the username of user %s", u.Username, other)}
+			}
 			seen[w.ID] = true
-			users = append(users, w.user())
+			names[u.Username] = w.ID
+			users = append(users, u)
 		}
-		offset += len(page.Data)
-		if offset >= total {
+		if len(users) >= total {
 			break
 		}
-		if len(page.Data) == 0 {
-			return nil, &pageShiftError{fmt.Sprintf("empty page at offset %d of %d", offset, total)}
+		if len(data) == 0 {
+			return nil, &pageShiftError{fmt.Sprintf("no new user at offset %d of %d", offset, total)}
 		}
+		// The next page starts at the last user read, to check the boundary.
+		offset += len(page.Data) - 1
+		lastID = page.Data[len(page.Data)-1].ID
 	}
 	if len(users) != total {
 		return nil, &pageShiftError{fmt.Sprintf("read %d users, totalCount says %d", len(users), total)}
 	}
 	return users, nil
+}
+
+// checkWireUser refuses a user entry ogsync cannot plan from.
+func checkWireUser(w *wireUser, where string) error {
+	switch {
+	case w == nil:
+		return &MalformedError{Route: routeUsers, Where: where, Problem: "the entry is null"}
+	case strings.TrimSpace(w.ID) == "":
+		return &MalformedError{Route: routeUsers, Where: where, Problem: "the user has no id"}
+	case model.NormalizeUsername(w.Username) == "":
+		return &MalformedError{Route: routeUsers, Where: where, Problem: fmt.Sprintf("user %s has no username", w.ID)}
+	}
+	return nil
 }
 
 // GetUser reads one user by id or username.
@@ -330,35 +371,57 @@ func (c *Client) UserEscalations(ctx context.Context, userID string) ([]model.Re
 	return refs, nil
 }
 
-// Audit gathers, for each user id (or username), what still references the
-// user: schedules, escalations and teams. It costs three requests per user,
-// run Concurrency at a time. The first failure ends the audit.
-func (c *Client) Audit(ctx context.Context, userIDs []string) (map[string]model.References, error) {
-	ids := slices.Clone(userIDs)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	refs := make([]model.References, len(ids))
-	err := forEach(ctx, len(ids), c.concurrency, func(ctx context.Context, i int) error {
-		var r model.References
-		var err error
-		if r.Schedules, err = c.UserSchedules(ctx, ids[i]); err != nil {
+// LiveOwners returns the ids of the account's Owners as the API has them
+// now, sorted: the users a search for role Owner lists
+// (GET /v2/users?query=role:Owner, paged), each confirmed by a read of the
+// user (GET /v2/users/{id}), since a search may lag behind a role change.
+// A lagging search can only leave out an Owner made a moment ago, so the
+// count errs low: what a guard against too few Owners wants.
+func (c *Client) LiveOwners(ctx context.Context) ([]string, error) {
+	var listed []string
+	for offset := 0; ; {
+		var page struct {
+			TotalCount int         `json:"totalCount"`
+			Data       []*wireUser `json:"data"`
+		}
+		q := url.Values{"query": {"role:" + model.RoleOwner}, "limit": {strconv.Itoa(pageSize)}, "offset": {strconv.Itoa(offset)}}
+		r := request{method: http.MethodGet, route: routeUsers, path: routeUsers, query: q, search: true}
+		if err := c.send(ctx, r, &page); err != nil {
+			return nil, fmt.Errorf("counting owners: %w", err)
+		}
+		for i, w := range page.Data {
+			if err := checkWireUser(w, fmt.Sprintf("owner search at offset %d, data[%d]", offset, i)); err != nil {
+				return nil, fmt.Errorf("counting owners: %w", err)
+			}
+			listed = append(listed, w.ID)
+		}
+		offset += len(page.Data)
+		if len(page.Data) == 0 || offset >= page.TotalCount {
+			break
+		}
+	}
+	slices.Sort(listed)
+	listed = slices.Compact(listed)
+	owners := make([]bool, len(listed))
+	err := forEach(ctx, len(listed), c.concurrency, func(ctx context.Context, i int) error {
+		u, err := c.GetUser(ctx, listed[i])
+		if IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		if r.Escalations, err = c.UserEscalations(ctx, ids[i]); err != nil {
-			return err
-		}
-		if r.Teams, err = c.UserTeams(ctx, ids[i]); err != nil {
-			return err
-		}
-		refs[i] = r
+		owners[i] = u.ID == listed[i] && u.Role != nil && *u.Role == model.RoleOwner
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("auditing on-call references: %w", err)
+		return nil, fmt.Errorf("counting owners: %w", err)
 	}
-	out := make(map[string]model.References, len(ids))
-	for i, id := range ids {
-		out[id] = refs[i]
+	var out []string
+	for i, id := range listed {
+		if owners[i] {
+			out = append(out, id)
+		}
 	}
 	return out, nil
 }

@@ -17,7 +17,8 @@ func TestListUsersPaging(t *testing.T) {
 		users int
 		calls int
 	}{
-		{0, 1}, {1, 1}, {99, 1}, {100, 1}, {101, 2}, {1234, 13}, {2000, 20},
+		// 1 + ceil((U-100)/99) for U > 100: pages overlap by one user.
+		{0, 1}, {1, 1}, {99, 1}, {100, 1}, {101, 2}, {199, 2}, {200, 3}, {1234, 13}, {2000, 21},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d users", tc.users), func(t *testing.T) {
@@ -169,12 +170,13 @@ func TestListUsersDuplicateID(t *testing.T) {
 	calls := 0
 	env.mux.HandleFunc("GET /v2/users", func(w http.ResponseWriter, r *http.Request) {
 		calls++
-		// A buggy page set: the same id on both pages.
+		// A buggy page set: u1 again on the second page, after the
+		// overlapping u2.
 		if r.URL.Query().Get("offset") == "0" {
-			_, _ = w.Write([]byte(`{"totalCount":2,"data":[{"id":"u1","username":"a@x.com"}]}`))
+			_, _ = w.Write([]byte(`{"totalCount":3,"data":[{"id":"u1","username":"a@x.com"},{"id":"u2","username":"b@x.com"}]}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"totalCount":2,"data":[{"id":"u1","username":"a@x.com"}]}`))
+		_, _ = w.Write([]byte(`{"totalCount":3,"data":[{"id":"u2","username":"b@x.com"},{"id":"u1","username":"a@x.com"}]}`))
 	})
 	_, err := env.client.ListUsers(t.Context())
 	if !errors.Is(err, ErrInconsistentPaging) || !strings.Contains(err.Error(), "came twice") {
@@ -288,41 +290,97 @@ func TestUserPathKeepsPlus(t *testing.T) {
 
 func TestAudit(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Concurrency = 3 })
-	refs := map[string]map[string]string{
-		"u1": {"schedules": `[{"id":"s2","name":"b-sched","enabled":true},{"id":"s1","name":"a-sched","enabled":true}]`, "escalations": `[{"id":"e1","name":"esc","rules":[]}]`, "teams": `[]`},
-		"u2": {"schedules": `[]`, "escalations": `[]`, "teams": `[{"id":"t1","name":"sre"}]`},
-		"u3": {"schedules": `[]`, "escalations": `[]`, "teams": `[]`},
+	env.mux.HandleFunc("GET /v2/schedules", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("expand") != "rotation" {
+			writeError(w, http.StatusBadRequest, "want expand=rotation")
+			return
+		}
+		_, _ = fmt.Fprint(w, `{"data":[
+			{"id":"s1","name":"a-sched","ownerTeam":{"id":"t1","name":"sre"},"rotations":[{"id":"r1","name":"r","type":"weekly","participants":[{"type":"user","id":"u1","username":"a@x.io"}]}]},
+			{"id":"s2","name":"b-sched","ownerTeam":{"id":"t2","name":"ops"},"rotations":[{"id":"r2","name":"r","type":"weekly","participants":[{"type":"team","id":"t3","name":"web"},{"type":"user","username":"A@x.io"}]}]},
+			{"id":"s3","name":"web_schedule","ownerTeam":{"id":"t3","name":"web"},"rotations":[]}],"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/escalations", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":[
+			{"id":"e1","name":"esc","ownerTeam":{"id":"t2","name":"ops"},"rules":[{"condition":"if-not-acked","notifyType":"default","delay":{"timeAmount":0},"recipient":{"type":"user","id":"u2","username":"b@x.io"}}]},
+			{"id":"e3","name":"web_escalation","ownerTeam":{"id":"t3","name":"web"},"rules":[{"condition":"if-not-acked","notifyType":"default","delay":{"timeAmount":0},"recipient":{"type":"schedule","id":"s3","name":"web_schedule"}},{"condition":"if-not-acked","notifyType":"all","delay":{"timeAmount":10},"recipient":{"type":"team","id":"t3","name":"web"}}]},
+			{"id":"e4","name":"t4_escalation","ownerTeam":{"id":"t4","name":"empty"},"rules":[{"condition":"if-not-acked","notifyType":"default","delay":{"timeAmount":0},"recipient":{"type":"team","id":"t4","name":"empty"}}]}],"took":0.1}`)
+	})
+	cur := &model.Current{
+		Users: []model.User{{ID: "u1", Username: "a@x.io"}, {ID: "u2", Username: "b@x.io"}, {ID: "u3", Username: "c@x.io"}},
+		Teams: []model.Team{
+			{ID: "t1", Name: "sre", Members: &[]model.Member{{UserID: "u1", Username: "a@x.io"}}},
+			{ID: "t3", Name: "web", Members: &[]model.Member{}},
+			{ID: "t4", Name: "empty", Members: &[]model.Member{}},
+		},
 	}
-	for _, kind := range []string{"schedules", "escalations", "teams"} {
-		env.mux.HandleFunc("GET /v2/users/{id}/"+kind, func(w http.ResponseWriter, r *http.Request) {
-			m, ok := refs[r.PathValue("id")]
-			if !ok {
-				writeError(w, http.StatusNotFound, "no such user")
-				return
-			}
-			_, _ = fmt.Fprintf(w, `{"data":%s,"took":0.1}`, m[kind])
-		})
-	}
-	got, err := env.client.Audit(t.Context(), []string{"u3", "u1", "u2", "u1"})
+	got, err := env.client.Audit(t.Context(), []string{"u1", "u2", "u3"}, []string{"t1", "t3", "t4"}, cur)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]model.References{
-		"u1": {Schedules: []model.Ref{{ID: "s1", Name: "a-sched"}, {ID: "s2", Name: "b-sched"}}, Escalations: []model.Ref{{ID: "e1", Name: "esc"}}, Teams: []model.Ref{}},
-		"u2": {Schedules: []model.Ref{}, Escalations: []model.Ref{}, Teams: []model.Ref{{ID: "t1", Name: "sre"}}},
-		"u3": {Schedules: []model.Ref{}, Escalations: []model.Ref{}, Teams: []model.Ref{}},
+	want := model.AuditFacts{
+		Users: map[string]model.References{
+			// u1: by id in s1, by username (any case) in s2.
+			"u1": {Schedules: []model.Ref{{ID: "s1", Name: "a-sched"}, {ID: "s2", Name: "b-sched"}}, Teams: []model.Ref{{ID: "t1", Name: "sre"}}},
+			"u2": {Escalations: []model.Ref{{ID: "e1", Name: "esc"}}},
+			"u3": {},
+		},
+		Teams: map[string]model.TeamReferences{
+			// sre owns a schedule with someone on call.
+			"t1": {Schedules: []model.Ref{{ID: "s1", Name: "a-sched"}}},
+			// web owns only its empty defaults, but ops' schedule names it.
+			"t3": {ReferencedBy: []model.Ref{{ID: "s2", Name: "schedule b-sched"}}},
+			// empty owns only an escalation notifying itself.
+			"t4": {},
+		},
 	}
 	if string(mustJSON(t, got)) != string(mustJSON(t, want)) {
 		t.Errorf("audit = %s\nwant %s", mustJSON(t, got), mustJSON(t, want))
 	}
-	if !got["u3"].Empty() || got["u1"].Empty() {
+	if !got.Users["u3"].Empty() || got.Users["u1"].Empty() || !got.Teams["t4"].Empty() || got.Teams["t3"].Empty() {
 		t.Error("Empty() is wrong")
 	}
-	if n := env.client.Stats().Total; n != 9 {
-		t.Errorf("requests = %d, want 9 (3 per distinct user)", n)
+	if n := env.client.Stats().Total; n != 2 {
+		t.Errorf("requests = %d, want 2 (the schedule and escalation lists, once)", n)
 	}
+	// No candidate: no request.
+	if _, err := env.client.Audit(t.Context(), nil, nil, cur); err != nil || env.client.Stats().Total != 2 {
+		t.Errorf("an audit of nothing: err %v, %d requests in all", err, env.client.Stats().Total)
+	}
+}
 
-	_, err = env.client.Audit(t.Context(), []string{"u1", "gone"})
+// TestAuditFallback: a schedule list without rotations cannot tell who is
+// on call, so the audit asks the per-user endpoints and reads the candidate
+// teams' schedules one by one.
+func TestAuditFallback(t *testing.T) {
+	env := setup(t)
+	env.mux.HandleFunc("GET /v2/schedules", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":[{"id":"s1","name":"a-sched","ownerTeam":{"id":"t1","name":"sre"}}],"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/schedules/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":{"id":"s1","name":"a-sched","ownerTeam":{"id":"t1","name":"sre"},"rotations":[{"id":"r1","name":"r","type":"weekly","participants":[{"type":"user","id":"u1"}]}]},"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/escalations", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":[],"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/users/{id}/schedules", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") != "u1" {
+			writeError(w, http.StatusNotFound, "no such user")
+			return
+		}
+		_, _ = fmt.Fprint(w, `{"data":[{"id":"s1","name":"a-sched"}],"took":0.1}`)
+	})
+	got, err := env.client.Audit(t.Context(), []string{"u1"}, []string{"t1"}, &model.Current{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Users["u1"]; len(r.Schedules) != 1 || r.Schedules[0].ID != "s1" {
+		t.Errorf("user facts = %+v", r)
+	}
+	if r := got.Teams["t1"]; len(r.Schedules) != 1 || r.Schedules[0].ID != "s1" {
+		t.Errorf("team facts = %+v", r)
+	}
+	_, err = env.client.Audit(t.Context(), []string{"gone"}, nil, &model.Current{})
 	if !IsNotFound(err) || !strings.Contains(err.Error(), "auditing on-call references") {
 		t.Errorf("err = %v, want a wrapped 404", err)
 	}

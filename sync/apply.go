@@ -48,7 +48,7 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 		prog = e.progress(len(runnable))
 		defer prog.Finish()
 	}
-	x := &executor{client: e.client, ids: newCreatedIDs()}
+	x := &executor{client: e.client, ids: newCreatedIDs(), minOwners: e.opts.Safeguards.MinOwners}
 	workers := max(e.cfg.Apply.Concurrency, 1)
 
 	for _, step := range planner.GroupSteps(runnable) {
@@ -147,6 +147,60 @@ func (c *createdIDs) get(m map[string]string, key string) string {
 type executor struct {
 	client Writer
 	ids    *createdIDs
+	// minOwners is safeguards.min_owners; ownerMu serialises the writes
+	// that could take an Owner away, each with its live check.
+	minOwners int
+	ownerMu   stdsync.Mutex
+}
+
+// guardOwners runs send, a write that takes the Owner role away from the
+// user with this id (a demotion or a delete), only if the account keeps at
+// least min_owners Owners without them, counted live right before (the
+// plan's count may be stale: others change roles too). Such writes run one
+// at a time, so two of them cannot both pass on the same count.
+func (x *executor) guardOwners(ctx context.Context, userID string, send func() (string, error)) (string, error) {
+	x.ownerMu.Lock()
+	defer x.ownerMu.Unlock()
+	owners, err := x.client.LiveOwners(ctx)
+	if err != nil {
+		return "", fmt.Errorf("not sent: the owner count could not be checked: %w", err)
+	}
+	left := len(slices.DeleteFunc(owners, func(id string) bool { return id == userID }))
+	if left < x.minOwners {
+		return "", fmt.Errorf("not sent: the account has %d other %s right now; min_owners is %d", left, pluralOwners(left), x.minOwners)
+	}
+	return send()
+}
+
+func pluralOwners(n int) string {
+	if n == 1 {
+		return "Owner"
+	}
+	return "Owners"
+}
+
+// takesOwner reports whether a takes the Owner role away from a user.
+func takesOwner(a *planner.Action) bool {
+	switch a.Type {
+	case planner.UpdateUser:
+		return a.After != nil && a.After.User != nil && a.After.User.Role != nil && a.Before != nil && a.Before.User != nil &&
+			isOwnerRole(a.Before.User.Role) && !isOwnerRole(a.After.User.Role)
+	case planner.DeleteUser:
+		return a.Before != nil && a.Before.User != nil && isOwnerRole(a.Before.User.Role)
+	}
+	return false
+}
+
+func isOwnerRole(r *string) bool {
+	c, ok := model.CanonicalBuiltinRole(cmp.Or(deref(r), ""))
+	return ok && c == model.RoleOwner
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (x *executor) teamID(a *planner.Action) (string, error) {
@@ -169,6 +223,14 @@ func (x *executor) userID(a *planner.Action) string {
 // do runs one action and returns a note on how it went (e.g. "already
 // existed"), or the error.
 func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
+	if takesOwner(a) {
+		return x.guardOwners(ctx, a.UserID, func() (string, error) { return x.send(ctx, a) })
+	}
+	return x.send(ctx, a)
+}
+
+// send makes the API calls of one action.
+func (x *executor) send(ctx context.Context, a *planner.Action) (string, error) {
 	switch a.Type {
 	case planner.CreateUser:
 		if a.After == nil || a.After.User == nil {
@@ -177,6 +239,11 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		c, err := x.client.CreateUser(ctx, *a.After.User)
 		if err != nil {
 			return "", err
+		}
+		if c.Existed {
+			if err := x.checkExisting(ctx, c, a.After.User); err != nil {
+				return "", err
+			}
 		}
 		x.ids.set(x.ids.users, a.User, c.ID)
 		return createdNote(c), nil
@@ -234,7 +301,7 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return "", x.client.ChangeMemberRole(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
+		return x.client.ChangeMemberRole(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
 	case planner.RemoveMember:
 		id, err := x.teamID(a)
 		if err != nil {
@@ -243,6 +310,33 @@ func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 		return goneNote(x.client.RemoveMember(ctx, id, cmp.Or(x.userID(a), a.User)))
 	}
 	return "", fmt.Errorf("unknown action type %q", a.Type)
+}
+
+// checkExisting vets a user create the API answered 409 for: the user
+// existed already (a list read that lagged, or someone else's create). It
+// did not get this plan's fields, and above all not its role: an Owner the
+// plan counted on may still be a User. Such a create is not applied, so
+// what depends on it (the demotion of another Owner) does not run; the
+// next cycle plans the update.
+func (x *executor) checkExisting(ctx context.Context, c sink.Created, want *model.User) error {
+	got, err := x.client.GetUser(ctx, cmp.Or(c.ID, want.Username))
+	if err != nil {
+		return fmt.Errorf("the user already existed (409) and could not be read back: %w", err)
+	}
+	if want.Role != nil && !sameRole(got.Role, want.Role) {
+		return fmt.Errorf("the user already existed (409) with role %s, not %s: not applied; the next cycle plans the change",
+			deref(got.Role), deref(want.Role))
+	}
+	return nil
+}
+
+func sameRole(a, b *string) bool {
+	ca, oka := model.CanonicalBuiltinRole(deref(a))
+	cb, okb := model.CanonicalBuiltinRole(deref(b))
+	if oka || okb {
+		return oka && okb && ca == cb
+	}
+	return strings.EqualFold(deref(a), deref(b))
 }
 
 func createdNote(c sink.Created) string {

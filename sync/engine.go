@@ -21,7 +21,7 @@ type Reader interface {
 	ListUsers(ctx context.Context) ([]model.User, error)
 	ListTeams(ctx context.Context) ([]model.Team, error)
 	ListCustomRoles(ctx context.Context) ([]sink.CustomRole, error)
-	Audit(ctx context.Context, userIDs []string) (map[string]model.References, error)
+	Audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error)
 	Stats() sink.Stats
 }
 
@@ -34,8 +34,12 @@ type Writer interface {
 	UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error
 	DeleteTeam(ctx context.Context, id string) error
 	AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error)
-	ChangeMemberRole(ctx context.Context, teamID string, m model.Member) error
+	ChangeMemberRole(ctx context.Context, teamID string, m model.Member) (string, error)
 	RemoveMember(ctx context.Context, teamID, userID string) error
+	// GetUser and LiveOwners are the reads the owner guard makes right
+	// before a write that could leave too few Owners.
+	GetUser(ctx context.Context, idOrUsername string) (model.User, error)
+	LiveOwners(ctx context.Context) ([]string, error)
 }
 
 // Client is the account as the engine uses it.
@@ -153,18 +157,15 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 	p.CreatedAt = e.now().UTC().Truncate(time.Second)
 	if p.Refused() {
 		// Nothing of a refused plan may run: auditing its deletes would
-		// spend three reads per candidate on every cycle for nothing.
+		// spend reads on every cycle for nothing.
 		return p, nil
 	}
-	if ids := p.DeleteCandidates(); len(ids) > 0 {
-		facts, err := e.client.Audit(ctx, ids)
-		if err != nil {
-			return nil, fmt.Errorf("auditing the on-call references of %d delete candidates: %w", len(ids), err)
-		}
-		p.Audit(facts)
-	} else {
-		p.Audit(nil)
+	users, teams := p.AuditCandidates()
+	facts, err := e.client.Audit(ctx, users, teams, current)
+	if err != nil {
+		return nil, fmt.Errorf("auditing the on-call references of %d users and %d teams to delete: %w", len(users), len(teams), err)
 	}
+	p.Audit(facts)
 	return p, nil
 }
 

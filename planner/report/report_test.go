@@ -68,10 +68,10 @@ func samplePlan(t *testing.T) *planner.Plan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Audit(map[string]model.References{
+	p.Audit(model.AuditFacts{Users: map[string]model.References{
 		"u-old":  {Schedules: []model.Ref{{ID: "s1", Name: "SRE_schedule"}}, Teams: []model.Ref{{ID: "t-sre", Name: "sre"}}},
 		"u-gone": {Teams: []model.Ref{{ID: "t-legacy", Name: "legacy"}}, Escalations: []model.Ref{{ID: "e1", Name: "legacy_escalation"}}},
-	})
+	}, Teams: map[string]model.TeamReferences{"t-legacy": {}}})
 	return p
 }
 
