@@ -133,6 +133,8 @@ type exportUser struct {
 }
 
 type exportTeam struct {
+	// ID lets a rename on either side be recognised as one.
+	ID          string         `yaml:"id,omitempty"`
 	Name        string         `yaml:"name"`
 	Description string         `yaml:"description,omitempty"`
 	Members     []exportMember `yaml:"members"`
@@ -216,7 +218,7 @@ func buildExport(users []model.User, teams []model.Team) (exportDoc, []string) {
 	doc.Roles = slices.Sorted(maps.Keys(roles))
 
 	for _, t := range teams {
-		e := exportTeam{Name: t.Name, Description: deref(t.Description), Members: []exportMember{}}
+		e := exportTeam{ID: t.ID, Name: t.Name, Description: deref(t.Description), Members: []exportMember{}}
 		if t.Members != nil {
 			for _, m := range *t.Members {
 				name := m.Username

@@ -691,7 +691,7 @@ func (b *builder) members(d, cur *model.Team) {
 			}
 			b.add(&Action{Type: ChangeMemberRole, Team: d.Name, TeamID: cur.ID, User: u, UserID: cmp.Or(h.UserID, b.userID(u)),
 				Before: &State{Role: memberRole(h.Role)}, After: &State{Role: role},
-				Reason: fmt.Sprintf("declared role %s, current role %s", role, memberRole(h.Role)), Origin: origin})
+				Reason: fmt.Sprintf("declared role %s, current role %s; sent as a re-add of this member with the new role (a remove and re-add where the API keeps the old role)", role, memberRole(h.Role)), Origin: origin})
 			continue
 		}
 		a := b.add(&Action{Type: AddMember, Team: d.Name, TeamID: cur.ID, User: u, UserID: b.userID(u),
