@@ -12,12 +12,12 @@ import (
 // BenchmarkReadAccount reads 10,000 users and 500 teams (5 members each)
 // from the emulator over loopback, with the client's limiter at several
 // rates (burst 10), and reports the requests per read next to the lower
-// bound ceil(users/100)+1. Keep runs short:
+// bound UserPages(users)+1. Keep runs short:
 //
 //	go test -run '^$' -bench ReadAccount -benchtime 1x ./sink/
 func BenchmarkReadAccount(b *testing.B) {
 	const users, teams = 10000, 500
-	lowerBound := (users+pageSize-1)/pageSize + 1
+	lowerBound := UserPages(users) + 1
 	sim, err := ogsim.New(ogsim.Options{APIKey: testKey, Seed: seedAccount(users, teams, 5)})
 	if err != nil {
 		b.Fatal(err)

@@ -148,7 +148,7 @@ func (c *Client) ListEscalations(ctx context.Context) ([]Escalation, error) {
 }
 
 // Current reads the whole account: users, teams with members and the
-// custom role names; ceil(U/100)+2 requests when the team list expands
+// custom role names; UserPages(U)+2 requests when the team list expands
 // members.
 func (c *Client) Current(ctx context.Context) (*model.Current, error) {
 	users, err := c.ListUsers(ctx)

@@ -18,6 +18,17 @@ import (
 // pageSize is the limit of one list-users page, the largest the API documents.
 const pageSize = 100
 
+// UserPages is the number of list requests ListUsers makes for an account
+// of u users that does not change while it is read: one up to 100 users,
+// then one per 99 more, since each page after the first starts at the last
+// user of the one before.
+func UserPages(u int) int {
+	if u <= pageSize {
+		return 1
+	}
+	return 1 + (u-pageSize+pageSize-2)/(pageSize-1)
+}
+
 // Routes, as they appear in errors, logs and Stats.
 const (
 	routeUsers           = "/v2/users"
@@ -96,8 +107,8 @@ func (e *pageShiftError) Error() string { return e.reason }
 // whatever made it, changes that user and is seen. With a steady boundary
 // every user present during the whole read is read; one created or deleted
 // during it may or may not be, as at any instant of the read. The read
-// costs 1 + ceil((U-100)/99) requests for U > 100 users (one for U ≤ 100):
-// the same as ceil(U/100) up to 9,901 users, one more per 9,900 beyond.
+// costs UserPages(U) requests: one more than ceil(U/100) for one account
+// size in a hundred or so below 10,000 users (e.g. 200: 3 pages, not 2).
 //
 // ListUsers also notices when totalCount changes between pages, when an id
 // comes twice, when a page comes back empty before the end, or when the

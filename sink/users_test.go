@@ -385,3 +385,11 @@ func TestAuditFallback(t *testing.T) {
 		t.Errorf("err = %v, want a wrapped 404", err)
 	}
 }
+
+func TestUserPages(t *testing.T) {
+	for _, tc := range []struct{ users, pages int }{{0, 1}, {1, 1}, {100, 1}, {101, 2}, {199, 2}, {200, 3}, {298, 3}, {299, 4}, {9901, 100}, {10000, 101}} {
+		if got := UserPages(tc.users); got != tc.pages {
+			t.Errorf("UserPages(%d) = %d, want %d", tc.users, got, tc.pages)
+		}
+	}
+}

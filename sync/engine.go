@@ -171,7 +171,7 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 
 // Current reads the account: the users (offset paging), the teams with
 // their members, and the custom roles only when the desired state uses a
-// custom role no current user has, so a no-op cycle costs ceil(U/100)+1
+// custom role no current user has, so a no-op cycle costs sink.UserPages(U)+1
 // requests. The Reader's errors say which list failed; Current adds only
 // that the account was being read.
 func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Current, error) {

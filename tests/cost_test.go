@@ -5,20 +5,23 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
 )
 
-// lowerBound is the fewest requests that can read an account of users
-// users: ceil(users/100) list pages plus one team list with members.
-func lowerBound(users int) int { return (users+99)/100 + 1 }
+// lowerBound is the fewest requests that read an account of users users
+// consistently: the list pages (100 users, then 99 more each, as pages
+// overlap by one user to see a shift at their boundary) plus one team list
+// with members.
+func lowerBound(users int) int { return sink.UserPages(users) + 1 }
 
 // TestCycleCost imports a small world into an account with one Owner, then
 // checks that a no-op cycle reads the account at the lower bound and plans
 // nothing, and that the import cost one request per write plus the reads.
 // The sizes put U (the owner included) on and around page boundaries.
 func TestCycleCost(t *testing.T) {
-	for _, tc := range []struct{ users, teams int }{{0, 0}, {99, 3}, {100, 3}, {349, 7}} {
+	for _, tc := range []struct{ users, teams int }{{0, 0}, {99, 3}, {100, 3}, {198, 4}, {199, 4}, {349, 7}} {
 		w := newWorld(tc.users, tc.teams)
 		t.Run(fmt.Sprintf("U=%d/T=%d", w.userCount(), len(w.teams)), func(t *testing.T) {
 			dir := t.TempDir()
