@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/ogsync/ogsync/model"
 )
@@ -39,6 +40,11 @@ func (c *Client) ListCustomRoles(ctx context.Context) ([]CustomRole, error) {
 	roles := resp.Data
 	if roles == nil {
 		roles = []CustomRole{}
+	}
+	for i, r := range roles {
+		if strings.TrimSpace(r.Name) == "" {
+			return nil, fmt.Errorf("listing custom roles: %w", &MalformedError{Route: routeRoles, Where: fmt.Sprintf("data[%d]", i), Problem: "the role has no name"})
+		}
 	}
 	slices.SortFunc(roles, func(a, b CustomRole) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return roles, nil
