@@ -166,6 +166,9 @@ type account struct {
 
 	sortMu    sync.Mutex
 	sortCache map[string]sortedView
+
+	journal []Mutation
+	seq     int
 }
 
 type sortedView struct {
