@@ -2,6 +2,7 @@ package ogsim
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -92,6 +93,8 @@ type rotation struct {
 	typ          string // daily | weekly | hourly
 	length       int
 	participants []ref
+	// timeRestriction is the restriction as the API received it, or nil.
+	timeRestriction json.RawMessage
 }
 
 type schedule struct {
