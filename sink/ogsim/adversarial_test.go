@@ -139,6 +139,8 @@ func TestTeamPatchMembers(t *testing.T) {
 		{"absent members", TeamPatchMembersReplace, `{"description":"new"}`, []string{"owner@example.com:admin", "user@example.com:user"},
 			[]string{"api update-team sre description"}},
 		{"ignore", TeamPatchMembersIgnore, `{"members":[]}`, []string{"owner@example.com:admin", "user@example.com:user"}, []string{}},
+		{"ignore, unknown member not even read", TeamPatchMembersIgnore, `{"members":[{"user":{"username":"ghost@example.com"}}]}`,
+			[]string{"owner@example.com:admin", "user@example.com:user"}, []string{}},
 		{"ignore, rename applies", TeamPatchMembersIgnore, `{"name":"sre2","members":[{"user":{"username":"admin@example.com"}}]}`,
 			nil, []string{"api rename-team sre2 was sre"}},
 	}

@@ -20,8 +20,8 @@ type Mutation struct {
 	TeamID string `json:"teamId,omitempty"`
 	// User is a username.
 	User string `json:"user,omitempty"`
-	// Role is the user's role (user ops) or the member role (member ops)
-	// after the change.
+	// Role is the user's role (user ops) or the member's role (member ops)
+	// after the change; for a removal or delete, the role it had.
 	Role string `json:"role,omitempty"`
 	// Detail says more: the old name of a renamed team, the old role of a
 	// changed member, "with the team" or "with the user" for memberships

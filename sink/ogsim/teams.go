@@ -293,7 +293,7 @@ func (s *Server) listTeams(c *call) reply {
 
 // updateTeam: PATCH /v2/teams/{id}. members replaces the member set when
 // present ([] empties it) and leaves it alone when absent or null; with
-// Behavior.TeamPatchMembers "ignore" it is always left alone.
+// Behavior.TeamPatchMembers "ignore" the key is not even read.
 func (s *Server) updateTeam(c *call) reply {
 	m, bad := readObject(c.r)
 	if bad != nil {
@@ -319,7 +319,7 @@ func (s *Server) updateTeam(c *call) reply {
 		return teamNotFound(c.params[0], false)
 	}
 	var members []member
-	hasMembers := present(m, "members")
+	hasMembers := present(m, "members") && s.beh.TeamPatchMembers == TeamPatchMembersReplace
 	if hasMembers {
 		members = s.acct.parseMembers(m["members"], errs)
 	}
@@ -338,7 +338,7 @@ func (s *Server) updateTeam(c *call) reply {
 		t.description = desc
 		s.acct.record(Mutation{Source: SourceAPI, Op: OpUpdateTeam, Team: t.name, TeamID: t.id, Detail: "description"})
 	}
-	if hasMembers && s.beh.TeamPatchMembers == TeamPatchMembersReplace {
+	if hasMembers {
 		s.acct.setMembers(SourceAPI, t, members)
 	}
 	return resultReply(http.StatusOK, "Updated", t.id, t.name)
