@@ -573,3 +573,20 @@ func TestActorEvery(t *testing.T) {
 		t.Errorf("journal = %q", ops(j))
 	}
 }
+
+// TestActorChangesLagInLists: the actor's changes are current for
+// single-object reads and reach list reads only after ListLag.
+func TestActorChangesLagInLists(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	srv := newTestServer(t, Options{Clock: clock.now, Behavior: Behavior{ListLag: time.Minute},
+		Actor: &ActorOptions{Seed: 1, Every: 1, Ops: []string{ActorCreateTeam}}})
+	if r := do(t, srv, "GET", "/v2/teams", ""); strings.Contains(r.raw, "actor-team-") {
+		t.Errorf("the actor's team is listed before the lag passed: %s", r.raw)
+	}
+	expect(t, do(t, srv, "GET", "/v2/teams/actor-team-1?identifierType=name", ""), 200, "")
+	clock.advance(time.Minute)
+	r := do(t, srv, "GET", "/v2/teams", "") // the actor creates actor-team-3 first: not listed yet
+	if !strings.Contains(r.raw, `"actor-team-1"`) || !strings.Contains(r.raw, `"actor-team-2"`) || strings.Contains(r.raw, `"actor-team-3"`) {
+		t.Errorf("list after the lag: %s", r.raw)
+	}
+}

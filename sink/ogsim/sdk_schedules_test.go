@@ -160,3 +160,30 @@ func TestSDKSchedulesAndRotations(t *testing.T) {
 		t.Errorf("journal ops = %q, want %q", ops, want)
 	}
 }
+
+// TestSDKUnderSwitches checks that the SDK reads the switched answers: a
+// 409 on re-adding a member is an ApiError with the message, a team list
+// without members or expandable parses, and a refused team delete is a 428.
+func TestSDKUnderSwitches(t *testing.T) {
+	_, cfg := newSDKServer(t, ogsim.Options{Seed: sdkSeed(1), Behavior: ogsim.Behavior{
+		IgnoreExpandMember: true, MemberReAdd: ogsim.MemberReAddConflict, TeamDelete: ogsim.TeamDeleteRefuse}})
+	ctx := context.Background()
+	tc, err := team.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tc.AddMember(ctx, &team.AddTeamMemberRequest{TeamIdentifierType: team.Name, TeamIdentifierValue: "sre",
+		User: team.User{Username: "oncall@example.com"}, Role: "user"})
+	var apiErr *client.ApiError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || apiErr.Message != "User [oncall@example.com] is already a member of team [sre]." {
+		t.Errorf("re-add: %v", err)
+	}
+	list, err := tc.List(ctx, &team.ListTeamRequest{})
+	if err != nil || len(list.Teams) != 1 || list.Teams[0].Name != "sre" {
+		t.Errorf("list: %+v %v", list, err)
+	}
+	_, err = tc.Delete(ctx, &team.DeleteTeamRequest{IdentifierType: team.Name, IdentifierValue: "sre"})
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 428 {
+		t.Errorf("delete a team owning schedules: %v", err)
+	}
+}
