@@ -590,3 +590,52 @@ func TestActorChangesLagInLists(t *testing.T) {
 		t.Errorf("list after the lag: %s", r.raw)
 	}
 }
+
+// TestConcurrentAdversarial runs writes, lists and admin reads in parallel
+// with the actor, list lag and late writes all on, for the race detector.
+func TestConcurrentAdversarial(t *testing.T) {
+	srv := newTestServer(t, Options{Seed: manyUsers(50),
+		Behavior: Behavior{ListLag: time.Millisecond, MemberReAdd: MemberReAddKeepRole},
+		Faults:   FaultOptions{Seed: 3, LateRate: 0.3, LateDelay: time.Millisecond},
+		Actor:    &ActorOptions{Seed: 2, Every: 3, Users: []string{"user002@example.com", "user003@example.com"}, Ops: ActorOps}})
+	defer srv.Close()
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 40 {
+				switch (g + i) % 5 {
+				case 0:
+					do(t, srv, "GET", "/v2/users?limit=20&sort=fullName", "")
+				case 1:
+					do(t, srv, "GET", "/v2/teams?expand=member", "")
+				case 2:
+					w := httptest.NewRecorder() // a late write answers nothing after Close
+					r := httptest.NewRequest("POST", "/v2/teams", strings.NewReader(fmt.Sprintf(`{"name":"t%d-%d","members":[{"user":{"username":"user001@example.com"}}]}`, g, i)))
+					r.Header.Set("Authorization", "GenieKey "+testKey)
+					srv.ServeHTTP(w, r)
+				case 3:
+					w := httptest.NewRecorder()
+					r := httptest.NewRequest("POST", "/v2/teams/t0-2/members?teamIdentifierType=name", strings.NewReader(`{"user":{"username":"user004@example.com"}}`))
+					r.Header.Set("Authorization", "GenieKey "+testKey)
+					srv.ServeHTTP(w, r)
+				default:
+					srv.State()
+					srv.Journal()
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	j := srv.Journal()
+	for i, m := range j {
+		if m.Seq != i+1 {
+			t.Fatalf("journal entry %d has seq %d", i, m.Seq)
+		}
+	}
+	if len(j) == 0 || !slices.ContainsFunc(j, func(m Mutation) bool { return m.Source == SourceActor }) {
+		t.Errorf("journal of %d entries has no actor change", len(j))
+	}
+}
