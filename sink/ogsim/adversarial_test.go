@@ -295,7 +295,8 @@ func TestListLagSnapshotsBounded(t *testing.T) {
 func TestJournal(t *testing.T) {
 	srv := newTestServer(t, Options{})
 	expect(t, do(t, srv, "POST", "/v2/users", `{"username":"new@example.com","fullName":"New","role":{"name":"User"}}`), 201, "")
-	expect(t, do(t, srv, "PATCH", "/v2/users/new@example.com", `{"role":{"name":"Admin"}}`), 200, "")
+	expect(t, do(t, srv, "PATCH", "/v2/users/new@example.com", `{"role":{"name":"Admin"},"tags":["x"]}`), 200, "")
+	expect(t, do(t, srv, "PATCH", "/v2/users/new@example.com", `{"role":{"name":"admin"},"tags":["x"],"fullName":"New"}`), 200, "") // changes nothing
 	expect(t, do(t, srv, "POST", "/v2/teams", `{"name":"web","members":[{"user":{"username":"new@example.com"},"role":"admin"}]}`), 201, "")
 	expect(t, do(t, srv, "POST", "/v2/teams/web/members?teamIdentifierType=name", `{"user":{"username":"user@example.com"}}`), 200, "")
 	expect(t, do(t, srv, "DELETE", "/v2/teams/web/members/user@example.com?teamIdentifierType=name", ""), 200, "")
@@ -303,7 +304,7 @@ func TestJournal(t *testing.T) {
 	expect(t, do(t, srv, "DELETE", "/v2/users/ghost@example.com", ""), 404, "") // refused: no entry
 	want := []string{
 		"api create-user new@example.com User",
-		"api update-user new@example.com Admin role was User",
+		"api update-user new@example.com Admin role was User, tags",
 		"api create-team web",
 		"api add-member web new@example.com admin with the team",
 		"api add-member web user@example.com user",

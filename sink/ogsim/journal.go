@@ -23,8 +23,8 @@ type Mutation struct {
 	// Role is the user's role (user ops) or the member's role (member ops)
 	// after the change; for a removal or delete, the role it had.
 	Role string `json:"role,omitempty"`
-	// Detail says more: the old name of a renamed team, the old role of a
-	// changed member, "with the team" or "with the user" for memberships
+	// Detail says more: the fields a user update changed, the old name of
+	// a renamed team, the old role of a changed member, "with the team" or "with the user" for memberships
 	// removed by a delete, the schedules and escalations a team delete
 	// took along, or the schedule, rotation or escalation of the other ops.
 	Detail string `json:"detail,omitempty"`

@@ -3,6 +3,7 @@ package ogsim
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -338,12 +339,10 @@ func (s *Server) updateUser(c *call) reply {
 	if len(errs) > 0 {
 		return invalid(errs)
 	}
-	s.acct.replaceUser(old, u)
-	mu := Mutation{Source: SourceAPI, Op: OpUpdateUser, User: u.username, Role: u.roleName}
-	if old.roleName != u.roleName {
-		mu.Detail = "role was " + old.roleName
+	if changed := changedFields(old, u); len(changed) > 0 {
+		s.acct.replaceUser(old, u)
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpUpdateUser, User: u.username, Role: u.roleName, Detail: strings.Join(changed, ", ")})
 	}
-	s.acct.record(mu)
 	// No data here: the SDK's user UpdateResult holds only "result" and
 	// would lose it to the data unwrapping if data were sent.
 	return resultReply(http.StatusOK, "Updated", "", "")
@@ -382,6 +381,26 @@ func (s *Server) deleteUser(c *call) reply {
 	}
 	s.acct.removeUser(u)
 	return reply{status: http.StatusOK, body: appendMember(nil, "result", "Deleted")}
+}
+
+// changedFields names the fields an update changed, the role as "role was
+// X".
+func changedFields(old, u *user) []string {
+	var out []string
+	add := func(changed bool, name string) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add(old.fullName != u.fullName, "fullName")
+	add(old.roleName != u.roleName, "role was "+old.roleName)
+	add(old.timeZone != u.timeZone, "timeZone")
+	add(old.locale != u.locale, "locale")
+	add(old.skype != u.skype, "skypeUsername")
+	add(old.address != u.address, "userAddress")
+	add(!slices.Equal(old.tags, u.tags), "tags")
+	add(!maps.EqualFunc(old.details, u.details, slices.Equal), "details")
+	return out
 }
 
 func joinNames[T any](xs []T, name func(T) string) string {
