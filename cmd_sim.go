@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ogsync/ogsync/sink/ogsim"
@@ -20,6 +22,8 @@ type simOptions struct {
 	idSeed   uint64
 	rate     ogsim.RateLimitOptions
 	faults   ogsim.FaultOptions
+	beh      ogsim.Behavior
+	actor    *ogsim.ActorOptions // nil unless --actor-every is set
 	log      logFlags
 }
 
@@ -43,6 +47,19 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 	fs.DurationVar(&o.faults.Latency, "fault-latency", 0, "`delay` added to every API request")
 	fs.DurationVar(&o.faults.Jitter, "fault-jitter", 0, "extra random `delay` in [0, jitter) per API request")
 	fs.BoolVar(&o.faults.AfterEffect, "fault-after-effect", false, "inject errors and drops after the request took effect")
+	fs.Float64Var(&o.faults.LateRate, "fault-late-rate", 0, "share of write requests applied only after --fault-late-delay, 0..1")
+	fs.DurationVar(&o.faults.LateDelay, "fault-late-delay", 0, "`delay` before a late write is applied, even if the client gave up")
+	fs.BoolVar(&o.beh.IgnoreExpandMember, "ignore-expand-member", false, "GET /v2/teams ignores expand=member (no members, no expandable)")
+	fs.StringVar(&o.beh.MemberReAdd, "member-readd", ogsim.MemberReAddUpdateRole, "adding an existing member: `update-role|conflict|keep-role`")
+	fs.StringVar(&o.beh.TeamPatchMembers, "team-patch-members", ogsim.TeamPatchMembersReplace, "members in a team PATCH: `replace|ignore`")
+	fs.StringVar(&o.beh.TeamDelete, "team-delete", ogsim.TeamDeleteCascade, "deleting a team owning schedules/escalations: `cascade|refuse`")
+	fs.DurationVar(&o.beh.ListLag, "list-lag", 0, "list reads (users, teams) show the account as it was this `long` ago")
+	var actor ogsim.ActorOptions
+	var actorUsers, actorOps string
+	fs.IntVar(&actor.Every, "actor-every", 0, "another actor changes the account before every `N`-th API request (0 = off)")
+	fs.Int64Var(&actor.Seed, "actor-seed", 1, "seed of the other actor's choices")
+	fs.StringVar(&actorUsers, "actor-users", "", "comma-separated `usernames` the actor may add to teams")
+	fs.StringVar(&actorOps, "actor-ops", "", "comma-separated `ops` of the actor: "+strings.Join(ogsim.ActorOps, ",")+" (default: all)")
 	o.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -64,7 +81,7 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"fault-error-rate", o.faults.ErrorRate}, {"fault-drop-rate", o.faults.DropRate}} {
+	}{{"fault-error-rate", o.faults.ErrorRate}, {"fault-drop-rate", o.faults.DropRate}, {"fault-late-rate", o.faults.LateRate}} {
 		if f.v < 0 || f.v > 1 {
 			return o, fmt.Errorf("--%s=%v: must be between 0 and 1", f.name, f.v)
 		}
@@ -72,16 +89,96 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 	if o.faults.ErrorRate+o.faults.DropRate > 1 {
 		return o, fmt.Errorf("--fault-error-rate=%v and --fault-drop-rate=%v: together must not exceed 1", o.faults.ErrorRate, o.faults.DropRate)
 	}
+	if o.faults.ErrorRate+o.faults.DropRate+o.faults.LateRate > 1 {
+		return o, fmt.Errorf("--fault-error-rate=%v, --fault-drop-rate=%v and --fault-late-rate=%v: together must not exceed 1",
+			o.faults.ErrorRate, o.faults.DropRate, o.faults.LateRate)
+	}
+	if o.faults.LateDelay < 0 {
+		return o, fmt.Errorf("--fault-late-delay=%v: must not be negative", o.faults.LateDelay)
+	}
 	if o.faults.Latency < 0 {
 		return o, fmt.Errorf("--fault-latency=%v: must not be negative", o.faults.Latency)
 	}
 	if o.faults.Jitter < 0 {
 		return o, fmt.Errorf("--fault-jitter=%v: must not be negative", o.faults.Jitter)
 	}
+	if err := o.parseBehavior(); err != nil {
+		return o, err
+	}
+	a, err := parseActor(actor, actorUsers, actorOps)
+	if err != nil {
+		return o, err
+	}
+	o.actor = a
 	if err := o.log.validate(); err != nil {
 		return o, err
 	}
 	return o, nil
+}
+
+// parseBehavior checks the behaviour switches.
+func (o *simOptions) parseBehavior() error {
+	for _, f := range []struct {
+		name, v string
+		allowed []string
+	}{
+		{"member-readd", o.beh.MemberReAdd, []string{ogsim.MemberReAddUpdateRole, ogsim.MemberReAddConflict, ogsim.MemberReAddKeepRole}},
+		{"team-patch-members", o.beh.TeamPatchMembers, []string{ogsim.TeamPatchMembersReplace, ogsim.TeamPatchMembersIgnore}},
+		{"team-delete", o.beh.TeamDelete, []string{ogsim.TeamDeleteCascade, ogsim.TeamDeleteRefuse}},
+	} {
+		if !slices.Contains(f.allowed, f.v) {
+			return fmt.Errorf("--%s=%s: must be %s", f.name, f.v, strings.Join(f.allowed, ", "))
+		}
+	}
+	if o.beh.ListLag < 0 {
+		return fmt.Errorf("--list-lag=%v: must not be negative", o.beh.ListLag)
+	}
+	return nil
+}
+
+// parseActor builds the other actor's options from its flags; nil when
+// --actor-every is 0.
+func parseActor(a ogsim.ActorOptions, users, ops string) (*ogsim.ActorOptions, error) {
+	switch {
+	case a.Every < 0:
+		return nil, fmt.Errorf("--actor-every=%d: must not be negative", a.Every)
+	case a.Every == 0 && (users != "" || ops != ""):
+		return nil, errors.New("--actor-users and --actor-ops need --actor-every")
+	case a.Every == 0:
+		return nil, nil
+	}
+	split := func(flagName, v string) ([]string, error) {
+		if v == "" {
+			return nil, nil
+		}
+		var out []string
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x == "" {
+				return nil, fmt.Errorf("--%s=%s: empty entry", flagName, v)
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	var err error
+	if a.Users, err = split("actor-users", users); err != nil {
+		return nil, err
+	}
+	if a.Ops, err = split("actor-ops", ops); err != nil {
+		return nil, err
+	}
+	for _, op := range a.Ops {
+		if !slices.Contains(ogsim.ActorOps, op) {
+			return nil, fmt.Errorf("--actor-ops=%s: unknown op %q (want %s)", ops, op, strings.Join(ogsim.ActorOps, ", "))
+		}
+	}
+	if a.Ops == nil {
+		a.Ops = slices.Clone(ogsim.ActorOps)
+	}
+	if slices.Contains(a.Ops, ogsim.ActorAddMember) && len(a.Users) == 0 {
+		return nil, fmt.Errorf("--actor-users: the %s op needs at least one username", ogsim.ActorAddMember)
+	}
+	return &a, nil
 }
 
 // runSim serves the OpsGenie API emulator until ctx is cancelled, then
@@ -109,7 +206,7 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 		}
 	}
 	srv, err := ogsim.New(ogsim.Options{APIKey: o.apiKey, Seed: seed, RateLimit: o.rate, Faults: o.faults,
-		Logger: logger, IDSeed: o.idSeed})
+		Logger: logger, IDSeed: o.idSeed, Behavior: o.beh, Actor: o.actor})
 	if err != nil {
 		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
@@ -133,6 +230,7 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 		return exitError
 	case <-ctx.Done():
 	}
+	srv.Close() // late writes still waiting are abandoned, not applied
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {

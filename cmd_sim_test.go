@@ -27,7 +27,21 @@ func TestParseSimArgs(t *testing.T) {
 	}{
 		{"defaults", nil, func(o simOptions) bool {
 			return o.listen == "127.0.0.1:8080" && o.apiKey == "" && o.seedFile == "" && o.rate == (ogsim.RateLimitOptions{}) &&
-				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.level == "info"
+				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.level == "info" && o.actor == nil &&
+				o.beh == ogsim.Behavior{MemberReAdd: "update-role", TeamPatchMembers: "replace", TeamDelete: "cascade"}
+		}, ""},
+		{"adversarial", []string{"--ignore-expand-member", "--member-readd", "conflict", "--team-patch-members", "ignore",
+			"--team-delete", "refuse", "--list-lag", "30s", "--fault-late-rate", "0.2", "--fault-late-delay", "45s",
+			"--actor-every", "7", "--actor-seed", "3", "--actor-users", "a@x.com, b@x.com", "--actor-ops", "add-member,rename-team"}, func(o simOptions) bool {
+			return o.beh == ogsim.Behavior{IgnoreExpandMember: true, MemberReAdd: "conflict", TeamPatchMembers: "ignore", TeamDelete: "refuse", ListLag: 30 * time.Second} &&
+				o.faults.LateRate == 0.2 && o.faults.LateDelay == 45*time.Second && o.actor != nil && o.actor.Every == 7 && o.actor.Seed == 3 &&
+				strings.Join(o.actor.Users, ",") == "a@x.com,b@x.com" && strings.Join(o.actor.Ops, ",") == "add-member,rename-team"
+		}, ""},
+		{"actor ops default to all", []string{"--actor-every", "1", "--actor-users", "a@x.com"}, func(o simOptions) bool {
+			return o.actor != nil && len(o.actor.Ops) == 5 && o.actor.Seed == 1
+		}, ""},
+		{"actor without add-member needs no users", []string{"--actor-every", "2", "--actor-ops", "rename-team,create-team"}, func(o simOptions) bool {
+			return o.actor != nil && len(o.actor.Users) == 0
 		}, ""},
 		{"everything", []string{"--listen", "127.0.0.1:0", "--api-key", "k", "--seed", "s.yaml", "--id-seed", "9",
 			"--rate-config-per-second", "2", "--rate-config-per-minute", "60", "--rate-search-per-second", "1", "--rate-search-per-minute", "30",
@@ -47,6 +61,19 @@ func TestParseSimArgs(t *testing.T) {
 		{"negative jitter", []string{"--fault-jitter", "-1s"}, nil, "--fault-jitter=-1s"},
 		{"bad duration", []string{"--fault-latency", "soon"}, nil, "-fault-latency"},
 		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level=loud"},
+		{"bad member-readd", []string{"--member-readd", "merge"}, nil, "--member-readd=merge: must be update-role, conflict, keep-role"},
+		{"bad team-patch-members", []string{"--team-patch-members", "merge"}, nil, "--team-patch-members=merge: must be replace, ignore"},
+		{"bad team-delete", []string{"--team-delete", "orphan"}, nil, "--team-delete=orphan: must be cascade, refuse"},
+		{"negative list lag", []string{"--list-lag", "-1s"}, nil, "--list-lag=-1s: must not be negative"},
+		{"late rate too high", []string{"--fault-late-rate", "2"}, nil, "--fault-late-rate=2: must be between 0 and 1"},
+		{"three rates add up", []string{"--fault-error-rate", "0.5", "--fault-drop-rate", "0.3", "--fault-late-rate", "0.3"}, nil,
+			"--fault-error-rate=0.5, --fault-drop-rate=0.3 and --fault-late-rate=0.3: together must not exceed 1"},
+		{"negative late delay", []string{"--fault-late-delay", "-1s"}, nil, "--fault-late-delay=-1s"},
+		{"negative actor every", []string{"--actor-every", "-1"}, nil, "--actor-every=-1: must not be negative"},
+		{"actor flags without every", []string{"--actor-ops", "rename-team"}, nil, "--actor-users and --actor-ops need --actor-every"},
+		{"unknown actor op", []string{"--actor-every", "1", "--actor-ops", "rename-team,nuke"}, nil, `--actor-ops=rename-team,nuke: unknown op "nuke"`},
+		{"empty actor user", []string{"--actor-every", "1", "--actor-users", "a@x.com,,b@x.com"}, nil, "--actor-users=a@x.com,,b@x.com: empty entry"},
+		{"add-member without users", []string{"--actor-every", "1", "--actor-ops", "add-member"}, nil, "--actor-users: the add-member op needs at least one username"},
 		{"unknown flag", []string{"--port", "1"}, nil, "-port"},
 		{"positional argument", []string{"extra"}, nil, `unexpected argument "extra"`},
 	}
@@ -101,6 +128,7 @@ func TestSimStartupErrors(t *testing.T) {
 		{"bad seed", nil, []string{"sim", "--api-key", secret, "--seed", bad}, bad + ":2: users[0].username"},
 		{"missing seed", map[string]string{"OPSGENIE_API_KEY": secret}, []string{"sim", "--seed", filepath.Join(dir, "none.yaml")}, "reading seed"},
 		{"bad flag", nil, []string{"sim", "--fault-error-rate", "2"}, "--fault-error-rate=2"},
+		{"unknown actor user", nil, []string{"sim", "--api-key", secret, "--actor-every", "1", "--actor-users", "ghost@example.com"}, `user "ghost@example.com" does not exist`},
 		{"address in use", nil, []string{"sim", "--api-key", secret, "--listen", busy.Addr().String()}, "ogsync sim: listening:"},
 	}
 	for _, tc := range tests {
@@ -278,5 +306,49 @@ func TestSimKeyFromEnvironment(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), key) {
 		t.Errorf("stderr leaks the key")
+	}
+}
+
+// TestSimAdversarialFlags checks that the switches reach the emulator: a
+// re-added member is a conflict, list teams ignores expand=member, the
+// actor renames a team before the 2nd request, and /_sim/journal shows it.
+func TestSimAdversarialFlags(t *testing.T) {
+	const key = "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+	base, stderr, stop := startSim(t, nil, "--api-key", key, "--seed", "examples/seed.yaml", "--member-readd", "conflict",
+		"--ignore-expand-member", "--actor-every", "2", "--actor-ops", "rename-team")
+	defer stop()
+	var teams struct {
+		Data []struct {
+			Name    string            `json:"name"`
+			Members []json.RawMessage `json:"members"`
+		} `json:"data"`
+		Expandable []string `json:"expandable"`
+	}
+	if code := simGet(t, base+"/v2/teams?expand=member", key, &teams); code != 200 || len(teams.Data) == 0 || teams.Expandable != nil {
+		t.Fatalf("list teams: %d %+v", code, teams)
+	}
+	for _, tm := range teams.Data {
+		if tm.Members != nil {
+			t.Errorf("team %s has members despite --ignore-expand-member", tm.Name)
+		}
+	}
+	req, _ := http.NewRequest("POST", base+"/v2/teams/sre/members?teamIdentifierType=name",
+		strings.NewReader(`{"user":{"username":"ken.thompson@example.com"},"role":"admin"}`))
+	req.Header.Set("Authorization", "GenieKey "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != 409 {
+		t.Errorf("re-adding a member with --member-readd conflict: %d", resp.StatusCode)
+	}
+	var journal []ogsim.Mutation
+	if code := simGet(t, base+"/_sim/journal", "", &journal); code != 200 || len(journal) != 1 ||
+		journal[0].Source != ogsim.SourceActor || journal[0].Op != ogsim.OpRenameTeam {
+		t.Errorf("journal: %d %+v", code, journal)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code %d; stderr %s", code, stderr)
 	}
 }

@@ -2,6 +2,7 @@ package ogsim
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -92,6 +93,8 @@ type rotation struct {
 	typ          string // daily | weekly | hourly
 	length       int
 	participants []ref
+	// timeRestriction is the restriction as the API received it, or nil.
+	timeRestriction json.RawMessage
 }
 
 type schedule struct {
@@ -166,6 +169,9 @@ type account struct {
 
 	sortMu    sync.Mutex
 	sortCache map[string]sortedView
+
+	journal []Mutation
+	seq     int
 }
 
 type sortedView struct {

@@ -9,8 +9,14 @@
 // validation, conflicts and preconditions, absolute paging links built from
 // the request's own host, took/requestId and the X-Request-Id,
 // X-Response-Time and X-RateLimit-State headers on every answer, per-domain
-// token-bucket rate limiting, seeded fault injection, and the admin
-// endpoints GET /_sim/stats, GET /_sim/state and POST /_sim/reset-stats.
+// token-bucket rate limiting, seeded fault injection (late writes
+// included), and the admin endpoints GET /_sim/stats, GET /_sim/state,
+// GET /_sim/journal, POST /_sim/reset-stats and POST /_sim/reset-journal.
+//
+// Where the open questions of the wire reference change what a client must
+// do, Behavior switches choose the variant (expand=member ignored, member
+// re-add, team PATCH members, team delete, list lag); Options.Actor adds
+// another actor changing the account; Journal lists every change made.
 //
 // Typical test use:
 //

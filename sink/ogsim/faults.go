@@ -1,7 +1,10 @@
 package ogsim
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -28,6 +31,15 @@ type FaultOptions struct {
 	// effect (a create that "failed" did create), as a lost response would;
 	// by default they happen before, and the request has no effect.
 	AfterEffect bool
+	// LateRate is the share of write requests (POST, PATCH, PUT, DELETE)
+	// applied late, in [0,1]: the body is read, then the server waits
+	// LateDelay, whether or not the client is still there, and only then
+	// applies the request and answers. ErrorRate+DropRate+LateRate must not
+	// exceed 1.
+	LateRate float64
+	// LateDelay is how long a late write waits; set it above the client's
+	// timeout to apply writes after the client gave up.
+	LateDelay time.Duration
 }
 
 func (o FaultOptions) validate() error {
@@ -36,16 +48,22 @@ func (o FaultOptions) validate() error {
 		return fmt.Errorf("faults: error rate %v must be between 0 and 1", o.ErrorRate)
 	case o.DropRate < 0 || o.DropRate > 1:
 		return fmt.Errorf("faults: drop rate %v must be between 0 and 1", o.DropRate)
+	case o.LateRate < 0 || o.LateRate > 1:
+		return fmt.Errorf("faults: late rate %v must be between 0 and 1", o.LateRate)
 	case o.ErrorRate+o.DropRate > 1:
 		return fmt.Errorf("faults: error rate %v plus drop rate %v must not exceed 1", o.ErrorRate, o.DropRate)
+	case o.ErrorRate+o.DropRate+o.LateRate > 1:
+		return fmt.Errorf("faults: error rate %v plus drop rate %v plus late rate %v must not exceed 1", o.ErrorRate, o.DropRate, o.LateRate)
 	case o.Latency < 0 || o.Jitter < 0:
 		return fmt.Errorf("faults: latency and jitter must not be negative")
+	case o.LateDelay < 0:
+		return fmt.Errorf("faults: late delay %v must not be negative", o.LateDelay)
 	}
 	return nil
 }
 
 func (o FaultOptions) off() bool {
-	return o.ErrorRate == 0 && o.DropRate == 0 && o.Latency == 0 && o.Jitter == 0
+	return o.ErrorRate == 0 && o.DropRate == 0 && o.LateRate == 0 && o.Latency == 0 && o.Jitter == 0
 }
 
 type fault struct {
@@ -53,6 +71,7 @@ type fault struct {
 	drop        bool
 	status      int
 	afterEffect bool
+	late        bool // applies to write requests only
 }
 
 var faultStatuses = [...]int{500, 502, 503, 504}
@@ -82,6 +101,8 @@ func (f *faulter) draw() fault {
 		out.drop = true
 	case u < f.opts.DropRate+f.opts.ErrorRate:
 		out.status = faultStatuses[k]
+	case u < f.opts.DropRate+f.opts.ErrorRate+f.opts.LateRate:
+		out.late = true
 	}
 	return out
 }
@@ -107,4 +128,49 @@ func (s *Server) injectFault(w http.ResponseWriter, f fault, route string, start
 		return true
 	}
 	return false
+}
+
+// isWrite reports whether a method writes: POST, PATCH, PUT or DELETE.
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// serveLate carries out a late write: it reads the body in full, waits
+// FaultOptions.LateDelay (not cut short by the client going away, only by
+// Close, which abandons the write), then applies the request and answers,
+// to nobody if the client gave up.
+func (s *Server) serveLate(w http.ResponseWriter, r *http.Request, rt *route, params []string, pathKnown bool,
+	routeName string, start time.Time, reqID string) {
+	s.lateMu.Lock()
+	if s.isClosed {
+		s.lateMu.Unlock()
+		return // abandoned: the server is closed
+	}
+	s.lateWG.Add(1)
+	s.lateMu.Unlock()
+	defer s.lateWG.Done()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return // the client went away before sending its body: nothing to apply
+	}
+	s.log.Warn("injected fault: late write", "route", routeName, "delay", s.faults.opts.LateDelay, "requestId", reqID)
+	r2 := r.Clone(context.WithoutCancel(r.Context()))
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	t := time.NewTimer(s.faults.opts.LateDelay)
+	select {
+	case <-t.C:
+	case <-s.closed:
+		t.Stop()
+		s.log.Warn("late write abandoned: server closed", "route", routeName, "requestId", reqID)
+		return
+	}
+	rep, state := s.handle(r2, rt, params, pathKnown)
+	s.afterRequest(r.Method)
+	s.write(w, rep, start, reqID, state)
+	s.log.Debug("late request", "method", r.Method, "path", r.URL.Path, "route", routeName,
+		"status", rep.status, "requestId", reqID)
 }

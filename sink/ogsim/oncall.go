@@ -1,6 +1,7 @@
 package ogsim
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -43,6 +44,8 @@ type rotationJSON struct {
 	Type         string            `json:"type"`
 	Length       int               `json:"length"`
 	Participants []participantJSON `json:"participants"`
+	// TimeRestriction is sent back as it was received.
+	TimeRestriction json.RawMessage `json:"timeRestriction,omitempty"`
 }
 
 type scheduleJSON struct {
@@ -64,15 +67,7 @@ func (a *account) renderSchedule(s *schedule, withRotations bool) scheduleJSON {
 		return out
 	}
 	for _, r := range s.rotations {
-		rj := rotationJSON{ID: r.id, Name: r.name, StartDate: formatTime(r.startDate), Type: r.typ,
-			Length: r.length, Participants: make([]participantJSON, 0, len(r.participants))}
-		if r.endDate != nil {
-			rj.EndDate = formatTime(*r.endDate)
-		}
-		for _, p := range r.participants {
-			rj.Participants = append(rj.Participants, a.renderRef(p))
-		}
-		out.Rotations = append(out.Rotations, rj)
+		out.Rotations = append(out.Rotations, a.renderRotation(r))
 	}
 	return out
 }
@@ -137,10 +132,7 @@ func (s *Server) getSchedule(c *call) reply {
 		sc = s.acct.schedulesByNm[strings.ToLower(c.params[0])]
 	}
 	if sc == nil {
-		if s.beh.UnknownScheduleNotFound {
-			return errReply(http.StatusNotFound, fmt.Sprintf("No schedule exists with identifier [%s].", c.params[0]))
-		}
-		return reply{status: http.StatusForbidden, body: errBody("Api key is not authorized to access the schedule", nil, 40301)}
+		return s.scheduleNotFound(c.params[0])
 	}
 	return dataReply(http.StatusOK, s.acct.renderSchedule(sc, true))
 }

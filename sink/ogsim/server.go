@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ type Options struct {
 	// Behavior holds the emulator's answers to questions the wire
 	// reference leaves open; the zero value is the documented default.
 	Behavior Behavior
+	// Actor, when not nil, is another client changing the account while
+	// the API is used.
+	Actor *ActorOptions
 }
 
 // Behavior holds the configurable choices for behaviour the wire reference
@@ -77,6 +81,25 @@ type Behavior struct {
 	// AccountName is the sub-domain of the teams' web links
 	// (https://NAME.app.opsgenie.com/...); "" means "ogsim".
 	AccountName string
+
+	// IgnoreExpandMember makes GET /v2/teams ignore expand=member: list
+	// items carry no "members" and the answer no "expandable" key, as the
+	// one captured real list response.
+	IgnoreExpandMember bool
+	// MemberReAdd is what adding an existing member does: one of the
+	// MemberReAdd* constants; "" means MemberReAddUpdateRole.
+	MemberReAdd string
+	// TeamPatchMembers is what a "members" key in a team PATCH does: one
+	// of the TeamPatchMembers* constants; "" means TeamPatchMembersReplace.
+	TeamPatchMembers string
+	// TeamDelete is what deleting a team that owns schedules or
+	// escalations does: one of the TeamDelete* constants; "" means
+	// TeamDeleteCascade.
+	TeamDelete string
+	// ListLag makes list reads (GET /v2/users and GET /v2/teams) answer
+	// from the account as it was ListLag ago; single-object reads and
+	// writes stay current. 0 turns it off.
+	ListLag time.Duration
 }
 
 func (b Behavior) withDefaults() Behavior {
@@ -95,7 +118,64 @@ func (b Behavior) withDefaults() Behavior {
 	if b.AccountName == "" {
 		b.AccountName = "ogsim"
 	}
+	if b.MemberReAdd == "" {
+		b.MemberReAdd = MemberReAddUpdateRole
+	}
+	if b.TeamPatchMembers == "" {
+		b.TeamPatchMembers = TeamPatchMembersReplace
+	}
+	if b.TeamDelete == "" {
+		b.TeamDelete = TeamDeleteCascade
+	}
 	return b
+}
+
+// The choices of Behavior.MemberReAdd.
+const (
+	// MemberReAddUpdateRole sets the role of a member added again (200
+	// "Added").
+	MemberReAddUpdateRole = "update-role"
+	// MemberReAddConflict answers 409 to adding an existing member and
+	// changes nothing.
+	MemberReAddConflict = "conflict"
+	// MemberReAddKeepRole answers 200 "Added" and leaves the role as it was.
+	MemberReAddKeepRole = "keep-role"
+)
+
+// The choices of Behavior.TeamPatchMembers.
+const (
+	// TeamPatchMembersReplace makes a "members" key replace the member set
+	// ([] empties it).
+	TeamPatchMembersReplace = "replace"
+	// TeamPatchMembersIgnore makes a team PATCH ignore its "members" key.
+	TeamPatchMembersIgnore = "ignore"
+)
+
+// The choices of Behavior.TeamDelete.
+const (
+	// TeamDeleteCascade deletes the schedules and escalations a team owns
+	// with the team.
+	TeamDeleteCascade = "cascade"
+	// TeamDeleteRefuse answers 428 to deleting a team that owns a schedule
+	// or an escalation, naming them, and deletes nothing.
+	TeamDeleteRefuse = "refuse"
+)
+
+// validate checks the choices of a Behavior with defaults applied.
+func (b Behavior) validate() error {
+	if !slices.Contains([]string{MemberReAddUpdateRole, MemberReAddConflict, MemberReAddKeepRole}, b.MemberReAdd) {
+		return fmt.Errorf("member re-add %q must be %s, %s or %s", b.MemberReAdd, MemberReAddUpdateRole, MemberReAddConflict, MemberReAddKeepRole)
+	}
+	if !slices.Contains([]string{TeamPatchMembersReplace, TeamPatchMembersIgnore}, b.TeamPatchMembers) {
+		return fmt.Errorf("team patch members %q must be %s or %s", b.TeamPatchMembers, TeamPatchMembersReplace, TeamPatchMembersIgnore)
+	}
+	if !slices.Contains([]string{TeamDeleteCascade, TeamDeleteRefuse}, b.TeamDelete) {
+		return fmt.Errorf("team delete %q must be %s or %s", b.TeamDelete, TeamDeleteCascade, TeamDeleteRefuse)
+	}
+	if b.ListLag < 0 {
+		return fmt.Errorf("list lag %v must not be negative", b.ListLag)
+	}
+	return nil
 }
 
 // Right is one access right of an API key.
@@ -146,6 +226,13 @@ type Server struct {
 	acct    *account
 	limiter *limiter
 	faults  *faulter
+	lag     *lagger // nil when Behavior.ListLag is 0
+	actor   *actor  // nil when Options.Actor is nil
+
+	lateMu   sync.Mutex // guards isClosed and lateWG.Add
+	isClosed bool
+	closed   chan struct{} // closed by Close
+	lateWG   sync.WaitGroup
 
 	statsMu sync.Mutex
 	stats   Stats
@@ -163,6 +250,9 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("ogsim: %w", err)
 	}
 	beh := opts.Behavior.withDefaults()
+	if err := beh.validate(); err != nil {
+		return nil, fmt.Errorf("ogsim: %w", err)
+	}
 	if !validTimeZone(beh.DefaultTimeZone) {
 		return nil, fmt.Errorf("ogsim: default time zone %q is not a valid time zone", beh.DefaultTimeZone)
 	}
@@ -189,11 +279,22 @@ func New(opts Options) (*Server, error) {
 		limiter: newLimiter(opts.RateLimit, clock),
 		faults:  newFaulter(opts.Faults),
 		stats:   Stats{ByRoute: map[string]int{}},
+		closed:  make(chan struct{}),
 	}
+	var err error
 	if opts.Seed != nil {
 		if err := s.applySeed(opts.Seed); err != nil {
 			return nil, fmt.Errorf("ogsim: seed: %w", err)
 		}
+	}
+	if opts.Actor != nil {
+		if s.actor, err = newActor(*opts.Actor, s.acct, beh.DefaultTimeZone); err != nil {
+			return nil, fmt.Errorf("ogsim: actor: %w", err)
+		}
+	}
+	if beh.ListLag > 0 {
+		s.lag = &lagger{lag: beh.ListLag}
+		s.snapshot()
 	}
 	return s, nil
 }
@@ -278,9 +379,20 @@ var routes = buildRoutes([]route{
 	{method: "POST", pattern: "/v2/teams/{identifier}/members", resource: "team", h: (*Server).addMember},
 	{method: "DELETE", pattern: "/v2/teams/{identifier}/members/{memberIdentifier}", resource: "team", h: (*Server).removeMember},
 	{method: "GET", pattern: "/v2/schedules", resource: "schedule", h: (*Server).listSchedules},
+	{method: "POST", pattern: "/v2/schedules", resource: "schedule", h: (*Server).createSchedule},
 	{method: "GET", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).getSchedule},
+	{method: "PATCH", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).updateSchedule},
+	{method: "DELETE", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).deleteSchedule},
+	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).listRotations},
+	{method: "POST", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).createRotation},
+	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).getRotation},
+	{method: "PATCH", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).updateRotation},
+	{method: "DELETE", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).deleteRotation},
 	{method: "GET", pattern: "/v2/escalations", resource: "escalation", h: (*Server).listEscalations},
+	{method: "POST", pattern: "/v2/escalations", resource: "escalation", h: (*Server).createEscalation},
 	{method: "GET", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).getEscalation},
+	{method: "PATCH", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).updateEscalation},
+	{method: "DELETE", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).deleteEscalation},
 	{method: "GET", pattern: "/v2/roles", resource: "role", h: (*Server).listRoles},
 	{method: "GET", pattern: "/v2/roles/{identifier}", resource: "role", h: (*Server).getRole},
 })
@@ -346,6 +458,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.count(routeName)
 	start := time.Now()
 	reqID := newRequestID()
+	if s.actor != nil && s.actor.act(s.acct) {
+		s.snapshot()
+	}
 
 	f := s.faults.draw()
 	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
@@ -354,14 +469,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
 		return
 	}
+	if f.late && isWrite(r.Method) {
+		s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID)
+		return
+	}
 
 	rep, state := s.handle(r, rt, params, pathKnown)
+	s.afterRequest(r.Method)
 	if f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
 		return
 	}
 	s.write(w, rep, start, reqID, state)
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
 		"status", rep.status, "requestId", reqID)
+}
+
+// afterRequest records a list snapshot after a write when ListLag is on.
+func (s *Server) afterRequest(method string) {
+	if s.lag != nil && method != http.MethodGet && method != http.MethodHead {
+		s.snapshot()
+	}
+}
+
+// Close abandons the late writes still waiting (they are never applied) and
+// waits for their handlers to return. The Server keeps answering other
+// requests; call Close before closing the HTTP server that serves it, so
+// that the HTTP server need not wait LateDelay for them.
+func (s *Server) Close() {
+	s.lateMu.Lock()
+	if !s.isClosed {
+		s.isClosed = true
+		close(s.closed)
+	}
+	s.lateMu.Unlock()
+	s.lateWG.Wait()
 }
 
 // handle authenticates, rate-limits and dispatches one API request. It

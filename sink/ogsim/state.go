@@ -173,13 +173,15 @@ func (s *Server) State() State {
 	return st
 }
 
-// serveAdmin answers the /_sim endpoints: GET /_sim/stats, GET /_sim/state
-// and POST /_sim/reset-stats. They need no key and are not counted,
+// serveAdmin answers the /_sim endpoints: GET /_sim/stats, GET /_sim/state,
+// GET /_sim/journal, POST /_sim/reset-stats and POST /_sim/reset-journal.
+// They need no key and are not counted,
 // rate-limited or faulted; their bodies are plain JSON, without took and
 // requestId.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	want := map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state": http.MethodGet, "/_sim/reset-stats": http.MethodPost}
+	want := map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state": http.MethodGet, "/_sim/journal": http.MethodGet,
+		"/_sim/reset-stats": http.MethodPost, "/_sim/reset-journal": http.MethodPost}
 	method, ok := want[path]
 	switch {
 	case !ok:
@@ -195,9 +197,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writePlainJSON(w, http.StatusOK, s.Stats())
 	case "/_sim/state":
 		writePlainJSON(w, http.StatusOK, s.State())
+	case "/_sim/journal":
+		writePlainJSON(w, http.StatusOK, nonNilMutations(s.Journal()))
 	case "/_sim/reset-stats":
 		s.ResetStats()
 		writePlainJSON(w, http.StatusOK, s.Stats())
+	case "/_sim/reset-journal":
+		s.ResetJournal()
+		writePlainJSON(w, http.StatusOK, []Mutation{})
 	}
 }
 
@@ -207,4 +214,11 @@ func writePlainJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+func nonNilMutations(m []Mutation) []Mutation {
+	if m == nil {
+		return []Mutation{}
+	}
+	return m
 }

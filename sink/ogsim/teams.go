@@ -190,8 +190,13 @@ func (s *Server) createTeam(c *call) reply {
 	if msg := s.acct.defaultResourcesConflict(name); msg != "" {
 		return errReply(http.StatusConflict, msg)
 	}
-	t := &team{id: s.acct.ids.next(), name: name, description: desc, members: members}
+	t := &team{id: s.acct.ids.next(), name: name, description: desc}
 	s.acct.insertTeam(t)
+	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateTeam, Team: t.name, TeamID: t.id})
+	for _, mem := range members {
+		s.acct.recordMember(SourceAPI, OpAddMember, t, mem.userID, mem.role, "with the team")
+	}
+	t.members = members
 	s.acct.createDefaultResources(t, s.beh.DefaultTimeZone)
 	return resultReply(http.StatusCreated, "Created", t.id, t.name)
 }
@@ -255,27 +260,40 @@ func (s *Server) getTeam(c *call) reply {
 	return dataReply(http.StatusOK, s.renderTeam(baseURL(c.r), t, true))
 }
 
-// listTeams: GET /v2/teams[?expand=member], sorted by name.
+// listTeams: GET /v2/teams[?expand=member], sorted by name. With
+// Behavior.IgnoreExpandMember the expansion and the "expandable" key are
+// left out; with Behavior.ListLag the list is the account as it was then.
 func (s *Server) listTeams(c *call) reply {
-	expand := slices.Contains(strings.Split(c.query.Get("expand"), ","), "member")
+	expand := !s.beh.IgnoreExpandMember && slices.Contains(strings.Split(c.query.Get("expand"), ","), "member")
 	base := baseURL(c.r)
-	s.acct.mu.RLock()
-	out := make([]teamJSON, 0, len(s.acct.teamOrder))
-	for _, t := range s.acct.teamOrder {
-		tj := s.renderTeam(base, t, expand)
-		if expand && tj.Members == nil {
-			tj.Members = &[]memberJSON{}
+	var out []teamJSON
+	if snap := s.lagged(); snap != nil {
+		out = make([]teamJSON, 0, len(snap.teams))
+		for _, t := range snap.teams {
+			out = append(out, s.renderTeamSnap(base, t, expand))
 		}
-		out = append(out, tj)
+	} else {
+		s.acct.mu.RLock()
+		out = make([]teamJSON, 0, len(s.acct.teamOrder))
+		for _, t := range s.acct.teamOrder {
+			tj := s.renderTeam(base, t, expand)
+			if expand && tj.Members == nil {
+				tj.Members = &[]memberJSON{}
+			}
+			out = append(out, tj)
+		}
+		s.acct.mu.RUnlock()
 	}
-	s.acct.mu.RUnlock()
 	b := appendMember(nil, "data", out)
-	b = appendMember(b, "expandable", []string{"member"})
+	if !s.beh.IgnoreExpandMember {
+		b = appendMember(b, "expandable", []string{"member"})
+	}
 	return reply{status: http.StatusOK, body: b}
 }
 
 // updateTeam: PATCH /v2/teams/{id}. members replaces the member set when
-// present ([] empties it) and leaves it alone when absent or null.
+// present ([] empties it) and leaves it alone when absent or null; with
+// Behavior.TeamPatchMembers "ignore" the key is not even read.
 func (s *Server) updateTeam(c *call) reply {
 	m, bad := readObject(c.r)
 	if bad != nil {
@@ -301,7 +319,7 @@ func (s *Server) updateTeam(c *call) reply {
 		return teamNotFound(c.params[0], false)
 	}
 	var members []member
-	hasMembers := present(m, "members")
+	hasMembers := present(m, "members") && s.beh.TeamPatchMembers == TeamPatchMembersReplace
 	if hasMembers {
 		members = s.acct.parseMembers(m["members"], errs)
 	}
@@ -312,13 +330,16 @@ func (s *Server) updateTeam(c *call) reply {
 		if other := s.acct.teamsByName[strings.ToLower(name)]; other != nil && other != t {
 			return teamConflict()
 		}
+		old := t.name
 		s.acct.renameTeam(t, name)
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpRenameTeam, Team: t.name, TeamID: t.id, Detail: "was " + old})
 	}
-	if hasDesc {
+	if hasDesc && desc != t.description {
 		t.description = desc
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpUpdateTeam, Team: t.name, TeamID: t.id, Detail: "description"})
 	}
 	if hasMembers {
-		t.members = members
+		s.acct.setMembers(SourceAPI, t, members)
 	}
 	return resultReply(http.StatusOK, "Updated", t.id, t.name)
 }
@@ -326,6 +347,8 @@ func (s *Server) updateTeam(c *call) reply {
 // deleteTeam: DELETE /v2/teams/{identifier}?identifierType=id|name. The
 // schedules and escalations the team owns go with it; a team (or an owned
 // schedule or escalation) still referenced from outside is refused with 428.
+// With Behavior.TeamDelete "refuse", a team owning any schedule or
+// escalation is refused with 428 naming them.
 func (s *Server) deleteTeam(c *call) reply {
 	byName, bad := identifierType(c.query, "identifierType")
 	if bad != nil {
@@ -339,15 +362,22 @@ func (s *Server) deleteTeam(c *call) reply {
 	}
 	a := s.acct
 	owned := map[ref]bool{{refTeam, t.id}: true}
+	var ownedScheds, ownedEscs []string
 	for _, sc := range a.scheduleOrder {
 		if sc.ownerTeamID == t.id {
 			owned[ref{refSchedule, sc.id}] = true
+			ownedScheds = append(ownedScheds, sc.name)
 		}
 	}
 	for _, e := range a.escalationOrdr {
 		if e.ownerTeamID == t.id {
 			owned[ref{refEscalation, e.id}] = true
+			ownedEscs = append(ownedEscs, e.name)
 		}
+	}
+	if s.beh.TeamDelete == TeamDeleteRefuse && len(ownedScheds)+len(ownedEscs) > 0 {
+		return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
+			"Team [%s] owns %s. Please delete them before deleting the team.", t.name, ownedDetail(ownedScheds, ownedEscs)))
 	}
 	var blockers []string
 	for _, sc := range a.scheduleOrder {
@@ -377,12 +407,17 @@ func (s *Server) deleteTeam(c *call) reply {
 			a.removeEscalation(e)
 		}
 	}
+	a.record(Mutation{Source: SourceAPI, Op: OpDeleteTeam, Team: t.name, TeamID: t.id, Detail: ownedDetail(ownedScheds, ownedEscs)})
+	for _, m := range t.members {
+		a.recordMember(SourceAPI, OpRemoveMember, t, m.userID, m.role, "with the team")
+	}
 	a.removeTeam(t)
 	return reply{status: http.StatusOK, body: appendMember(nil, "result", "Deleted")}
 }
 
 // addMember: POST /v2/teams/{identifier}/members?teamIdentifierType=id|name.
-// Adding a member again changes its role.
+// Adding a member again does what Behavior.MemberReAdd says: change its role
+// (the default), answer 409, or keep its role.
 func (s *Server) addMember(c *call) reply {
 	byName, bad := identifierType(c.query, "teamIdentifierType")
 	if bad != nil {
@@ -420,10 +455,17 @@ func (s *Server) addMember(c *call) reply {
 		}
 		return invalidField(key, msg)
 	}
-	if i := t.memberIndex(mem.userID); i >= 0 {
-		t.members[i].role = mem.role
-	} else {
+	i := t.memberIndex(mem.userID)
+	switch {
+	case i < 0:
+		s.acct.recordMember(SourceAPI, OpAddMember, t, mem.userID, mem.role, "")
 		t.members = append(t.members, mem)
+	case s.beh.MemberReAdd == MemberReAddConflict:
+		return errReply(http.StatusConflict, fmt.Sprintf("User [%s] is already a member of team [%s].",
+			s.acct.usersByID[mem.userID].username, t.name))
+	case s.beh.MemberReAdd == MemberReAddUpdateRole && t.members[i].role != mem.role:
+		s.acct.recordMember(SourceAPI, OpSetMemberRole, t, mem.userID, mem.role, "was "+t.members[i].role)
+		t.members[i].role = mem.role
 	}
 	return resultReply(http.StatusOK, "Added", t.id, t.name)
 }
@@ -449,6 +491,7 @@ func (s *Server) removeMember(c *call) reply {
 	if i < 0 {
 		return errReply(http.StatusNotFound, fmt.Sprintf("User [%s] is not a member of team [%s].", u.username, t.name))
 	}
+	s.acct.recordMember(SourceAPI, OpRemoveMember, t, u.id, t.members[i].role, "")
 	t.members = slices.Delete(t.members, i, i+1)
 	return resultReply(http.StatusOK, "Removed", t.id, t.name)
 }

@@ -3,6 +3,7 @@ package ogsim
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -279,6 +280,7 @@ func (s *Server) createUser(c *call) reply {
 	u.contactID = s.acct.ids.next()
 	u.createdAt = s.acct.now()
 	s.acct.insertUser(u)
+	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateUser, User: u.username, Role: u.roleName})
 	return resultReply(http.StatusCreated, "Created", u.id, u.username)
 }
 
@@ -337,7 +339,10 @@ func (s *Server) updateUser(c *call) reply {
 	if len(errs) > 0 {
 		return invalid(errs)
 	}
-	s.acct.replaceUser(old, u)
+	if changed := changedFields(old, u); len(changed) > 0 {
+		s.acct.replaceUser(old, u)
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpUpdateUser, User: u.username, Role: u.roleName, Detail: strings.Join(changed, ", ")})
+	}
 	// No data here: the SDK's user UpdateResult holds only "result" and
 	// would lose it to the data unwrapping if data were sent.
 	return resultReply(http.StatusOK, "Updated", "", "")
@@ -368,8 +373,34 @@ func (s *Server) deleteUser(c *call) reply {
 		return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
 			"User [%s] is in use. Please remove it from %s before deleting it.", u.username, strings.Join(parts, " and ")))
 	}
+	s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteUser, User: u.username, Role: u.roleName})
+	for _, t := range s.acct.teamOrder {
+		if i := t.memberIndex(u.id); i >= 0 {
+			s.acct.recordMember(SourceAPI, OpRemoveMember, t, u.id, t.members[i].role, "with the user")
+		}
+	}
 	s.acct.removeUser(u)
 	return reply{status: http.StatusOK, body: appendMember(nil, "result", "Deleted")}
+}
+
+// changedFields names the fields an update changed, the role as "role was
+// X".
+func changedFields(old, u *user) []string {
+	var out []string
+	add := func(changed bool, name string) {
+		if changed {
+			out = append(out, name)
+		}
+	}
+	add(old.fullName != u.fullName, "fullName")
+	add(old.roleName != u.roleName, "role was "+old.roleName)
+	add(old.timeZone != u.timeZone, "timeZone")
+	add(old.locale != u.locale, "locale")
+	add(old.skype != u.skype, "skypeUsername")
+	add(old.address != u.address, "userAddress")
+	add(!slices.Equal(old.tags, u.tags), "tags")
+	add(!maps.EqualFunc(old.details, u.details, slices.Equal), "details")
+	return out
 }
 
 func joinNames[T any](xs []T, name func(T) string) string {
@@ -437,7 +468,8 @@ func (s *Server) parseListParams(q url.Values) (listParams, map[string]string) {
 }
 
 // listUsers: GET /v2/users with limit, offset, sort, order and query.
-// Pages come straight from a sorted index: no sorting per request.
+// Pages come straight from a sorted index: no sorting per request. With
+// Behavior.ListLag the page comes from the account as it was then.
 func (s *Server) listUsers(c *call) reply {
 	p, errs := s.parseListParams(c.query)
 	if len(errs) > 0 {
@@ -448,8 +480,18 @@ func (s *Server) listUsers(c *call) reply {
 		field = "createdAt"
 	}
 
-	s.acct.mu.RLock()
-	view := s.acct.sortedUsers(field)
+	var view []*user
+	snap := s.lagged()
+	if snap != nil {
+		view = snap.users
+		if field != "username" {
+			view = slices.Clone(view)
+			slices.SortStableFunc(view, userOrder(field))
+		}
+	} else {
+		s.acct.mu.RLock()
+		view = s.acct.sortedUsers(field)
+	}
 	n := len(view)
 	at := func(i int) *user {
 		if p.desc {
@@ -474,7 +516,9 @@ func (s *Server) listUsers(c *call) reply {
 			}
 		}
 	}
-	s.acct.mu.RUnlock()
+	if snap == nil {
+		s.acct.mu.RUnlock()
+	}
 
 	size := 64
 	for _, u := range page {
