@@ -154,3 +154,36 @@ func TestFaultLatency(t *testing.T) {
 
 func minDur(a, b time.Duration) time.Duration { return min(a, b) }
 func maxDur(a, b time.Duration) time.Duration { return max(a, b) }
+
+// TestCalm: after Calm, no fault is injected and the actor stops.
+func TestCalm(t *testing.T) {
+	s, err := New(Options{APIKey: "k", Faults: FaultOptions{Seed: 1, ErrorRate: 1},
+		Seed:  &Seed{Users: []SeedUser{{Username: "a@x.io", FullName: "A", Role: "User"}}, Teams: []SeedTeam{{Name: "t"}}},
+		Actor: &ActorOptions{Seed: 1, Every: 1, Users: []string{"a@x.io"}, Ops: []string{ActorAddMember}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() int {
+		req := httptest.NewRequest("GET", "/v2/users", nil)
+		req.Header.Set("Authorization", "GenieKey k")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := get(); code < 500 {
+		t.Fatalf("before Calm: %d, want an injected 5xx", code)
+	}
+	before := len(s.Journal())
+	if before == 0 {
+		t.Fatal("the actor did not act")
+	}
+	s.Calm()
+	for range 5 {
+		if code := get(); code != 200 {
+			t.Fatalf("after Calm: %d", code)
+		}
+	}
+	if n := len(s.Journal()); n != before {
+		t.Errorf("the actor acted after Calm: %d mutations, was %d", n, before)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -228,6 +229,8 @@ type Server struct {
 	faults  *faulter
 	lag     *lagger // nil when Behavior.ListLag is 0
 	actor   *actor  // nil when Options.Actor is nil
+	// calm, once set by Calm, turns the actor and fault injection off.
+	calm atomic.Bool
 
 	lateMu   sync.Mutex // guards isClosed and lateWG.Add
 	isClosed bool
@@ -458,11 +461,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.count(routeName)
 	start := time.Now()
 	reqID := newRequestID()
-	if s.actor != nil && s.actor.act(s.acct) {
+	if s.actor != nil && !s.calm.Load() && s.actor.act(s.acct) {
 		s.snapshot()
 	}
 
-	f := s.faults.draw()
+	var f fault
+	if !s.calm.Load() {
+		f = s.faults.draw()
+	}
 	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
 		return
 	}
