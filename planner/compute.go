@@ -521,18 +521,25 @@ func (b *builder) probableRenames() map[*model.Team]*model.Team {
 	if len(news) == 0 || len(olds) == 0 {
 		return nil
 	}
+	// Members out of scope (ignored users, and members the account names by
+	// an unknown id) are not compared: others add and remove them freely.
 	key := func(ms []model.Member) string {
 		names := make([]string, 0, len(ms))
 		for _, m := range ms {
-			names = append(names, model.NormalizeUsername(m.Username))
+			u := model.NormalizeUsername(m.Username)
+			if _, ign := b.opts.ignoredUser(u); ign || u == "" {
+				continue
+			}
+			names = append(names, u)
 		}
 		slices.Sort(names)
 		return strings.Join(slices.Compact(names), "\n")
 	}
 	oldByKey := map[string][]*model.Team{}
 	for _, p := range olds {
-		k := key(members(p.cur))
-		oldByKey[k] = append(oldByKey[k], p.cur)
+		if k := key(members(p.cur)); k != "" {
+			oldByKey[k] = append(oldByKey[k], p.cur)
+		}
 	}
 	newByKey := map[string]int{}
 	for _, p := range news {
@@ -541,7 +548,7 @@ func (b *builder) probableRenames() map[*model.Team]*model.Team {
 	out := map[*model.Team]*model.Team{}
 	for _, p := range news {
 		k := key(*p.d.Members)
-		if cands := oldByKey[k]; len(cands) == 1 && newByKey[k] == 1 {
+		if cands := oldByKey[k]; k != "" && len(cands) == 1 && newByKey[k] == 1 {
 			out[p.d] = cands[0]
 		}
 	}

@@ -92,6 +92,15 @@ func TestProbableRename(t *testing.T) {
 			}
 		}
 	}
+	// Members out of scope do not hide a rename.
+	o := permissive()
+	o.Scope.IgnoreUsers = []string{"*@contractor.example"}
+	withContractor := current
+	withContractor.Teams = slices.Clone(current.Teams)
+	withContractor.Teams[0] = curTeam("t1", "Site Reliability", "", curMem("u1", "a@x.io", "admin"), curMem("u2", "b@x.io", "user"), curMem("x1", "x1@contractor.example", "user"))
+	if p := mustCompute(t, desired, withContractor, o); !mustAction(t, p, "create-team:SRE").IsBlocked() {
+		t.Error("an ignored member hid a probable rename")
+	}
 	// Two undeclared teams with the same members: no guess is made.
 	current.Teams = append(current.Teams, curTeam("t3", "Copy", "", curMem("u1", "a@x.io", "user"), curMem("u2", "b@x.io", "user")))
 	p := mustCompute(t, desired, current, permissive())

@@ -187,7 +187,9 @@ func deletePaths(a *planner.Action) []string {
 		return []string{"/v2/users/" + a.UserID}
 	case planner.DeleteTeam:
 		return []string{"/v2/teams/" + a.TeamID}
-	case planner.RemoveMember:
+	case planner.RemoveMember, planner.ChangeMemberRole:
+		// A role change removes and re-adds the member where the API keeps
+		// the old role on a re-add.
 		return []string{"/v2/teams/" + a.TeamID + "/members/" + a.UserID, "/v2/teams/" + a.TeamID + "/members/" + a.User}
 	}
 	return nil
