@@ -219,7 +219,9 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	fmt.Fprintf(io.err, "listening on %s\n", ln.Addr())
 	state := srv.State()
 	logger.Info("serving the OpsGenie API emulator", "addr", ln.Addr().String(), "seed", o.seedFile,
-		"users", len(state.Users), "teams", len(state.Teams))
+		"users", len(state.Users), "teams", len(state.Teams),
+		"memberReAdd", o.beh.MemberReAdd, "teamPatchMembers", o.beh.TeamPatchMembers, "teamDelete", o.beh.TeamDelete,
+		"ignoreExpandMember", o.beh.IgnoreExpandMember, "listLag", o.beh.ListLag, "actor", o.actor != nil)
 
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

@@ -377,10 +377,11 @@ func TestLateWriteLandsAfterTheClientGaveUp(t *testing.T) {
 	defer srv.Close() // runs first: nothing waits a whole LateDelay at the end
 	client := &http.Client{Timeout: 50 * time.Millisecond}
 
-	// Reads are never late.
+	// Reads are never late (a generous timeout here: a late read would
+	// wait the whole second).
 	req, _ := http.NewRequest("GET", ts.URL+"/v2/users/user@example.com", nil)
 	req.Header.Set("Authorization", "GenieKey "+testKey)
-	resp, err := client.Do(req)
+	resp, err := (&http.Client{Timeout: 900 * time.Millisecond}).Do(req)
 	if err != nil {
 		t.Fatalf("a read was delayed: %v", err)
 	}
