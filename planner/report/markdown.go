@@ -319,3 +319,9 @@ func mdSource(r model.Revision) string {
 	}
 	return s
 }
+
+// MarkdownText escapes s for Markdown running text and table cells.
+func MarkdownText(s string) string { return esc(s) }
+
+// MarkdownCode wraps s in a Markdown code span that no backtick inside can close.
+func MarkdownCode(s string) string { return code(s) }
