@@ -140,4 +140,3 @@ func TestExampleWorkflows(t *testing.T) {
 		t.Error("the plan job does not write the step summary")
 	}
 }
-
