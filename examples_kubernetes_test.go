@@ -17,10 +17,10 @@ import (
 
 // k8sContainer is the part of a container spec the rules below read.
 type k8sContainer struct {
-	Name            string   `yaml:"name"`
-	Image           string   `yaml:"image"`
-	Args            []string `yaml:"args"`
-	Env             []struct {
+	Name  string   `yaml:"name"`
+	Image string   `yaml:"image"`
+	Args  []string `yaml:"args"`
+	Env   []struct {
 		Name      string         `yaml:"name"`
 		Value     string         `yaml:"value"`
 		ValueFrom map[string]any `yaml:"valueFrom"`
