@@ -229,6 +229,9 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 }
 
 func isTerminal(w io.Writer) bool {
+	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
+		w = u.Unwrap() // a sync.StatusWriter on the terminal
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
