@@ -27,7 +27,9 @@ var ErrNotCheckout = errors.New("not inside a git checkout")
 // with git cat-file into memory, then loads them as Load does. It does no
 // network access. opts.Dir must lie inside a git checkout (ErrNotCheckout);
 // opts.Git is not used. The returned state's Revision names the commit, and
-// its errors name the files relative to opts.Dir.
+// its errors name the files relative to opts.Dir. A commit without any
+// matching file (one from before the desired state was added) gives an
+// empty desired state, not an error.
 func LoadRevision(ctx context.Context, opts Options, rev string) (*model.Desired, error) {
 	dir := opts.Dir
 	if dir == "" {
@@ -62,6 +64,9 @@ func LoadRevision(ctx context.Context, opts Options, rev string) (*model.Desired
 		return nil, fmt.Errorf("reading desired state at %s: %w", rev, err)
 	}
 	d, err := LoadFS(ctx, fsys, opts)
+	if errors.Is(err, ErrNoFiles) {
+		d, err = &model.Desired{Users: []model.User{}, Teams: []model.Team{}}, nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func TestLoadRevision(t *testing.T) {
 	gitTest(t)
 	repo := t.TempDir()
 	g(t, repo, "init", "--quiet")
-	commit(t, repo, "README.md", "not desired state\n", "Readme")
+	readme := commit(t, repo, "README.md", "not desired state\n", "Readme")
 	commit(t, repo, "roster/users/a.yaml", "users:\n  - username: ann@example.com\n    fullName: Ann\n", "Add Ann")
 	base := commit(t, repo, "roster/teams/sre.yaml", "teams:\n  - name: sre\n    members:\n      - user: ann@example.com\n        role: user\n", "Add sre")
 	commit(t, repo, "roster/users/a.yaml", "users:\n  - username: ann@example.com\n    fullName: Ann A\n  - username: bob@example.com\n", "Add Bob")
@@ -24,6 +24,12 @@ func TestLoadRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := Options{Dir: filepath.Join(repo, "roster")}
+
+	// Before the first desired-state commit: an empty state, not an error.
+	empty, err := LoadRevision(context.Background(), Options{Dir: repo, Files: []string{"roster/**/*.yaml"}}, readme)
+	if err != nil || len(empty.Users)+len(empty.Teams) != 0 || empty.Revision.Commit != readme {
+		t.Fatalf("commit without desired state: %+v, %v", empty, err)
+	}
 
 	old, err := LoadRevision(context.Background(), opts, base)
 	if err != nil {
