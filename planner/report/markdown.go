@@ -13,6 +13,10 @@ import (
 // pull-request comment.
 const MaxMarkdown = 65536
 
+// Headroom is what Markdown leaves free under MaxMarkdown, in bytes, for a
+// header the caller adds (the example workflow's marker and title line).
+const Headroom = 500
+
 // detailsOver is the section length from which a list of creates and
 // updates folds into <details>.
 const detailsOver = 20
@@ -22,15 +26,17 @@ const detailsOver = 20
 // its violations, a deletion banner, the counts table, the blocked actions
 // grouped by reason and every deletion with why it is planned. Then come
 // the creates and updates, one section per kind (folded into <details> over
-// 20 entries), and the skipped changes. The comment is at most MaxMarkdown
-// characters: when space runs out, the creates, updates and skips that do
-// not fit are summarised as counts per action type, never cut mid-entry.
-// Only a plan whose deletions and blocked actions alone exceed the limit
-// loses some of them, and the note at the end says how many.
+// 20 entries), and the skipped changes. The comment is at most
+// MaxMarkdown-Headroom bytes, so characters too: when space runs out, the
+// creates, updates and skips that do not fit are summarised as counts per
+// action type, never cut mid-entry. Only a plan whose deletions and blocked
+// actions alone exceed the limit loses some of them, and the note at the
+// end says how many.
 func Markdown(p *planner.Plan) string { return markdown(p, MaxMarkdown) }
 
-// reserve is kept free for the closing tags and the notes at the end.
-const reserve = 1200
+// reserve is kept free for the closing tags and the notes at the end (at
+// most 700 bytes) and the Headroom.
+const reserve = Headroom + 700
 
 // md writes Markdown within a budget, counting bytes (never fewer than
 // characters). Once the budget is spent it writes nothing more and the

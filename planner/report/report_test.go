@@ -208,6 +208,9 @@ func TestMarkdownStaysUnderGitHubLimit(t *testing.T) {
 			t.Errorf("truncated markdown lacks %q", want)
 		}
 	}
+	if len(out) > MaxMarkdown-Headroom {
+		t.Errorf("markdown is %d bytes, leaving less than %d for a workflow's header", len(out), Headroom)
+	}
 	if strings.Contains(out, "create user") {
 		t.Error("a create is shown while deletions were left out")
 	}
@@ -267,6 +270,9 @@ func TestMarkdownNamesEveryDeletion(t *testing.T) {
 	out := Markdown(p)
 	if n := utf8.RuneCountInString(out); n > MaxMarkdown {
 		t.Fatalf("markdown is %d characters, over %d", n, MaxMarkdown)
+	}
+	if len(out) > MaxMarkdown-Headroom {
+		t.Errorf("markdown is %d bytes, leaving less than %d for a workflow's header", len(out), Headroom)
 	}
 	plain := strings.ReplaceAll(out, `\`, "")
 	for _, a := range p.Actions {
