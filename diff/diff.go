@@ -143,24 +143,27 @@ func Compute(base, head *model.Desired) *Diff {
 			d.Users = append(d.Users, User{Op: Added, Username: name, Fields: userFields(nil, h), Origin: h.Origin})
 		}
 	}
-	bt := index(base.Teams, func(t model.Team) string { return t.Name })
-	ht := index(head.Teams, func(t model.Team) string { return t.Name })
-	for name, b := range bt {
-		h, ok := ht[name]
+	// Team names match case-insensitively, as the planner matches them:
+	// a change of case is a rename.
+	teamKey := func(t model.Team) string { return strings.ToLower(t.Name) }
+	bt, ht := index(base.Teams, teamKey), index(head.Teams, teamKey)
+	for key, b := range bt {
+		h, ok := ht[key]
 		switch {
 		case !ok:
-			d.Teams = append(d.Teams, Team{Op: Removed, Name: name, Fields: teamFields(b, nil), Origin: b.Origin})
+			d.Teams = append(d.Teams, Team{Op: Removed, Name: b.Name, Fields: teamFields(b, nil), Origin: b.Origin})
+			d.Members = append(d.Members, members(b.Name, b, nil)...)
 		default:
 			if fs := teamFields(b, h); len(fs) > 0 {
-				d.Teams = append(d.Teams, Team{Op: Changed, Name: name, Fields: fs, Origin: h.Origin})
+				d.Teams = append(d.Teams, Team{Op: Changed, Name: h.Name, Fields: fs, Origin: h.Origin})
 			}
+			d.Members = append(d.Members, members(h.Name, b, h)...)
 		}
-		d.Members = append(d.Members, members(name, b, h)...)
 	}
-	for name, h := range ht {
-		if _, ok := bt[name]; !ok {
-			d.Teams = append(d.Teams, Team{Op: Added, Name: name, Fields: teamFields(nil, h), Origin: h.Origin})
-			d.Members = append(d.Members, members(name, nil, h)...)
+	for key, h := range ht {
+		if _, ok := bt[key]; !ok {
+			d.Teams = append(d.Teams, Team{Op: Added, Name: h.Name, Fields: teamFields(nil, h), Origin: h.Origin})
+			d.Members = append(d.Members, members(h.Name, nil, h)...)
 		}
 	}
 	slices.SortFunc(d.Users, func(a, b User) int {
@@ -259,9 +262,13 @@ var userFormats = []struct {
 	}},
 }
 
-// teamFields lists the fields of a team that differ between b and h.
+// teamFields lists the fields of a team that differ between b and h (nil
+// for an added or removed team: then every declared field).
 func teamFields(b, h *model.Team) []Field {
 	var fs []Field
+	if b != nil && h != nil && b.Name != h.Name {
+		fs = append(fs, Field{Name: "name", Before: strconv.Quote(b.Name), After: strconv.Quote(h.Name)})
+	}
 	desc := func(t *model.Team) string {
 		if t == nil {
 			return ""
@@ -277,16 +284,25 @@ func teamFields(b, h *model.Team) []Field {
 			return ""
 		case t.Members == nil:
 			return notManaged
-		}
-		if len(*t.Members) == 1 {
+		case len(*t.Members) == 1:
 			return "1 member"
 		}
 		return strconv.Itoa(len(*t.Members)) + " members"
 	}
-	if before, after := managed(b), managed(h); b != nil && h != nil && (b.Members == nil) != (h.Members == nil) {
-		fs = append(fs, Field{Name: "members", Before: before, After: after})
-	} else if b == nil && h.Members != nil || h == nil && b.Members != nil {
-		fs = append(fs, Field{Name: "members", Before: before, After: after})
+	// The member count is shown for an added or removed team whose
+	// membership is managed, and when a kept team's membership becomes
+	// managed or unmanaged; the members themselves are membership changes.
+	show := false
+	switch {
+	case b != nil && h != nil:
+		show = (b.Members == nil) != (h.Members == nil)
+	case b == nil:
+		show = h.Members != nil
+	default:
+		show = b.Members != nil
+	}
+	if show {
+		fs = append(fs, Field{Name: "members", Before: managed(b), After: managed(h)})
 	}
 	return fs
 }

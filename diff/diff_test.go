@@ -138,3 +138,16 @@ func TestMarkdownKeepsRemovals(t *testing.T) {
 		t.Errorf("%d shown; the note does not count the rest", shown)
 	}
 }
+
+// TestComputeTeamRenameByCase shows a change of case as a rename, as the
+// planner plans it, not as a removal and an addition.
+func TestComputeTeamRenameByCase(t *testing.T) {
+	ms := &[]model.Member{{Username: "ann@example.com", Role: "user"}}
+	base := &model.Desired{Teams: []model.Team{{Name: "SRE", Members: ms}}}
+	head := &model.Desired{Teams: []model.Team{{Name: "sre", Members: ms}}}
+	d := Compute(base, head)
+	if len(d.Teams) != 1 || d.Teams[0].Op != Changed || d.Teams[0].Name != "sre" ||
+		fmt.Sprint(d.Teams[0].Fields) != `[{name "SRE" "sre"}]` || len(d.Members) != 0 {
+		t.Errorf("diff = %+v", d)
+	}
+}
