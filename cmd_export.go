@@ -254,7 +254,9 @@ func oneLine(s string) bool {
 	return s != "" && strings.TrimSpace(s) == s && strings.IndexFunc(s, unicode.IsControl) < 0
 }
 
-const exportHeader = "# Written by ogsync export: the OpsGenie account as desired state.\n"
+// exportHeader opens every exported file: the schema modeline first (as in
+// examples/desired), then where the file came from.
+const exportHeader = source.SchemaModeline + "\n# Written by ogsync export: the OpsGenie account as desired state.\n"
 
 // render encodes the export: split into users.yaml and teams.yaml, or
 // as one document (exportAllFile).

@@ -70,7 +70,16 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 // execute runs cycles as opts say: one (--once, and ogsync apply) or the
 // daemon; under the state directory's lock, recording each cycle.
 func execute(ctx context.Context, io stdio, name string, opts runOptions, build cycleBuilder) int {
-	logger := opts.log.logger(io.err)
+	tty := isTerminal(io.err)
+	// On a terminal, one-shot runs draw a progress bar: the logger writes
+	// through the same StatusWriter, which keeps log lines off the bar's line.
+	var status *sync.StatusWriter
+	logw := io.err
+	if opts.once && tty {
+		status = sync.NewStatusWriter(io.err)
+		logw = status
+	}
+	logger := opts.log.logger(logw)
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
 	hup := make(chan os.Signal, 1)
@@ -102,7 +111,6 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if err != nil {
 		return fail(fmt.Errorf("registering metrics: %w", err))
 	}
-	tty := isTerminal(io.err)
 	env := cycleEnv{
 		apply:   opts.apply,
 		getenv:  io.getenv,
@@ -110,7 +118,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		metrics: metrics,
 		progress: func(total int) *sync.Progress {
 			if opts.once && tty {
-				return sync.NewProgress(io.err, total, true, 200*time.Millisecond)
+				return sync.NewProgress(status, total, true, 200*time.Millisecond)
 			}
 			return sync.NewLogProgress(logger, total, 10*time.Second)
 		},

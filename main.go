@@ -75,6 +75,7 @@ func commands() []command {
 		{"demo", "plan (and with --apply, apply) the examples against the embedded emulator", runDemo},
 		{"validate", "check desired-state files offline", runValidate},
 		{"plan", "show what a sync would change", runPlan},
+		{"diff", "show the desired-state change between two commits, offline", runDiff},
 		{"apply", "apply the changes (with --plan, only a reviewed plan)", runApply},
 		{"run", "run as a daemon on the configured cron schedule", runDaemon},
 		{"export", "write the current account as desired-state YAML", runExport},
@@ -228,6 +229,9 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 }
 
 func isTerminal(w io.Writer) bool {
+	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
+		w = u.Unwrap() // a sync.StatusWriter on the terminal
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

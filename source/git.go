@@ -207,23 +207,33 @@ func (e *gitError) Unwrap() error { return e.err }
 
 // run runs git with args (never through a shell) and returns its stdout.
 func (g *git) run(ctx context.Context, args ...string) (string, error) {
+	out, _, err := g.output(ctx, nil, maxGitStdout, args...)
+	return string(out), err
+}
+
+// output runs git with args and stdin, keeping at most max bytes of its
+// stdout; truncated says whether it printed more.
+func (g *git) output(ctx context.Context, stdin []byte, max int, args ...string) (out []byte, truncated bool, err error) {
 	cmd := exec.CommandContext(ctx, "git", append(slices.Clone(gitConfig), args...)...)
 	cmd.Dir = g.dir
 	cmd.Env = gitEnv()
 	cmd.WaitDelay = 5 * time.Second // children (ssh, remote helpers) holding the pipes
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var stdout, stderr boundedBuffer
-	stdout.max, stderr.max = maxGitStdout, maxGitStderr
+	stdout.max, stderr.max = max, maxGitStderr
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	g.logger.Debug("git", "args", args, "took", time.Since(start), "err", err)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		return "", &gitError{args: args[0], stderr: redact(strings.TrimSpace(stderr.String())), err: err}
+		return nil, false, &gitError{args: args[0], stderr: redact(strings.TrimSpace(stderr.String())), err: err}
 	}
-	return stdout.String(), nil
+	return stdout.Bytes(), stdout.truncated, nil
 }
 
 func gitEnv() []string {

@@ -3,7 +3,6 @@ package source
 import (
 	"encoding/json"
 	"os"
-	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -223,33 +222,30 @@ func TestSchemaMatchesRules(t *testing.T) {
 	}
 }
 
-// TestExamplesReferenceSchema checks that every example file names the
-// schema in a yaml-language-server comment whose relative path resolves.
+// TestExamplesReferenceSchema checks that every example file starts with
+// the one modeline form, SchemaModeline, whose URL names this repository's
+// schema file and the schema's own $id.
 func TestExamplesReferenceSchema(t *testing.T) {
 	const dir = "../examples/desired"
 	files, err := Files(os.DirFS(dir), nil)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("listing examples: %v (%d files)", err, len(files))
 	}
-	schemaAbs, err := filepath.Abs("schema/desired-state.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, _, _ := strings.Cut(string(data), "\n")
-		ref, ok := strings.CutPrefix(first, "# yaml-language-server: $schema=")
-		if !ok {
-			t.Errorf("%s: first line %q does not reference the schema", f, first)
-			continue
+		if first, _, _ := strings.Cut(string(data), "\n"); first != SchemaModeline {
+			t.Errorf("%s: first line %q, want %q", f, first, SchemaModeline)
 		}
-		target, err := filepath.Abs(filepath.Join(dir, path.Dir(f), filepath.FromSlash(ref)))
-		if err != nil || target != schemaAbs {
-			t.Errorf("%s: $schema=%s resolves to %s, not %s", f, ref, target, schemaAbs)
-		}
+	}
+	rel, ok := strings.CutPrefix(SchemaURL, "https://raw.githubusercontent.com/ogsync/ogsync/main/")
+	if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(rel))); !ok || err != nil {
+		t.Errorf("SchemaURL %s does not name a file of the repository: %v", SchemaURL, err)
+	}
+	if id := loadSchema(t)["$id"]; id != SchemaURL {
+		t.Errorf("$id = %v, want %s", id, SchemaURL)
 	}
 }
 

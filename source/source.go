@@ -129,7 +129,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 		if len(patterns) == 0 {
 			patterns = DefaultFiles
 		}
-		return nil, fmt.Errorf("no desired-state file matches %s", strings.Join(patterns, ", "))
+		return nil, fmt.Errorf("%w %s", ErrNoFiles, strings.Join(patterns, ", "))
 	}
 	if len(files) > MaxFiles {
 		return nil, fmt.Errorf("%d desired-state files match, more than the %d allowed", len(files), MaxFiles)
@@ -177,6 +177,9 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 	}
 	return d, nil
 }
+
+// ErrNoFiles is returned by LoadFS and Load when no file matches the patterns.
+var ErrNoFiles = errors.New("no desired-state file matches")
 
 // parsed is one decoded file.
 type parsed struct {

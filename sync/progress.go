@@ -39,7 +39,8 @@ type Progress struct {
 
 // NewProgress returns a Progress writing to w for an apply of total actions:
 // a bar redrawn at most every interval when tty is true, else a line every
-// interval.
+// interval. On a terminal, pass the *StatusWriter the logger writes to as
+// w, so that log lines and the bar never share a line.
 func NewProgress(w io.Writer, total int, tty bool, every time.Duration) *Progress {
 	return newProgress(w, nil, total, tty, every, time.Now)
 }
@@ -121,7 +122,7 @@ func (p *Progress) emit(now time.Time, final bool) {
 		if p.total > 0 {
 			fill = min(width*p.done/p.total, width)
 		}
-		fmt.Fprintf(&b, "\r[%s%s] ", strings.Repeat("#", fill), strings.Repeat(".", width-fill))
+		fmt.Fprintf(&b, "[%s%s] ", strings.Repeat("#", fill), strings.Repeat(".", width-fill))
 	}
 	fmt.Fprintf(&b, "%d/%d actions done", p.done, p.total)
 	if p.failed > 0 {
@@ -137,12 +138,81 @@ func (p *Progress) emit(now time.Time, final bool) {
 		fmt.Fprintf(&b, ", eta %s", eta)
 	}
 	if p.tty {
-		b.WriteString("\x1b[K") // clear the rest of the line
-		if final {
-			b.WriteString("\n")
+		sw, ok := p.w.(*StatusWriter)
+		if !ok {
+			sw = &StatusWriter{w: p.w} // no log lines share this writer
+			p.w = sw
 		}
-	} else {
-		b.WriteString("\n")
+		sw.setStatus(b.String(), final)
+		return
 	}
+	b.WriteString("\n")
 	_, _ = io.WriteString(p.w, b.String()) // progress is best effort
+}
+
+// clearLine returns the cursor to the start of the line and clears it.
+const clearLine = "\r\x1b[K"
+
+// StatusWriter shares a terminal between log lines and one status line
+// (the progress bar) kept at the bottom: each Write of a log line first
+// clears the status line, then writes the log line and redraws the status
+// line below it, all under one lock, so the two never interleave. Give it
+// to the logger as its writer and to NewProgress.
+type StatusWriter struct {
+	mu stdsync.Mutex
+	w  io.Writer
+	// status is the status line on screen, "" when none is.
+	status string
+	// midLine is set when the last log write did not end a line: the status
+	// line is not redrawn until one does.
+	midLine bool
+}
+
+// NewStatusWriter returns a StatusWriter writing to the terminal w.
+func NewStatusWriter(w io.Writer) *StatusWriter { return &StatusWriter{w: w} }
+
+// Unwrap returns the terminal, so that callers can tell it is one.
+func (s *StatusWriter) Unwrap() io.Writer { return s.w }
+
+// Write writes log output above the status line.
+func (s *StatusWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	if s.status != "" && !s.midLine {
+		b.WriteString(clearLine)
+	}
+	b.Write(p)
+	s.midLine = len(p) > 0 && p[len(p)-1] != '\n'
+	if s.status != "" && !s.midLine {
+		b.WriteString(s.status)
+	}
+	if _, err := io.WriteString(s.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// setStatus draws line as the status line; final leaves it on screen as
+// an ordinary line and ends the status line. While a log line is half
+// written, the status line waits for its end (Write draws it then).
+func (s *StatusWriter) setStatus(line string, final bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out string
+	switch {
+	case s.midLine && final:
+		out, s.midLine = "\n"+line+"\n", false
+		s.status = ""
+	case s.midLine:
+		s.status = line
+		return
+	case final:
+		out = clearLine + line + "\n"
+		s.status = ""
+	default:
+		out = clearLine + line
+		s.status = line
+	}
+	_, _ = io.WriteString(s.w, out) // progress is best effort
 }

@@ -2,8 +2,12 @@ package sync
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
+	"regexp"
+	"slices"
 	"strings"
+	stdsync "sync"
 	"testing"
 	"time"
 )
@@ -58,9 +62,9 @@ func TestProgressTTY(t *testing.T) {
 	lines := strings.Split(out.String(), "\r")
 	want := []string{
 		"",
-		"[#######.......................] 1/4 actions done, eta 3s\x1b[K",
-		"[###############...............] 2/4 actions done, 1 failed, eta 2s\x1b[K",
-		"[###############...............] 2/4 actions done, 1 failed in 2s\x1b[K\n",
+		"\x1b[K[#######.......................] 1/4 actions done, eta 3s",
+		"\x1b[K[###############...............] 2/4 actions done, 1 failed, eta 2s",
+		"\x1b[K[###############...............] 2/4 actions done, 1 failed in 2s\n",
 	}
 	if strings.Join(lines, "|") != strings.Join(want, "|") {
 		t.Errorf("output:\n%q\nwant:\n%q", lines, want)
@@ -116,5 +120,114 @@ func TestProgressConcurrentAdds(t *testing.T) {
 	p.Finish()
 	if !strings.HasPrefix(out.String(), "100/100 actions done in ") {
 		t.Errorf("output = %q", out.String())
+	}
+}
+
+// terminal is a fake terminal: it applies carriage returns, "clear to the
+// end of the line" (ESC [K) and newlines to a screen of lines.
+type terminal struct {
+	mu    stdsync.Mutex
+	lines []string
+	cur   []rune
+	col   int
+}
+
+func (t *terminal) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := string(p)
+	for len(s) > 0 {
+		switch {
+		case strings.HasPrefix(s, "\x1b[K"):
+			t.cur = t.cur[:t.col]
+			s = s[3:]
+			continue
+		case s[0] == '\r':
+			t.col = 0
+		case s[0] == '\n':
+			t.lines = append(t.lines, string(t.cur))
+			t.cur, t.col = nil, 0
+		default:
+			r := []rune(s)[0]
+			if t.col < len(t.cur) {
+				t.cur[t.col] = r
+			} else {
+				t.cur = append(t.cur, r)
+			}
+			t.col++
+			s = s[len(string(r)):]
+			continue
+		}
+		s = s[1:]
+	}
+	return len(p), nil
+}
+
+// screen returns the lines on screen, the unfinished last one included.
+func (t *terminal) screen() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append(slices.Clone(t.lines), string(t.cur))
+}
+
+// TestStatusWriterKeepsLinesApart logs from several goroutines while the
+// progress bar is redrawn: on the fake terminal every line is one whole
+// log line or the final progress line, and the bar is the last line.
+func TestStatusWriterKeepsLinesApart(t *testing.T) {
+	term := &terminal{}
+	sw := NewStatusWriter(term)
+	logger := slog.New(slog.NewTextHandler(sw, &slog.HandlerOptions{ReplaceAttr: dropTime}))
+	const total = 200
+	p := newProgress(sw, nil, total, true, 0, time.Now)
+	var wg stdsync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range total / 4 {
+				logger.Info("applied", "worker", g, "i", i)
+				p.Add(ActionApplied)
+			}
+		}()
+	}
+	wg.Wait()
+	// Mid-apply: the bar is the last line, below every log line so far.
+	if got := term.screen(); !strings.HasPrefix(got[len(got)-1], "[") || len(got) != total+1 {
+		t.Fatalf("%d lines, last %q; want %d log lines and the bar", len(got), got[len(got)-1], total)
+	}
+	logger.Info("one more")
+	p.Finish()
+	lines := term.screen()
+	if last := lines[len(lines)-1]; last != "" {
+		t.Errorf("after Finish the cursor is not on a fresh line: %q", last)
+	}
+	lines = lines[:len(lines)-1]
+	logRE := regexp.MustCompile(`^level=INFO msg=(applied worker=\d i=\d+|"one more")$`)
+	for i, l := range lines[:len(lines)-1] {
+		if !logRE.MatchString(l) {
+			t.Errorf("line %d is not one whole log line: %q", i, l)
+		}
+	}
+	if final := lines[len(lines)-1]; !strings.HasPrefix(final, "[##############################] 200/200 actions done in ") {
+		t.Errorf("final line %q", final)
+	}
+	if len(lines) != total+2 {
+		t.Errorf("%d lines, want %d", len(lines), total+2)
+	}
+}
+
+// TestStatusWriterHalfLine redraws the bar only once a half-written log line ends.
+func TestStatusWriterHalfLine(t *testing.T) {
+	term := &terminal{}
+	sw := NewStatusWriter(term)
+	sw.setStatus("[bar 1]", false)
+	fmt.Fprint(sw, "half ")
+	sw.setStatus("[bar 2]", false)
+	fmt.Fprint(sw, "a line\n")
+	if got := strings.Join(term.screen(), "|"); got != "half a line|[bar 2]" {
+		t.Errorf("screen %q", got)
+	}
+	if sw.Unwrap() != term {
+		t.Error("Unwrap does not return the terminal")
 	}
 }

@@ -13,73 +13,87 @@ import (
 // pull-request comment.
 const MaxMarkdown = 65536
 
-// detailsOver is the section length from which a list folds into <details>.
+// Headroom is what Markdown leaves free under MaxMarkdown, in bytes, for a
+// header the caller adds (the example workflow's marker and title line).
+const Headroom = 500
+
+// detailsOver is the section length from which a list of creates and
+// updates folds into <details>.
 const detailsOver = 20
 
-// Markdown returns p as a pull-request comment: the source commit, a
-// refusal and a deletion banner when they apply, a counts table, the
-// blocked actions grouped by reason, one section per kind, and the skipped
-// changes. Lists longer than 20 entries fold into <details>. The comment is
-// at most MaxMarkdown characters: what does not fit is cut, with a note.
+// Markdown returns p as a pull-request comment. What can harm comes first
+// and is never folded or summarised: the source commit, the refusal and
+// its violations, a deletion banner, the counts table, the blocked actions
+// grouped by reason and every deletion with why it is planned. Then come
+// the creates and updates, one section per kind (folded into <details> over
+// 20 entries), and the skipped changes. The comment is at most
+// MaxMarkdown-Headroom bytes, so characters too: when space runs out, the
+// creates, updates and skips that do not fit are summarised as counts per
+// action type, never cut mid-entry. Only a plan whose deletions and blocked
+// actions alone exceed the limit loses some of them, and the note at the
+// end says how many.
 func Markdown(p *planner.Plan) string { return markdown(p, MaxMarkdown) }
 
-// md writes Markdown within a budget, counting bytes (never fewer than characters).
+// reserve is kept free for the closing tags and the notes at the end (at
+// most 700 bytes) and the Headroom.
+const reserve = Headroom + 700
+
+// md writes Markdown within a budget, counting bytes (never fewer than
+// characters). Once the budget is spent it writes nothing more and the
+// caller only counts what it leaves out, building no entry text.
 type md struct {
-	b       strings.Builder
-	limit   int
-	cut     bool
-	omitted int
-	open    int // <details> left open
+	b     strings.Builder
+	limit int
+	cut   bool
+	open  int // <details> left open
+	// lostHarm counts deletions and blocked actions left out (only when
+	// they alone exceed the limit).
+	lostHarm int
+	// lost counts the creates, updates and skips left out, by type.
+	lost map[planner.ActionType]int
+	// lostSkips counts the skipped changes left out.
+	lostSkips int
 }
 
-// reserve is kept free for the closing tags and the truncation note.
-const reserve = 600
+// fits reports whether n more bytes fit in the budget.
+func (m *md) fits(n int) bool { return !m.cut && m.b.Len()+n <= m.limit-reserve }
 
-func (m *md) raw(s string) {
-	if m.cut {
-		return
-	}
-	if m.b.Len()+len(s) > m.limit-reserve {
+// raw writes s, or marks the budget spent when it does not fit.
+func (m *md) raw(s string) bool {
+	if !m.fits(len(s)) {
 		m.cut = true
-		return
+		return false
 	}
 	m.b.WriteString(s)
-}
-
-// item writes one list entry, or counts it as omitted once the budget is spent.
-func (m *md) item(s string) {
-	m.raw(s)
-	if m.cut {
-		m.omitted++
-	}
+	return true
 }
 
 func (m *md) fold(n int, summary string) bool {
 	if n <= detailsOver {
 		return false
 	}
-	m.raw(fmt.Sprintf("<details><summary>%s</summary>\n\n", summary))
-	if !m.cut {
-		m.open++
+	if !m.raw("<details><summary>" + summary + "</summary>\n\n") {
+		return false
 	}
+	m.open++
 	return true
 }
 
 func (m *md) unfold(folded bool) {
-	if folded && m.open > 0 && !m.cut {
+	if folded && m.open > 0 {
 		m.b.WriteString("\n</details>\n")
 		m.open--
 	}
 }
 
 func markdown(p *planner.Plan, limit int) string {
-	m := &md{limit: limit}
+	m := &md{limit: limit, lost: map[planner.ActionType]int{}}
 	m.raw("## ogsync plan\n\n")
-	m.raw(fmt.Sprintf("**Source:** %s  \n**Policies:** %s\n\n", mdSource(p.Revision), esc(policies(p))))
+	m.raw("**Source:** " + mdSource(p.Revision) + "  \n**Policies:** " + esc(policies(p)) + "\n\n")
 	if p.Refused() {
 		m.raw("> [!CAUTION]\n> **Refused by safeguards: nothing will be applied.**\n")
 		for _, v := range p.Violations {
-			m.raw(fmt.Sprintf("> - %s: %s\n", code(v.Rule), esc(v.Message)))
+			m.raw("> - " + code(v.Rule) + ": " + esc(v.Message) + "\n")
 		}
 		m.raw("\n")
 	}
@@ -87,7 +101,7 @@ func markdown(p *planner.Plan, limit int) string {
 		m.raw("**No changes.** The account matches the desired state.\n")
 	} else {
 		if d := deletions(p.Summary); d != "" {
-			m.raw(fmt.Sprintf("> [!WARNING]\n> **This plan deletes %s.**\n\n", d))
+			m.raw("> [!WARNING]\n> **This plan deletes " + d + ".**\n\n")
 		}
 		s := p.Summary
 		m.raw("| | create / add | update / role | delete / remove |\n|---|---:|---:|---:|\n")
@@ -100,77 +114,174 @@ func markdown(p *planner.Plan, limit int) string {
 		}
 		m.raw("\n")
 	}
-	if reasons, acts := blockGroups(p); len(reasons) > 0 {
-		m.raw("\n### Blocked\n\n")
-		for _, r := range reasons {
-			as := acts[r]
-			m.raw(fmt.Sprintf("**%s** (%d)\n\n", esc(r), len(as)))
-			folded := m.fold(len(as), count(len(as), "blocked action", "blocked actions"))
-			for _, a := range as {
-				m.item("- " + esc(Headline(a)) + "\n")
-			}
-			m.unfold(folded)
-			m.raw("\n")
-		}
-	}
-	for _, s := range sections {
-		acts := ofKind(p, s.kind)
-		if len(acts) == 0 {
-			continue
-		}
-		m.raw(fmt.Sprintf("\n### %s (%d)\n\n", s.title, len(acts)))
-		folded := m.fold(len(acts), count(len(acts), s.kind+" change", s.kind+" changes"))
-		for _, a := range acts {
-			var e strings.Builder
-			e.WriteString("- " + badge(a.Type) + " " + esc(Headline(a)))
-			if a.Origin != "" {
-				e.WriteString(" (" + code(a.Origin) + ")")
-			}
-			if a.IsBlocked() {
-				e.WriteString(" **BLOCKED**")
-			}
-			e.WriteString("\n")
-			if a.Type.Destructive() {
-				e.WriteString("  - why: " + esc(a.Reason) + "\n")
-			}
-			for _, d := range details(a) {
-				e.WriteString("  - " + code(d) + "\n")
-			}
-			m.item(e.String())
-		}
-		m.unfold(folded)
-	}
-	if len(p.Skipped) > 0 {
-		m.raw(fmt.Sprintf("\n### Skipped (%d)\n\nScope or policy keeps these from being applied.\n\n", len(p.Skipped)))
-		m.raw(fmt.Sprintf("<details><summary>%s</summary>\n\n", count(len(p.Skipped), "skipped change", "skipped changes")))
-		if !m.cut {
-			m.open++
-		}
-		for _, s := range p.Skipped {
-			m.item("- " + esc(skipTarget(s)) + ": " + esc(s.Reason) + "\n")
-		}
-		m.unfold(true)
-	}
+	harm(m, p)
+	rest(m, p)
 	for ; m.open > 0; m.open-- {
 		m.b.WriteString("\n</details>\n")
 	}
-	if m.cut {
-		fmt.Fprintf(&m.b, "\n> [!NOTE]\n> The plan is too long for one comment: %d more entries are not shown. "+
-			"Run `ogsync plan --format json` for the whole plan.\n", m.omitted)
+	if m.lostHarm > 0 {
+		fmt.Fprintf(&m.b, "\n> [!CAUTION]\n> **%s of deletions and blocked actions do not fit in one comment.** "+
+			"The full plan (`ogsync plan --format text`, or the workflow's artifact) lists them all.\n",
+			count(m.lostHarm, "entry", "entries"))
+	}
+	if n := lostTotal(m); n > 0 {
+		fmt.Fprintf(&m.b, "\n> [!NOTE]\n> Not shown for lack of space: %s. "+
+			"The full plan (`ogsync plan --format text`, or the workflow's artifact) lists them all.\n", lostPhrase(m))
 	}
 	return m.b.String()
 }
 
-// esc makes text safe in Markdown running text and table cells.
-func esc(s string) string {
-	r := strings.NewReplacer("\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
-		"<", "&lt;", ">", "&gt;", "|", "\\|", "\n", " ", "\r", " ", "#", "\\#")
-	return r.Replace(s)
+// harm writes the blocked actions by reason and every deletion, unfolded.
+// They stop only at the hard limit, when they alone exceed it.
+func harm(m *md, p *planner.Plan) {
+	if reasons, acts := blockGroups(p); len(reasons) > 0 {
+		m.raw("\n### Blocked\n\n")
+		for _, r := range reasons {
+			as := acts[r]
+			m.raw("**" + esc(r) + "** (" + strconv.Itoa(len(as)) + ")\n\n")
+			for _, a := range as {
+				if m.cut || !m.raw("- "+esc(Headline(a))+"\n") {
+					m.lostHarm++
+				}
+			}
+			m.raw("\n")
+		}
+	}
+	n := p.Summary.DeleteUser + p.Summary.DeleteTeam + p.Summary.RemoveMember
+	if n == 0 {
+		return
+	}
+	m.raw("\n### Deletions (" + strconv.Itoa(n) + ")\n\n")
+	for _, s := range sections {
+		for _, a := range p.Actions {
+			if a.Type.Kind() != s.kind || !a.Type.Destructive() {
+				continue
+			}
+			if m.cut || !m.raw(entry(a)) {
+				m.lostHarm++
+			}
+		}
+	}
 }
+
+// rest writes the creates and updates by kind, then the skipped changes,
+// while they fit; what does not fit is counted by type.
+func rest(m *md, p *planner.Plan) {
+	for _, s := range sections {
+		var n int
+		for _, a := range p.Actions {
+			if a.Type.Kind() == s.kind && !a.Type.Destructive() {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		folded := false
+		if m.raw("\n### " + s.title + " (" + strconv.Itoa(n) + ")\n\n") {
+			folded = m.fold(n, count(n, s.kind+" create or update", s.kind+" creates and updates"))
+		}
+		for _, a := range p.Actions {
+			if a.Type.Kind() != s.kind || a.Type.Destructive() {
+				continue
+			}
+			if m.cut || !m.raw(entry(a)) {
+				m.lost[a.Type]++
+			}
+		}
+		m.unfold(folded)
+	}
+	if len(p.Skipped) == 0 {
+		return
+	}
+	folded := false
+	if m.raw("\n### Skipped (" + strconv.Itoa(len(p.Skipped)) + ")\n\nScope or policy keeps these from being applied.\n\n") {
+		if m.raw("<details><summary>" + count(len(p.Skipped), "skipped change", "skipped changes") + "</summary>\n\n") {
+			m.open++
+			folded = true
+		}
+	}
+	for _, s := range p.Skipped {
+		if m.cut || !m.raw("- "+esc(skipTarget(s))+": "+esc(s.Reason)+"\n") {
+			m.lostSkips++
+		}
+	}
+	m.unfold(folded)
+}
+
+// entry is one action's list entry: badge, headline, origin, the blocked
+// mark, why (for a deletion) and the field lines.
+func entry(a *planner.Action) string {
+	var e strings.Builder
+	e.WriteString("- " + badge(a.Type) + " " + esc(Headline(a)))
+	if a.Origin != "" {
+		e.WriteString(" (" + code(a.Origin) + ")")
+	}
+	if a.IsBlocked() {
+		e.WriteString(" **BLOCKED**")
+	}
+	e.WriteString("\n")
+	if a.Type.Destructive() {
+		e.WriteString("  - why: " + esc(a.Reason) + "\n")
+	}
+	for _, d := range details(a) {
+		e.WriteString("  - " + code(d) + "\n")
+	}
+	return e.String()
+}
+
+// lostNames phrases each action type left out of a comment.
+var lostNames = []struct {
+	t          planner.ActionType
+	one, other string
+}{
+	{planner.CreateUser, "user create", "user creates"},
+	{planner.UpdateUser, "user update", "user updates"},
+	{planner.CreateTeam, "team create", "team creates"},
+	{planner.UpdateTeam, "team update", "team updates"},
+	{planner.AddMember, "member add", "member adds"},
+	{planner.ChangeMemberRole, "member role change", "member role changes"},
+}
+
+func lostTotal(m *md) int {
+	n := m.lostSkips
+	for _, c := range m.lost {
+		n += c
+	}
+	return n
+}
+
+// lostPhrase lists what a comment left out: "12 user creates, 3 member adds and 2 skipped changes".
+func lostPhrase(m *md) string {
+	var parts []string
+	for _, l := range lostNames {
+		if n := m.lost[l.t]; n > 0 {
+			parts = append(parts, count(n, l.one, l.other))
+		}
+	}
+	if m.lostSkips > 0 {
+		parts = append(parts, count(m.lostSkips, "skipped change", "skipped changes"))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// esc makes text safe in Markdown running text and table cells.
+func esc(s string) string { return escaper.Replace(s) }
+
+// escaper and spacer are built once: a strings.Replacer is safe for
+// concurrent use, and building one per call costs more than replacing.
+var (
+	escaper = strings.NewReplacer("\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "[", "\\[", "]", "\\]",
+		"<", "&lt;", ">", "&gt;", "|", "\\|", "\n", " ", "\r", " ", "#", "\\#")
+	spacer = strings.NewReplacer("\n", " ", "\r", " ")
+)
 
 // code wraps s in a code span that no backtick inside can close.
 func code(s string) string {
-	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	s = spacer.Replace(s)
 	fence := "`"
 	for strings.Contains(s, fence) {
 		fence += "`"
@@ -214,3 +325,9 @@ func mdSource(r model.Revision) string {
 	}
 	return s
 }
+
+// MarkdownText escapes s for Markdown running text and table cells.
+func MarkdownText(s string) string { return esc(s) }
+
+// MarkdownCode wraps s in a Markdown code span that no backtick inside can close.
+func MarkdownCode(s string) string { return code(s) }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +165,10 @@ func TestRenderUnknownFormat(t *testing.T) {
 }
 
 // hugePlan has n user creates, n member adds and n user deletes (blocked by the cap).
-func hugePlan(t *testing.T, n int) *planner.Plan {
+func hugePlan(t *testing.T, n int) *planner.Plan { return hugePlanOf(t, n, n) }
+
+// hugePlanOf has n user creates, n member adds and del user deletes (blocked by the cap).
+func hugePlanOf(t testing.TB, n, del int) *planner.Plan {
 	t.Helper()
 	var d model.Desired
 	var c model.Current
@@ -172,6 +177,8 @@ func hugePlan(t *testing.T, n int) *planner.Plan {
 		name := fmt.Sprintf("new-user-with-a-long-name-%05d@example.com", i)
 		d.Users = append(d.Users, model.User{Username: name, FullName: model.Ptr("A rather long full name " + fmt.Sprint(i)), Tags: &[]string{"one", "two"}})
 		ms = append(ms, model.Member{Username: name})
+	}
+	for i := range del {
 		c.Users = append(c.Users, user(fmt.Sprint("old", i), fmt.Sprintf("old%05d@example.com", i), "User", marker))
 	}
 	d.Teams = []model.Team{{Name: "everyone", Members: &ms}}
@@ -192,18 +199,130 @@ func TestMarkdownStaysUnderGitHubLimit(t *testing.T) {
 	if n := utf8.RuneCountInString(out); n > MaxMarkdown {
 		t.Fatalf("markdown is %d characters, over %d", n, MaxMarkdown)
 	}
-	for _, want := range []string{"Refused by safeguards", "would delete 3000 users", "This plan deletes 3000 users", "more entries are not shown", "| users | 3000 | 0 | 3000 |"} {
+	// 3,000 blocked deletes cannot all fit: the comment says so, and shows
+	// them before any create.
+	for _, want := range []string{"Refused by safeguards", "would delete 3000 users", "This plan deletes 3000 users",
+		"of deletions and blocked actions do not fit in one comment", "Not shown for lack of space: 3000 user creates and 3000 member adds",
+		"| users | 3000 | 0 | 3000 |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("truncated markdown lacks %q", want)
 		}
+	}
+	if len(out) > MaxMarkdown-Headroom {
+		t.Errorf("markdown is %d bytes, leaving less than %d for a workflow's header", len(out), Headroom)
+	}
+	if strings.Contains(out, "create user") {
+		t.Error("a create is shown while deletions were left out")
 	}
 	if strings.Count(out, "<details>") != strings.Count(out, "</details>") {
 		t.Errorf("unbalanced <details>: %d open, %d closed", strings.Count(out, "<details>"), strings.Count(out, "</details>"))
 	}
 }
 
+// thousandPlan has 1,000 changes: 400 user creates, 400 member adds, 100
+// member role changes, 70 member removals and 30 user deletes.
+func thousandPlan(t testing.TB) *planner.Plan {
+	t.Helper()
+	var d model.Desired
+	var c model.Current
+	var want, have []model.Member
+	for i := range 170 {
+		name := fmt.Sprintf("staying-user-with-a-long-name-%05d@example.com", i)
+		u := user(fmt.Sprint("s", i), name, "User", nil)
+		c.Users = append(c.Users, u)
+		d.Users = append(d.Users, model.User{Username: name, Role: model.Ptr("User")})
+		have = append(have, model.Member{Username: name, UserID: u.ID, Role: "user"})
+		if i < 100 {
+			want = append(want, model.Member{Username: name, Role: "admin"})
+		}
+	}
+	for i := range 400 {
+		name := fmt.Sprintf("new-user-with-a-long-name-%05d@example.com", i)
+		d.Users = append(d.Users, model.User{Username: name, FullName: model.Ptr("A rather long full name " + fmt.Sprint(i)),
+			Tags: &[]string{"one", "two"}, Origin: fmt.Sprintf("users/new.yaml:%d", 3*i+1)})
+		want = append(want, model.Member{Username: name, Role: "user", Origin: fmt.Sprintf("teams/everyone.yaml:%d", i+2)})
+	}
+	for i := range 30 {
+		c.Users = append(c.Users, user(fmt.Sprint("old", i), fmt.Sprintf("leaver-%02d@example.com", i), "User", marker))
+	}
+	d.Teams = []model.Team{{Name: "everyone", Members: &want, Origin: "teams/everyone.yaml:1"}}
+	c.Teams = []model.Team{team("t", "everyone", "", have...)}
+	o := planner.DefaultOptions()
+	o.Policies = planner.PolicyNames{Users: planner.PolicySync, Teams: planner.PolicySync, Members: planner.PolicySync}
+	o.Safeguards.MaxShrinkPercent = 100
+	o.Safeguards.MaxDeletes = planner.MaxDeletes{Count: 1000, Percent: 100}
+	p, err := planner.Compute(d, c, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestMarkdownNamesEveryDeletion renders a 1,000-change plan: every user
+// delete and member removal is named with its reason, the creates and
+// updates that do not fit are counted, and the comment fits GitHub's limit.
+func TestMarkdownNamesEveryDeletion(t *testing.T) {
+	p := thousandPlan(t)
+	s := p.Summary
+	if s.Total != 1000 || s.DeleteUser != 30 || s.RemoveMember != 70 || s.AddMember != 400 || s.ChangeMemberRole != 100 {
+		t.Fatalf("plan summary = %+v", s)
+	}
+	out := Markdown(p)
+	if n := utf8.RuneCountInString(out); n > MaxMarkdown {
+		t.Fatalf("markdown is %d characters, over %d", n, MaxMarkdown)
+	}
+	if len(out) > MaxMarkdown-Headroom {
+		t.Errorf("markdown is %d bytes, leaving less than %d for a workflow's header", len(out), Headroom)
+	}
+	plain := strings.ReplaceAll(out, `\`, "")
+	for _, a := range p.Actions {
+		if a.Type.Destructive() && !strings.Contains(plain, "- 🔴 "+Headline(a)+" ") && !strings.Contains(plain, "- 🔴 "+Headline(a)+"\n") {
+			t.Errorf("the comment does not name %q", Headline(a))
+		}
+	}
+	if n := strings.Count(out, "\n  - why: "); n != 100 {
+		t.Errorf("%d deletions carry their reason, want 100", n)
+	}
+	if strings.Contains(out, "do not fit in one comment") {
+		t.Error("deletions were left out")
+	}
+	// What is shown plus what is counted as not shown is every create and update.
+	shown := strings.Count(out, "\n- 🟢 ") + strings.Count(out, "\n- 🟡 ")
+	lost := 0
+	for _, m := range regexp.MustCompile(`(\d+) (?:user creates?|member adds?|member role changes?)`).FindAllStringSubmatch(out[strings.Index(out, "Not shown for lack of space"):], -1) {
+		n, _ := strconv.Atoi(m[1])
+		lost += n
+	}
+	if shown == 0 || lost == 0 || shown+lost != 900 {
+		t.Errorf("%d creates and updates shown, %d counted as not shown; want a sum of 900", shown, lost)
+	}
+	t.Logf("1,000 changes: %d characters, all 100 deletions named, %d creates and updates shown, %d counted", utf8.RuneCountInString(out), shown, lost)
+	// Deletions come before the first create or update.
+	if strings.Index(out, "### Deletions (100)") > strings.Index(out, "- 🟢 ") {
+		t.Error("deletions do not come first")
+	}
+	if strings.Count(out, "<details>") != strings.Count(out, "</details>") {
+		t.Error("unbalanced <details>")
+	}
+}
+
+// BenchmarkMarkdown20k renders a plan of 20,000 actions (10,000 user
+// creates, 10,000 member adds), far over the comment's limit.
+func BenchmarkMarkdown20k(b *testing.B) {
+	t := &testing.T{}
+	p := hugePlanOf(t, 10000, 0)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if len(Markdown(p)) > MaxMarkdown {
+			b.Fatal("over the limit")
+		}
+	}
+	b.ReportMetric(float64(p.Summary.Total), "actions")
+}
+
 func TestMarkdownTruncationGolden(t *testing.T) {
-	golden(t, "truncated.md", []byte(markdown(hugePlan(t, 30), 3000)))
+	golden(t, "truncated.md", []byte(markdown(hugePlan(t, 30), 7000)))
 }
 
 func TestMarkdownEscapes(t *testing.T) {
