@@ -131,15 +131,18 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
 		t := res.Total()
+		report := filepath.Join(cfg.StateDir, sync.ReportFile)
 		switch {
 		case err != nil:
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
 		case !res.Outcome.Succeeded():
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
-				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, filepath.Join(cfg.StateDir, sync.ReportFile))
-		case t.Blocked > 0:
-			fmt.Fprintf(io.err, "ogsync %s: %d actions blocked by safeguards (see %s)\n", name, t.Blocked, filepath.Join(cfg.StateDir, sync.ReportFile))
+				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
 		default:
+			// Blocked actions are reported, not an error (see sync.Outcome).
+			if t.Blocked > 0 {
+				fmt.Fprintf(io.err, "ogsync %s: cycle %s; %d actions blocked by safeguards (see %s)\n", name, res.Outcome, t.Blocked, report)
+			}
 			return exitOK
 		}
 		return exitError

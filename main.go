@@ -27,9 +27,9 @@ var version = ""
 
 // Exit codes of the CLI contract.
 const (
-	exitOK      = 0 // success, or no changes
-	exitError   = 1 // any error, invalid input, blocked safeguard or failed apply
-	exitChanges = 2 // changes present (plan --detailed-exitcode)
+	exitOK      = 0 // success, no changes, or only blocked actions (see sync.Outcome)
+	exitError   = 1 // any error, invalid input, a refused plan or a failed action
+	exitChanges = 2 // changes present, blocked ones included (plan --detailed-exitcode)
 )
 
 func main() {

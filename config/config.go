@@ -173,6 +173,9 @@ type Apply struct {
 type Health struct {
 	// MaxFailedCycles consecutive failed cycles make the daemon unhealthy.
 	MaxFailedCycles int `yaml:"max_failed_cycles"`
+	// MaxBlockedCycles: an action blocked this many cycles in a row makes the
+	// daemon unhealthy; 0 (the default) turns this off.
+	MaxBlockedCycles int `yaml:"max_blocked_cycles"`
 }
 
 // Default returns the configuration every file starts from.
@@ -533,6 +536,9 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	}
 	if c.Health.MaxFailedCycles < 1 {
 		v.add("health.max_failed_cycles", "must be at least 1")
+	}
+	if c.Health.MaxBlockedCycles < 0 {
+		v.add("health.max_blocked_cycles", "must be 0 (off) or more")
 	}
 	if c.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Listen); err != nil {

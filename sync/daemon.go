@@ -88,6 +88,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 	if d.health == nil {
 		d.health = NewHealth(opts.Config.Health.MaxFailedCycles, d.now())
 	}
+	d.health.SetMaxBlocked(opts.Config.Health.MaxBlockedCycles)
 	if _, _, err := parseSchedule(opts.Config); err != nil {
 		return nil, err
 	}
@@ -233,6 +234,8 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 
 	failed := d.health.Record(&res)
 	d.metrics.RecordCycle(&res, failed)
+	_, streak := d.health.LongestBlocked()
+	d.metrics.BlockedStreak(streak)
 	if werr := (State{Dir: cfg.StateDir}).WriteResult(&res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
@@ -315,6 +318,7 @@ func (d *Daemon) reload() error {
 	old := d.cfg
 	d.cfg, d.cycle = cfg, cycle
 	d.health.SetMaxFailed(cfg.Health.MaxFailedCycles)
+	d.health.SetMaxBlocked(cfg.Health.MaxBlockedCycles)
 	rescheduled := old.Schedule != cfg.Schedule || old.TimeZone != cfg.TimeZone
 	if rescheduled && d.running && !d.stopping {
 		d.startScheduler(sched, loc, &cronLogger{l: d.logger, skipped: d.metrics.TickSkipped})

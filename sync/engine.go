@@ -298,7 +298,8 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 }
 
 // Report returns the outcome of every action of a plan that is not applied:
-// planned, or blocked with the safeguard's reasons.
+// planned, or blocked with the safeguard's reasons (an action that depends
+// on a blocked one is blocked too, not skipped: see Outcome).
 func Report(p *planner.Plan) []ActionResult {
 	runnable := map[string]bool{}
 	for _, a := range p.Runnable() {
@@ -313,7 +314,8 @@ func Report(p *planner.Plan) []ActionResult {
 		case p.Refused():
 			r.Outcome, r.Error = ActionBlocked, "the plan is refused by a safeguard"
 		case !runnable[a.ID]:
-			r.Outcome, r.Error = ActionSkipped, "depends on a blocked action"
+			// Stopped by the same safeguard as the action it depends on.
+			r.Outcome, r.Error = ActionBlocked, "depends on a blocked action"
 		default:
 			r.Outcome = ActionPlanned
 		}
