@@ -54,7 +54,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	logger := opts.log.logger(io.err)
+	logger := opts.log.logger(io)
 	e, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: logger})
 	if err != nil {
 		return fail(err)

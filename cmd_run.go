@@ -70,7 +70,7 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 // execute runs cycles as opts say: one (--once, and ogsync apply) or the
 // daemon; under the state directory's lock, recording each cycle.
 func execute(ctx context.Context, io stdio, name string, opts runOptions, build cycleBuilder) int {
-	logger := opts.log.logger(io.err)
+	logger := opts.log.logger(io)
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
 	hup := make(chan os.Signal, 1)

@@ -211,8 +211,11 @@ func parseLevel(s string) (slog.Level, error) {
 	return lv, nil
 }
 
-// logger builds the process logger: tint on a terminal, JSON otherwise.
-func (l *logFlags) logger(w io.Writer) *slog.Logger {
+// logger builds the process logger on io.err: tint on a terminal, JSON
+// otherwise. When io.err is a journald stream, each line starts with its
+// syslog priority, so that journalctl -p filters by level.
+func (l *logFlags) logger(io stdio) *slog.Logger {
+	w := io.err
 	lv, _ := parseLevel(l.level)
 	format := l.format
 	if format == "auto" {
@@ -221,10 +224,21 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 			format = "text"
 		}
 	}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	var pw *priorityWriter
+	if isJournalStream(w, io.getenv) {
+		pw = &priorityWriter{w: w}
+		w = pw
 	}
-	return slog.New(tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)}))
+	var h slog.Handler
+	if format == "json" {
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})
+	} else {
+		h = tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)})
+	}
+	if pw != nil {
+		h = &priorityHandler{h: h, w: pw}
+	}
+	return slog.New(h)
 }
 
 func isTerminal(w io.Writer) bool {
