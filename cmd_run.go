@@ -115,8 +115,14 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 			return sync.NewLogProgress(logger, total, 10*time.Second)
 		},
 	}
+	var notifier *sync.Notifier
+	if !opts.once {
+		// Type=notify under systemd; nil (silent) anywhere else.
+		notifier = sync.NewNotifier(logger)
+	}
 	d, err := sync.NewDaemon(sync.Options{
 		Config:   cfg,
+		Notifier: notifier,
 		NewCycle: func(c *config.Config) (sync.Cycle, error) { return build(c, env) },
 		Load:     opts.loadConfig,
 		Logger:   logger,

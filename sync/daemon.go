@@ -32,6 +32,10 @@ type Options struct {
 	Metrics *Metrics
 	// Health, when set, is fed every cycle; else the daemon makes its own.
 	Health *Health
+	// Notifier, when set, tells systemd when the daemon is ready, reloading
+	// and stopping, the last cycle's outcome, and that its scheduler is alive
+	// (WATCHDOG=1 from a job of the scheduler itself).
+	Notifier *Notifier
 	// ShutdownTimeout bounds the wait for the cycle in flight when Run's
 	// context is cancelled; 0 means one minute.
 	ShutdownTimeout time.Duration
@@ -49,6 +53,7 @@ type Daemon struct {
 	logger   *slog.Logger
 	metrics  *Metrics
 	health   *Health
+	notify   *Notifier
 	timeout  time.Duration
 	now      func() time.Time
 
@@ -76,6 +81,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 		logger:   opts.Logger,
 		metrics:  opts.Metrics,
 		health:   opts.Health,
+		notify:   opts.Notifier,
 		timeout:  opts.ShutdownTimeout,
 		now:      opts.Now,
 	}
@@ -151,9 +157,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.mu.Unlock()
 
 	d.logger.Info("daemon started", "schedule", d.Config().Schedule, "time_zone", loc.String())
+	d.notify.Ready("started; the first cycle is running")
 	go d.job.Run() // the cycle at start
 
 	<-ctx.Done()
+	d.notify.Stopping()
 	d.mu.Lock()
 	d.stopping = true
 	stopped := d.cron.Stop()
@@ -185,6 +193,10 @@ func (d *Daemon) startScheduler(sched cron.Schedule, loc *time.Location, cl cron
 	}
 	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cl))
 	c.Schedule(sched, d.job)
+	if wd := d.notify.WatchdogInterval(); wd > 0 {
+		// A job of the scheduler: the keep-alives stop when its loop does.
+		c.Schedule(cron.Every(wd), cron.FuncJob(d.notify.Watchdog))
+	}
 	c.Start()
 	d.cron, d.schedule, d.loc = c, sched, loc
 }
@@ -241,6 +253,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
 	d.logCycle(&res, failed)
+	d.notify.Status(CycleStatus(&res))
 	return res, err
 }
 
@@ -282,20 +295,24 @@ func (d *Daemon) logCycle(r *Result, failed int) {
 
 // Reload re-reads the configuration and builds its cycle. On any error the
 // configuration and cycle in force stay, and the error is logged and
-// returned. A changed schedule or time zone takes effect at once; a cycle in
+// returned. It tells systemd RELOADING=1 first and READY=1 at the end,
+// whatever the result, with a status that says which. A changed schedule or time zone takes effect at once; a cycle in
 // flight finishes with the old configuration. listen and state_dir changes
 // need a restart, and are logged as such.
 func (d *Daemon) Reload() error {
 	if d.load == nil {
 		return errors.New("reloading the configuration: no loader")
 	}
+	d.notify.Reloading()
 	err := d.reload()
 	if err != nil {
 		d.metrics.ConfigLoaded(false, d.now())
 		d.logger.Error("configuration reload failed; keeping the configuration in force", "err", err)
+		d.notify.Ready("configuration reload failed; keeping the configuration in force: " + err.Error())
 		return err
 	}
 	d.metrics.ConfigLoaded(true, d.now())
+	d.notify.Ready("configuration reloaded at " + d.now().UTC().Format(time.RFC3339))
 	return nil
 }
 
