@@ -264,6 +264,7 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 		res.Throttled = after.Throttled - before.Throttled
 		res.End = e.now()
 		res.Finish(err)
+		e.heartbeat(ctx, &res)
 		return res, err
 	}
 	p, err := e.Plan(ctx)

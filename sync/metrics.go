@@ -28,6 +28,7 @@ type Metrics struct {
 	reloadOK          prometheus.Gauge
 	reloadTime        prometheus.Gauge
 	stateErrors       prometheus.Counter
+	heartbeats        *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg, which should
@@ -105,6 +106,10 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 			Name: "ogsync_state_write_errors_total",
 			Help: "Failed writes of the last plan, result or report to the state directory.",
 		}),
+		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogsync_heartbeat_pings_total",
+			Help: "OpsGenie heartbeat pings after successful cycles, by result (ok, error).",
+		}, []string{"result"}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "ogsync_build_info",
@@ -115,7 +120,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	for _, c := range []prometheus.Collector{
 		m.cycles, m.cycleDuration, m.lastCycle, m.lastSuccess, m.lastDuration, m.consecutiveFailed, m.blockedStreak,
 		m.skippedTicks, m.planned, m.blocked, m.actions, m.apiRequests, m.apiDuration, m.throttled,
-		m.reloadOK, m.reloadTime, m.stateErrors, buildInfo,
+		m.reloadOK, m.reloadTime, m.stateErrors, m.heartbeats, buildInfo,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -125,6 +130,8 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	for _, o := range Outcomes {
 		m.cycles.WithLabelValues(string(o))
 	}
+	m.heartbeats.WithLabelValues("ok")
+	m.heartbeats.WithLabelValues("error")
 	return m, nil
 }
 
@@ -152,6 +159,12 @@ func (m *Metrics) RecordCycle(r *Result, consecutiveFailed int) {
 	}
 	for _, a := range r.Actions {
 		m.actions.WithLabelValues(a.Kind, string(a.Outcome)).Inc()
+	}
+	switch r.Heartbeat {
+	case HeartbeatPinged:
+		m.heartbeats.WithLabelValues("ok").Inc()
+	case HeartbeatFailed:
+		m.heartbeats.WithLabelValues("error").Inc()
 	}
 }
 

@@ -52,7 +52,7 @@ func TestMetricsScrape(t *testing.T) {
 
 	r := sampleResult() // partial: 1 user failed, 1 user blocked, 2 applied
 	m.RecordCycle(&r, h.Record(&r))
-	ok := Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []ActionResult{act("team", "create", ActionApplied)}}
+	ok := Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []ActionResult{act("team", "create", ActionApplied)}, Heartbeat: HeartbeatPinged}
 	ok.Finish(nil)
 	m.RecordCycle(&ok, h.Record(&ok))
 	dry := Result{Start: ok.End, End: ok.End.Add(time.Second), DryRun: true, Actions: []ActionResult{act("user", "create", ActionPlanned)}}
@@ -87,6 +87,8 @@ func TestMetricsScrape(t *testing.T) {
 		`ogsync_cycle_duration_seconds_count 3`,
 		`ogsync_consecutive_failed_cycles 0`,
 		`ogsync_blocked_action_max_consecutive_cycles 4`,
+		`ogsync_heartbeat_pings_total{result="ok"} 1`,
+		`ogsync_heartbeat_pings_total{result="error"} 0`,
 		// The gauges describe the last plan only.
 		`ogsync_planned_actions{kind="user"} 1`,
 		`ogsync_blocked_actions{kind="user"} 0`,

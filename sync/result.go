@@ -99,6 +99,12 @@ type Result struct {
 	Throttled int `json:"throttled"`
 	// Error is why the cycle failed, if it did.
 	Error string `json:"error,omitempty"`
+	// Heartbeat is what happened to opsgenie.heartbeat after the cycle
+	// (HeartbeatPinged, HeartbeatFailed, HeartbeatNotPinged); empty when
+	// none is configured. The ping is not counted in APICalls.
+	Heartbeat string `json:"heartbeat,omitempty"`
+	// HeartbeatError is why the ping failed.
+	HeartbeatError string `json:"heartbeat_error,omitempty"`
 	// Plan is the plan the cycle computed, written as last-plan.json when
 	// not nil. Any JSON-marshalable value; not part of the result's JSON.
 	Plan any `json:"-"`
@@ -206,6 +212,9 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	row("API calls", fmt.Sprintf("%d (%d throttled)", r.APICalls, r.Throttled))
 	if r.Error != "" {
 		row("error", r.Error)
+	}
+	if r.Heartbeat != "" {
+		row("heartbeat", strings.TrimSuffix(r.Heartbeat+": "+r.HeartbeatError, ": "))
 	}
 	if len(r.Violations) > 0 {
 		b.WriteString("\n## Safeguard violations\n\n")
