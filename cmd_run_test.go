@@ -114,7 +114,7 @@ func TestRunOnce(t *testing.T) {
 		{name: "dry run", build: fixedCycle(dryRun, nil), code: exitOK, outcome: sync.OutcomeDryRun, contains: `"outcome":"dry-run"`},
 		{name: "failed cycle", build: fixedCycle(sync.Result{}, errors.New("listing users: 401 Unauthorized")), code: exitError, outcome: sync.OutcomeFailed, contains: "listing users: 401 Unauthorized"},
 		{name: "refused plan", build: fixedCycle(sync.Result{Violations: []string{"too many deletes"}}, nil), code: exitError, outcome: sync.OutcomeRefused, contains: "too many deletes"},
-		{name: "only blocked actions", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "delete user a@example.com", Kind: "user", Op: "delete", Outcome: sync.ActionBlocked, Error: "on-call audit"}}}, nil), code: exitOK, outcome: sync.OutcomeOK, contains: "1 actions blocked by safeguards"},
+		{name: "only blocked actions", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "delete user a@example.com", Kind: "user", Op: "delete", Outcome: sync.ActionBlocked, Error: "on-call audit"}}}, nil), code: exitOK, outcome: sync.OutcomeOK, contains: "1 action blocked by safeguards"},
 		{name: "failed action", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: sync.ActionFailed, Error: "422"}}}, nil), code: exitError, outcome: sync.OutcomeFailed, contains: "cycle failed: 0 applied, 1 failed"},
 		{name: "cycle cannot be built", build: func(*config.Config, cycleEnv) (sync.Cycle, error) { return nil, errors.New("no API key") }, code: exitError, contains: "ogsync run: building the sync cycle: no API key"},
 	}

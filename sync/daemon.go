@@ -246,8 +246,12 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 
 	failed := d.health.Record(&res)
 	d.metrics.RecordCycle(&res, failed)
-	_, streak := d.health.LongestBlocked()
+	action, streak := d.health.LongestBlocked()
 	d.metrics.BlockedStreak(streak)
+	if limit := cfg.Health.MaxBlockedCycles; limit > 0 && streak >= limit {
+		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
+			"action", action, "cycles", streak, "max_blocked_cycles", limit)
+	}
 	if werr := (State{Dir: cfg.StateDir}).WriteResult(&res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)

@@ -56,7 +56,7 @@ func TestDemoBlockedOnly(t *testing.T) {
 
 	for _, args := range [][]string{{"run", "--once"}, {"run", "--once", "--apply"}} {
 		r = runCLI(t, env, append(args, "--config", cfg, "--log-format", "json")...)
-		if r.code != 0 || !strings.Contains(r.stderr, "1 actions blocked by safeguards") {
+		if r.code != 0 || !strings.Contains(r.stderr, "1 action blocked by safeguards") {
 			t.Errorf("%v: exit %d, want 0\nstderr:\n%s", args, r.code, r.stderr)
 		}
 		var res sync.Result
