@@ -147,7 +147,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		default:
 			// Blocked actions are reported, not an error (see sync.Outcome).
 			if t.Blocked > 0 {
-				fmt.Fprintf(io.err, "ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report)
+				notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
 			}
 			return exitOK
 		}

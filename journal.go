@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"syscall"
 
 	stdsync "sync"
@@ -30,6 +32,54 @@ func isJournalStream(w io.Writer, getenv func(string) string) bool {
 		return false
 	}
 	return js == fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+}
+
+// journalWriter is stderr when it is the journal stream. A line written
+// without a priority prefix gets "<3>" (error): what ogsync prints on stderr
+// outside its logger are error messages (a bad flag, a configuration that
+// does not load), which journalctl -p err must show; the logger's lines
+// (priorityWriter) and notices carry a prefix of their own.
+type journalWriter struct {
+	mu  stdsync.Mutex
+	w   io.Writer
+	mid bool // the last write ended inside a line
+}
+
+// Write prefixes every line of p that starts without a priority with <3>.
+func (j *journalWriter) Write(p []byte) (int, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]byte, 0, len(p)+8)
+	for rest := p; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line = rest[:i+1]
+		}
+		rest = rest[len(line):]
+		if !j.mid && !hasPriority(line) {
+			out = append(out, "<3>"...)
+		}
+		out = append(out, line...)
+		j.mid = line[len(line)-1] != '\n'
+	}
+	if _, err := j.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// hasPriority reports whether line starts with a syslog priority "<N>".
+func hasPriority(line []byte) bool {
+	return len(line) >= 3 && line[0] == '<' && line[1] >= '0' && line[1] <= '7' && line[2] == '>'
+}
+
+// notice writes s to w, at the syslog priority notice (5) when w is the
+// journal: a normal outcome worth a line, not an error.
+func notice(w io.Writer, s string) {
+	if _, ok := w.(*journalWriter); ok {
+		s = "<5>" + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n<5>") + "\n"
+	}
+	_, _ = io.WriteString(w, s)
 }
 
 // syslogPriority maps a log level to its syslog priority: error 3,

@@ -36,7 +36,12 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: os.Stderr, getenv: takeAPIKeyEnv()})
+	getenv := takeAPIKeyEnv()
+	var stderr io.Writer = os.Stderr
+	if isJournalStream(os.Stderr, getenv) {
+		stderr = &journalWriter{w: os.Stderr}
+	}
+	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: stderr, getenv: getenv})
 	stop()
 	os.Exit(code)
 }
@@ -217,8 +222,8 @@ func parseLevel(s string) (slog.Level, error) {
 }
 
 // logger builds the process logger on io.err: tint on a terminal, JSON
-// otherwise. When io.err is a journald stream, each line starts with its
-// syslog priority, so that journalctl -p filters by level.
+// otherwise. When io.err is the journal (a *journalWriter), each line starts
+// with its level's syslog priority, so that journalctl -p filters by level.
 func (l *logFlags) logger(io stdio) *slog.Logger {
 	w := io.err
 	lv, _ := parseLevel(l.level)
@@ -230,8 +235,8 @@ func (l *logFlags) logger(io stdio) *slog.Logger {
 		}
 	}
 	var pw *priorityWriter
-	if isJournalStream(w, io.getenv) {
-		pw = &priorityWriter{w: w}
+	if jw, ok := w.(*journalWriter); ok {
+		pw = &priorityWriter{w: jw}
 		w = pw
 	}
 	var h slog.Handler
