@@ -58,6 +58,7 @@ type Daemon struct {
 	now      func() time.Time
 
 	mu       stdsync.Mutex // guards the fields below
+	status   string        // the last cycle's STATUS= line
 	cfg      *config.Config
 	cycle    Cycle
 	running  bool
@@ -257,7 +258,11 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
 	d.logCycle(&res, failed)
-	d.notify.Status(CycleStatus(&res))
+	status := CycleStatus(&res)
+	d.mu.Lock()
+	d.status = status
+	d.mu.Unlock()
+	d.notify.Status(status)
 	return res, err
 }
 
@@ -316,7 +321,13 @@ func (d *Daemon) Reload() error {
 		return err
 	}
 	d.metrics.ConfigLoaded(true, d.now())
-	d.notify.Ready("configuration reloaded at " + d.now().UTC().Format(time.RFC3339))
+	status := "configuration reloaded at " + d.now().UTC().Format(time.RFC3339)
+	d.mu.Lock()
+	if d.status != "" {
+		status += "; " + d.status
+	}
+	d.mu.Unlock()
+	d.notify.Ready(status)
 	return nil
 }
 

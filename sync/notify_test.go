@@ -111,7 +111,7 @@ func TestDaemonNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect(`^RELOADING=1\nMONOTONIC_USEC=[0-9]+$`)
-	expect(`^READY=1\nSTATUS=configuration reloaded at `)
+	expect(`^READY=1\nSTATUS=configuration reloaded at \S+; last cycle ok at `)
 
 	loadErr = errors.New("ogsync.yaml:3:1: schedule: bad")
 	if err := d.Reload(); err == nil {
