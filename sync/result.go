@@ -198,6 +198,11 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	b.WriteString("| | |\n| --- | --- |\n")
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdCell(v)) }
 	row("outcome", string(r.Outcome))
+	succeeded := "no: an error"
+	if r.Succeeded {
+		succeeded = "yes"
+	}
+	row("succeeded", succeeded)
 	mode := "apply"
 	if r.DryRun {
 		mode = "dry run"
@@ -232,7 +237,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(r.Actions) > 0 {
-		b.WriteString("\n## Actions\n\n| action | outcome | error |\n| --- | --- | --- |\n")
+		b.WriteString("\n## Actions\n\n| action | outcome | why |\n| --- | --- | --- |\n")
 		for _, a := range r.Actions {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(a.Action), a.Outcome, mdCell(a.Error))
 		}

@@ -118,6 +118,12 @@ func TestWriteMarkdown(t *testing.T) {
 		result func() Result
 	}{
 		{"partial", sampleResult},
+		{"blocked-only", func() Result {
+			start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+			r := Result{Start: start, End: start.Add(time.Second), Actions: []ActionResult{{Action: "delete user leaver@example.com", Kind: "user", Op: "delete", Outcome: ActionBlocked, Error: `on-call audit: still referenced by schedules "Primary"`}}, Heartbeat: HeartbeatPinged}
+			r.Finish(nil)
+			return r
+		}},
 		{"refused", func() Result {
 			start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 			r := Result{Start: start, End: start.Add(time.Second), DryRun: true, Violations: []string{"plan deletes 12 users, more than max_deletes.count 10"}}
