@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, io stdio, args []string) int {
 }
 
 func demo(ctx context.Context, io stdio, opts demoOptions) error {
-	logger := opts.log.logger(io.err)
+	logger := opts.log.logger(io)
 	seedData, err := demoFiles.ReadFile(demoSeedFile)
 	if err != nil {
 		return fmt.Errorf("reading the demo seed: %w", err)

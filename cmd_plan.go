@@ -28,7 +28,7 @@ func parsePlanArgs(fs *flag.FlagSet, args []string) (planOptions, error) {
 	o.register(fs)
 	fs.StringVar(&o.format, "format", report.FormatText, "report format: text, markdown or json (json is the saved plan that apply --plan takes)")
 	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
-	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes (0: none, 1: error or blocked)")
+	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, blocked ones included (0: none, 1: error or refused plan)")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -54,7 +54,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	logger := opts.log.logger(io.err)
+	logger := opts.log.logger(io)
 	e, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: logger})
 	if err != nil {
 		return fail(err)
@@ -77,11 +77,12 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	return planExit(p, opts.detailed)
 }
 
-// planExit is the exit code for a plan: 1 when a safeguard refuses it or
-// blocks an action, else 2 for changes with --detailed-exitcode, else 0.
+// planExit is the exit code for a plan (see sync.Outcome): 1 when a
+// safeguard refuses it, else 2 for changes with --detailed-exitcode, blocked
+// ones included (they are reported, not an error), else 0.
 func planExit(p *planner.Plan, detailed bool) int {
 	switch {
-	case p.Blocked():
+	case p.Refused():
 		return exitError
 	case detailed && p.HasChanges():
 		return exitChanges

@@ -79,7 +79,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		status = sync.NewStatusWriter(io.err)
 		logw = status
 	}
-	logger := opts.log.logger(logw)
+	logger := opts.log.logger(stdio{out: io.out, err: logw, getenv: io.getenv})
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
 	hup := make(chan os.Signal, 1)
@@ -123,8 +123,14 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 			return sync.NewLogProgress(logger, total, 10*time.Second)
 		},
 	}
+	var notifier *sync.Notifier
+	if !opts.once {
+		// Type=notify under systemd; nil (silent) anywhere else.
+		notifier = sync.NewNotifier(logger)
+	}
 	d, err := sync.NewDaemon(sync.Options{
 		Config:   cfg,
+		Notifier: notifier,
 		NewCycle: func(c *config.Config) (sync.Cycle, error) { return build(c, env) },
 		Load:     opts.loadConfig,
 		Logger:   logger,
@@ -139,15 +145,18 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
 		t := res.Total()
+		report := filepath.Join(cfg.StateDir, sync.ReportFile)
 		switch {
 		case err != nil:
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
 		case !res.Outcome.Succeeded():
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
-				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, filepath.Join(cfg.StateDir, sync.ReportFile))
-		case t.Blocked > 0:
-			fmt.Fprintf(io.err, "ogsync %s: %d actions blocked by safeguards (see %s)\n", name, t.Blocked, filepath.Join(cfg.StateDir, sync.ReportFile))
+				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
 		default:
+			// Blocked actions are reported, not an error (see sync.Outcome).
+			if t.Blocked > 0 {
+				notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
+			}
 			return exitOK
 		}
 		return exitError

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -112,7 +113,9 @@ func TestRunOnce(t *testing.T) {
 	}{
 		{name: "dry run", build: fixedCycle(dryRun, nil), code: exitOK, outcome: sync.OutcomeDryRun, contains: `"outcome":"dry-run"`},
 		{name: "failed cycle", build: fixedCycle(sync.Result{}, errors.New("listing users: 401 Unauthorized")), code: exitError, outcome: sync.OutcomeFailed, contains: "listing users: 401 Unauthorized"},
-		{name: "blocked plan", build: fixedCycle(sync.Result{Violations: []string{"too many deletes"}}, nil), code: exitError, outcome: sync.OutcomeBlocked, contains: "too many deletes"},
+		{name: "refused plan", build: fixedCycle(sync.Result{Violations: []string{"too many deletes"}}, nil), code: exitError, outcome: sync.OutcomeRefused, contains: "too many deletes"},
+		{name: "only blocked actions", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "delete user a@example.com", Kind: "user", Op: "delete", Outcome: sync.ActionBlocked, Error: "on-call audit"}}}, nil), code: exitOK, outcome: sync.OutcomeOK, contains: "1 action blocked by safeguards"},
+		{name: "failed action", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: sync.ActionFailed, Error: "422"}}}, nil), code: exitError, outcome: sync.OutcomeFailed, contains: "cycle failed: 0 applied, 1 failed"},
 		{name: "cycle cannot be built", build: func(*config.Config, cycleEnv) (sync.Cycle, error) { return nil, errors.New("no API key") }, code: exitError, contains: "ogsync run: building the sync cycle: no API key"},
 	}
 	for _, tc := range tests {
@@ -260,6 +263,30 @@ func TestRunDaemon(t *testing.T) {
 	signal.Notify(guard, syscall.SIGHUP)
 	defer signal.Stop(guard)
 
+	// systemd's notify socket: the daemon says when it is ready and reloading.
+	sock := filepath.Join(t.TempDir(), "notify.sock")
+	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer notify.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	notified := func(prefix string) {
+		t.Helper()
+		buf := make([]byte, 4096)
+		for range 10 {
+			_ = notify.SetReadDeadline(time.Now().Add(10 * time.Second))
+			n, err := notify.Read(buf)
+			if err != nil {
+				t.Fatalf("waiting for %q on NOTIFY_SOCKET: %v", prefix, err)
+			}
+			if strings.HasPrefix(string(buf[:n]), prefix) {
+				return
+			}
+		}
+		t.Fatalf("no %q on NOTIFY_SOCKET", prefix)
+	}
+
 	file, state := writeConfig(t, "schedule: \"0 0 1 1 *\"\nlisten: 127.0.0.1:0\nhealth:\n  max_failed_cycles: 1\n")
 	var calls atomic.Int32
 	build := func(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
@@ -280,6 +307,8 @@ func TestRunDaemon(t *testing.T) {
 	serving, next := waitLog(t, &errb, "serving /healthz and /metrics", 0)
 	addr, _ := serving["addr"].(string)
 	_, next = waitLog(t, &errb, "cycle finished", next)
+	notified("READY=1\nSTATUS=started")
+	notified("STATUS=last cycle ok")
 
 	code, body := get(t, "http://"+addr+"/healthz")
 	if code != 200 || !strings.Contains(body, "last_cycle: ok") || !strings.Contains(body, "last_cycle_commit: c0ffee") {
@@ -304,6 +333,8 @@ func TestRunDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, next = waitLog(t, &errb, "configuration reloaded", next)
+	notified("RELOADING=1\nMONOTONIC_USEC=")
+	notified("READY=1\nSTATUS=configuration reloaded")
 
 	// A bad config: refused, the old one stays.
 	if err := os.WriteFile(file, []byte("schedule: [\n"), 0o600); err != nil {

@@ -196,7 +196,7 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintln(io.err, "ogsync sim: --api-key (or OPSGENIE_API_KEY) is required")
 		return exitError
 	}
-	logger := o.log.logger(io.err)
+	logger := o.log.logger(io)
 
 	var seed *ogsim.Seed
 	if o.seedFile != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/ogsync/ogsync/config"
@@ -13,18 +14,22 @@ import (
 
 // validateOptions are the flags of ogsync validate.
 type validateOptions struct {
-	config  string
-	desired string
+	config     string
+	desired    string
+	configOnly bool
 }
 
 func parseValidateArgs(fs *flag.FlagSet, args []string) (validateOptions, error) {
 	var o validateOptions
 	fs.StringVar(&o.config, "config", "", "configuration `file`: validate it and the desired state it points to")
 	fs.StringVar(&o.desired, "desired", "", "desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
+	fs.BoolVar(&o.configOnly, "config-only", false, "with --config: check only what a reload of the daemon builds (the configuration file, its API key and git settings), not the desired state; systemd's ExecReload= runs it")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	switch {
+	case o.configOnly && o.config == "":
+		return o, errors.New("--config-only needs --config")
 	case o.config == "" && o.desired == "":
 		return o, errors.New("one of --config or --desired is required")
 	case o.config != "" && o.desired != "":
@@ -36,10 +41,13 @@ func parseValidateArgs(fs *flag.FlagSet, args []string) (validateOptions, error)
 // runValidate checks desired-state files offline: no pull, no network. Every
 // problem is printed on stderr, one a line; the summary goes to stdout.
 func runValidate(ctx context.Context, io stdio, args []string) int {
-	fs := newFlagSet("validate", "--config FILE | --desired DIR", io.err)
+	fs := newFlagSet("validate", "--config FILE [--config-only] | --desired DIR", io.err)
 	o, err := parseValidateArgs(fs, args)
 	if err != nil {
 		return flagExit(io.err, "validate", err)
+	}
+	if o.configOnly {
+		return validateConfigOnly(io, o.config)
 	}
 	opts := source.Options{Dir: o.desired}
 	if o.config != "" {
@@ -69,6 +77,26 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 		return exitError
 	}
 	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", plural(len(d.Users), "user"), plural(len(d.Teams), "team"), plural(len(files), "file"))
+	return exitOK
+}
+
+// validateConfigOnly checks what the daemon's reload builds from the
+// configuration file: the file itself, then the engine (API key, client,
+// git settings, planner options), without any network request. A reload
+// that this refuses would be refused by the daemon too.
+func validateConfigOnly(io stdio, file string) int {
+	cfg, err := config.LoadFile(file)
+	if err != nil {
+		fmt.Fprintln(io.err, err)
+		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
+		return exitError
+	}
+	if _, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: slog.New(slog.DiscardHandler)}); err != nil {
+		fmt.Fprintf(io.err, "%s: %v\n", file, err)
+		fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+		return exitError
+	}
+	fmt.Fprintf(io.out, "ok: configuration %s\n", file)
 	return exitOK
 }
 

@@ -61,6 +61,8 @@ func TestValidateCommand(t *testing.T) {
 	writeTestFile(t, cfgDir, "broken.yaml", "source:\n  path: desired\n  files: [\"../x\"]\nschedule: often\n")
 	writeTestFile(t, cfgDir, "pull.yaml", "source:\n  path: desired\n  files: [\"*.yaml\"]\n  external_users: [ext@partner.example]\n  git: {pull: true, verify_signatures: true}\n")
 	writeTestFile(t, cfgDir, "strict.yaml", "source:\n  path: desired\n  files: [\"*.yaml\"]\n")
+	writeTestFile(t, cfgDir, "api-key", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n")
+	writeTestFile(t, cfgDir, "keyed.yaml", "opsgenie: {api_key_file: api-key}\nsource: {path: not-checked-out-yet}\n")
 
 	tests := []struct {
 		name       string
@@ -91,8 +93,17 @@ func TestValidateCommand(t *testing.T) {
 		{"missing directory", []string{"validate", "--desired", filepath.Join(cfgDir, "nope")}, exitError, "", []string{
 			"no such file or directory", "invalid: cannot read the desired state\n",
 		}, false},
+		{"config only", []string{"validate", "--config", filepath.Join(cfgDir, "keyed.yaml"), "--config-only"}, exitOK,
+			"ok: configuration " + filepath.Join(cfgDir, "keyed.yaml") + "\n", nil, true},
+		{"config only, invalid config", []string{"validate", "--config", filepath.Join(cfgDir, "broken.yaml"), "--config-only"}, exitError, "", []string{
+			"broken.yaml:4:11: schedule:", "invalid: 2 problems in the configuration\n",
+		}, false},
+		{"config only, no API key", []string{"validate", "--config", filepath.Join(cfgDir, "ogsync.yaml"), "--config-only"}, exitError, "", []string{
+			"ogsync.yaml: no API key: set OPSGENIE_API_KEY or opsgenie.api_key_file", "invalid: the configuration has a problem\n",
+		}, false},
+		{"config only without config", []string{"validate", "--desired", bad, "--config-only"}, exitError, "", []string{"--config-only needs --config"}, false},
 		{"no flag", []string{"validate"}, exitError, "", []string{"ogsync validate: one of --config or --desired is required"}, false},
-		{"help", []string{"validate", "--help"}, exitOK, "", []string{"Usage: ogsync validate --config FILE | --desired DIR"}, false},
+		{"help", []string{"validate", "--help"}, exitOK, "", []string{"Usage: ogsync validate --config FILE [--config-only] | --desired DIR"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

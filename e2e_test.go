@@ -275,7 +275,7 @@ func TestPlanCommandE2E(t *testing.T) {
 		}
 	})
 
-	t.Run("blocked", func(t *testing.T) {
+	t.Run("refused", func(t *testing.T) {
 		// A desired state that drops all but the owner is refused.
 		f := newCLIFixture(t, driftedSeed(), "")
 		if err := os.WriteFile(filepath.Join(filepath.Dir(f.config), "desired", "users.yaml"), []byte("users:\n  - username: owner@example.com\n    role: Owner\n"), 0o644); err != nil {
@@ -299,9 +299,13 @@ func TestPlanCommandE2E(t *testing.T) {
 			Participants: []ogsim.SeedRecipient{{User: "leaver@example.com"}},
 		}}}}
 		f := newCLIFixture(t, seed, "")
+		// Blocked is a reported outcome, not an error: 0, and 2 (changes) with --detailed-exitcode.
 		code, out, errs := f.run(t, "plan", "--config", f.config)
-		if code != exitError || !strings.Contains(out, `BLOCKED: on-call audit: still referenced by schedules "Primary"`) {
+		if code != exitOK || !strings.Contains(out, `BLOCKED: on-call audit: still referenced by schedules "Primary"`) {
 			t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errs)
+		}
+		if code, _, errs := f.run(t, "plan", "--config", f.config, "--detailed-exitcode"); code != exitChanges {
+			t.Errorf("--detailed-exitcode: exit %d, want %d; stderr:\n%s", code, exitChanges, errs)
 		}
 	})
 

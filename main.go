@@ -16,25 +16,32 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/lmittmann/tint"
 	"github.com/ogsync/ogsync/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
+// version, when set at build time with -ldflags "-X main.version=v1.2.3",
+// overrides the module version of the build info.
 var version = ""
 
 // Exit codes of the CLI contract.
 const (
-	exitOK      = 0 // success, or no changes
-	exitError   = 1 // any error, invalid input, blocked safeguard or failed apply
-	exitChanges = 2 // changes present (plan --detailed-exitcode)
+	exitOK      = 0 // success, no changes, or only blocked actions (see sync.Outcome)
+	exitError   = 1 // any error, invalid input, a refused plan or a failed action
+	exitChanges = 2 // changes present, blocked ones included (plan --detailed-exitcode)
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: os.Stderr, getenv: takeAPIKeyEnv()})
+	getenv := takeAPIKeyEnv()
+	var stderr io.Writer = os.Stderr
+	if isJournalStream(os.Stderr, getenv) {
+		stderr = &journalWriter{w: os.Stderr}
+	}
+	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: stderr, getenv: getenv})
 	stop()
 	os.Exit(code)
 }
@@ -86,6 +93,9 @@ func commands() []command {
 
 // run dispatches to a subcommand and returns the process exit code.
 func run(ctx context.Context, args []string, io stdio) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		return runVersion(ctx, io, args[1:])
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(io.err)
 		if len(args) == 0 {
@@ -212,8 +222,11 @@ func parseLevel(s string) (slog.Level, error) {
 	return lv, nil
 }
 
-// logger builds the process logger: tint on a terminal, JSON otherwise.
-func (l *logFlags) logger(w io.Writer) *slog.Logger {
+// logger builds the process logger on io.err: tint on a terminal, JSON
+// otherwise. When io.err is the journal (a *journalWriter), each line starts
+// with its level's syslog priority, so that journalctl -p filters by level.
+func (l *logFlags) logger(io stdio) *slog.Logger {
+	w := io.err
 	lv, _ := parseLevel(l.level)
 	format := l.format
 	if format == "auto" {
@@ -222,10 +235,21 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 			format = "text"
 		}
 	}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv}))
+	var pw *priorityWriter
+	if jw, ok := w.(*journalWriter); ok {
+		pw = &priorityWriter{w: jw}
+		w = pw
 	}
-	return slog.New(tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)}))
+	var h slog.Handler
+	if format == "json" {
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})
+	} else {
+		h = tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)})
+	}
+	if pw != nil {
+		h = &priorityHandler{h: h, w: pw}
+	}
+	return slog.New(h)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -240,22 +264,89 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// buildVersion returns the version set at build time, else the module version.
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+// buildInfo is what the binary knows of its build.
+type buildInfo struct {
+	// Version is the -X main.version override, else the module version
+	// (set by go install MODULE@VERSION, or a pseudo-version when built in
+	// a checkout), else "devel".
+	Version string
+	// Revision is the VCS commit the binary was built from, if recorded.
+	Revision string
+	// Modified is true when the checkout had uncommitted changes.
+	Modified bool
+	// Go is the Go version that built the binary.
+	Go string
 }
+
+// readBuildInfo reads the build information of the running binary.
+func readBuildInfo() buildInfo {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
+	}
+	return buildInfoOf(version, bi)
+}
+
+// buildInfoOf derives the build information from the -X main.version
+// override and the runtime's build info (nil when there is none).
+func buildInfoOf(override string, bi *debug.BuildInfo) buildInfo {
+	var b buildInfo
+	if bi != nil {
+		b.Go = bi.GoVersion
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			b.Version = v
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				b.Revision = s.Value
+			case "vcs.modified":
+				b.Modified = s.Value == "true"
+			}
+		}
+	}
+	if override != "" {
+		b.Version = override
+	}
+	if b.Version == "" {
+		b.Version = "devel"
+	}
+	return b
+}
+
+// String is the one-line form ogsync version prints, such as
+// "ogsync v1.2.3 (commit 0123456789ab, modified; go1.26.0)".
+func (b buildInfo) String() string {
+	var extra []string
+	if b.Revision != "" {
+		rev := b.Revision
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		c := "commit " + rev
+		if b.Modified {
+			c += ", modified"
+		}
+		extra = append(extra, c)
+	}
+	if b.Go != "" {
+		extra = append(extra, b.Go)
+	}
+	if len(extra) == 0 {
+		return "ogsync " + b.Version
+	}
+	return fmt.Sprintf("ogsync %s (%s)", b.Version, strings.Join(extra, "; "))
+}
+
+// buildVersion returns the version alone, for the User-Agent and
+// ogsync_build_info.
+func buildVersion() string { return readBuildInfo().Version }
 
 func runVersion(_ context.Context, io stdio, args []string) int {
 	fs := newFlagSet("version", "", io.err)
 	if err := parseFlags(fs, args); err != nil {
 		return flagExit(io.err, "version", err)
 	}
-	fmt.Fprintf(io.out, "ogsync %s\n", buildVersion())
+	fmt.Fprintln(io.out, readBuildInfo())
 	return exitOK
 }

@@ -29,6 +29,8 @@ func TestDispatch(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitError, `unknown command "frobnicate"`},
 		{"version", []string{"version"}, exitOK, "ogsync "},
 		{"version rejects arguments", []string{"version", "extra"}, exitError, `unexpected argument "extra"`},
+		{"--version", []string{"--version"}, exitOK, "ogsync "},
+		{"-version", []string{"-version"}, exitOK, "ogsync "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

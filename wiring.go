@@ -42,6 +42,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply
 	o.Concurrency = cfg.Apply.Concurrency
+	o.DisableInvitations = !cfg.Users.SendInvitations
 	if env.metrics != nil {
 		o.Observer = env.metrics.ObserveRequest
 	}

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
@@ -59,6 +60,7 @@ type Config struct {
 	Schedule   string     `yaml:"schedule"`
 	TimeZone   string     `yaml:"time_zone"`
 	Policy     Policy     `yaml:"policy"`
+	Users      Users      `yaml:"users"`
 	Ownership  Ownership  `yaml:"ownership"`
 	Safeguards Safeguards `yaml:"safeguards"`
 	Apply      Apply      `yaml:"apply"`
@@ -82,6 +84,9 @@ type OpsGenie struct {
 	MaxRetries int `yaml:"max_retries"`
 	// RateLimit is the client-side limiter.
 	RateLimit RateLimit `yaml:"rate_limit"`
+	// Heartbeat is the name of an OpsGenie heartbeat pinged after every
+	// cycle that is not an error; empty: none.
+	Heartbeat string `yaml:"heartbeat"`
 }
 
 // Rate is a token bucket: requests per second and a burst.
@@ -124,6 +129,14 @@ type Policy struct {
 	Users   string `yaml:"users"`
 	Teams   string `yaml:"teams"`
 	Members string `yaml:"members"`
+}
+
+// Users tunes the users ogsync creates.
+type Users struct {
+	// SendInvitations lets OpsGenie send its invitation e-mail to each
+	// created user (default true, as OpsGenie does); false sends
+	// invitationDisabled.
+	SendInvitations bool `yaml:"send_invitations"`
 }
 
 // Ownership says which existing objects ogsync may delete.
@@ -173,6 +186,9 @@ type Apply struct {
 type Health struct {
 	// MaxFailedCycles consecutive failed cycles make the daemon unhealthy.
 	MaxFailedCycles int `yaml:"max_failed_cycles"`
+	// MaxBlockedCycles: an action blocked this many cycles in a row makes the
+	// daemon unhealthy; 0 (the default) turns this off.
+	MaxBlockedCycles int `yaml:"max_blocked_cycles"`
 }
 
 // Default returns the configuration every file starts from.
@@ -192,6 +208,7 @@ func Default() Config {
 		Schedule:  "*/10 * * * *",
 		TimeZone:  "UTC",
 		Policy:    Policy{Users: PolicyUpsertOnly, Teams: PolicyUpsertOnly, Members: PolicyUpsertOnly},
+		Users:     Users{SendInvitations: true},
 		Ownership: Ownership{Mode: OwnershipMarker, MarkerKey: "managed-by", MarkerValue: "ogsync"},
 		Safeguards: Safeguards{
 			MinOwners:        1,
@@ -423,6 +440,9 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.OpsGenie.MaxRetries < 0 || c.OpsGenie.MaxRetries > 20 {
 		v.add("opsgenie.max_retries", "must be between 0 and 20, not %d", c.OpsGenie.MaxRetries)
 	}
+	if h := c.OpsGenie.Heartbeat; h != "" && (strings.TrimSpace(h) != h || strings.ContainsFunc(h, unicode.IsControl) || len(h) > 200) {
+		v.add("opsgenie.heartbeat", "%q is not a heartbeat name (no surrounding spaces or control characters, at most 200 bytes)", h)
+	}
 	checkRate(v, "opsgenie.rate_limit", c.OpsGenie.RateLimit.Rate)
 	if c.OpsGenie.RateLimit.Search != nil {
 		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
@@ -533,6 +553,9 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	}
 	if c.Health.MaxFailedCycles < 1 {
 		v.add("health.max_failed_cycles", "must be at least 1")
+	}
+	if c.Health.MaxBlockedCycles < 0 {
+		v.add("health.max_blocked_cycles", "must be 0 (off) or more")
 	}
 	if c.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Listen); err != nil {

@@ -89,7 +89,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty file", "", []string{"c.yaml: file is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1:1: the configuration must be a mapping"}},
 		{"syntax error", "opsgenie:\n  url: [\n", []string{"c.yaml:2:1: did not find expected node content"}},
-		{"unknown key", "opsgenie:\n  urll: https://x\n", []string{`c.yaml:2:3: opsgenie: unknown key "urll" (expected one of: api_key_file, max_retries, rate_limit, timeout, url)`}},
+		{"unknown key", "opsgenie:\n  urll: https://x\n", []string{`c.yaml:2:3: opsgenie: unknown key "urll" (expected one of: api_key_file, heartbeat, max_retries, rate_limit, timeout, url)`}},
 		{"wrong type", "apply:\n  concurrency: many\n", []string{`c.yaml:2:16: apply.concurrency: must be a whole number, not "many"`}},
 		{"bad duration", "opsgenie:\n  timeout: soon\n", []string{`c.yaml:2:12: opsgenie.timeout: "soon" is not a duration such as 30s or 2m`}},
 		{"duration without a unit", "opsgenie:\n  timeout: 30\n", []string{`c.yaml:2:12: opsgenie.timeout: 30 has no unit: write a duration such as 30s`}},
@@ -101,7 +101,7 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:3:10: source.files: must be a list, not "*.yaml"`,
 			`c.yaml:4:15: source.git.pull: must be true or false, not "yes please"`,
 			`c.yaml:5:9: health: must be a mapping, not 3`,
-			`c.yaml:6:1: unknown key "nope" (expected one of: apply, health, listen, opsgenie, ownership, policy, safeguards, schedule, source, state_dir, time_zone)`}},
+			`c.yaml:6:1: unknown key "nope" (expected one of: apply, health, listen, opsgenie, ownership, policy, safeguards, schedule, source, state_dir, time_zone, users)`}},
 		{"inline rate keys and the search block", "opsgenie:\n  rate_limit: {per_second: 2, burst: 4, search: {per_second: x}}\n", []string{
 			`c.yaml:2:62: opsgenie.rate_limit.search.per_second: must be a number, not "x"`}},
 		{"alias", "a: &x 1\nschedule: *x\n", []string{"c.yaml:2:11: schedule: aliases are not allowed"}},

@@ -124,6 +124,6 @@
 // would leave a state nobody reviewed. The actions over a limit are also
 // marked blocked, with the exact limit and amount, so every report shows
 // them. Phase 3, Plan.Audit, blocks only the user deletes the on-call facts
-// show are still referenced; the rest of the plan may be applied, but
-// Plan.Blocked stays true so the run still reports failure.
+// show are still referenced; the rest of the plan may be applied. A blocked
+// action is reported, not an error (see the sync package's Outcome).
 package planner

@@ -84,6 +84,9 @@ type Options struct {
 	// ReadOnly refuses every request but GET before it is sent: a dry run's
 	// client, so that no write can reach the account whatever calls it.
 	ReadOnly bool
+	// DisableInvitations creates users with invitationDisabled, so that
+	// OpsGenie sends them no invitation e-mail (users.send_invitations: false).
+	DisableInvitations bool
 	// Observer, if set, is called after every HTTP attempt with the route
 	// pattern, the status (0 when no answer came) and the duration.
 	Observer func(method, route string, status int, d time.Duration)
@@ -123,6 +126,7 @@ type Client struct {
 	log            *slog.Logger
 	observe        func(method, route string, status int, d time.Duration)
 	readOnly       bool
+	noInvitations  bool
 	now            func() time.Time
 	sleep          func(context.Context, time.Duration) error
 	jitter         func(time.Duration) time.Duration
@@ -165,6 +169,7 @@ func New(o Options) (*Client, error) {
 		log:            o.Logger,
 		observe:        o.Observer,
 		readOnly:       o.ReadOnly,
+		noInvitations:  o.DisableInvitations,
 		now:            o.Now,
 		sleep:          o.Sleep,
 		jitter:         o.Jitter,

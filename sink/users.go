@@ -239,6 +239,10 @@ type userBody struct {
 	Locale   *string              `json:"locale,omitempty"`
 	Tags     *[]string            `json:"tags,omitempty"`
 	Details  *map[string][]string `json:"details,omitempty"`
+	// InvitationDisabled (creates only) skips OpsGenie's invitation e-mail.
+	// A JSON boolean, as the OpenAPI description types it (the Go SDK
+	// sends the string "true").
+	InvitationDisabled bool `json:"invitationDisabled,omitempty"`
 }
 
 // UserPatch is a partial update of a user: only the non-nil fields are
@@ -288,7 +292,8 @@ func (p UserPatch) body() userBody {
 
 // CreateUser creates a user from u's username and non-nil fields. The API
 // requires a full name and a role: a nil FullName sends the username, a nil
-// Role sends "User". It never creates a duplicate: see Created.
+// Role sends "User". With Options.DisableInvitations it sends
+// invitationDisabled. It never creates a duplicate: see Created.
 func (c *Client) CreateUser(ctx context.Context, u model.User) (Created, error) {
 	username := model.NormalizeUsername(u.Username)
 	if username == "" {
@@ -302,6 +307,7 @@ func (c *Client) CreateUser(ctx context.Context, u model.User) (Created, error) 
 	if b.Role == nil {
 		b.Role = &wireRole{Name: model.RoleUser}
 	}
+	b.InvitationDisabled = c.noInvitations
 	r := request{method: http.MethodPost, route: routeUsers, path: routeUsers, body: b}
 	res, err := c.create(ctx, r, func(ctx context.Context) (Created, error) {
 		got, err := c.GetUser(ctx, username)

@@ -32,6 +32,10 @@ type Options struct {
 	Metrics *Metrics
 	// Health, when set, is fed every cycle; else the daemon makes its own.
 	Health *Health
+	// Notifier, when set, tells systemd when the daemon is ready, reloading
+	// and stopping, the last cycle's outcome, and that its scheduler is alive
+	// (WATCHDOG=1 from a job of the scheduler itself).
+	Notifier *Notifier
 	// ShutdownTimeout bounds the wait for the cycle in flight when Run's
 	// context is cancelled; 0 means one minute.
 	ShutdownTimeout time.Duration
@@ -49,10 +53,12 @@ type Daemon struct {
 	logger   *slog.Logger
 	metrics  *Metrics
 	health   *Health
+	notify   *Notifier
 	timeout  time.Duration
 	now      func() time.Time
 
 	mu       stdsync.Mutex // guards the fields below
+	status   string        // the last cycle's STATUS= line
 	cfg      *config.Config
 	cycle    Cycle
 	running  bool
@@ -76,6 +82,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 		logger:   opts.Logger,
 		metrics:  opts.Metrics,
 		health:   opts.Health,
+		notify:   opts.Notifier,
 		timeout:  opts.ShutdownTimeout,
 		now:      opts.Now,
 	}
@@ -88,6 +95,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 	if d.health == nil {
 		d.health = NewHealth(opts.Config.Health.MaxFailedCycles, d.now())
 	}
+	d.health.SetMaxBlocked(opts.Config.Health.MaxBlockedCycles)
 	if _, _, err := parseSchedule(opts.Config); err != nil {
 		return nil, err
 	}
@@ -150,9 +158,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.mu.Unlock()
 
 	d.logger.Info("daemon started", "schedule", d.Config().Schedule, "time_zone", loc.String())
+	d.notify.Ready("started; the first cycle is running")
 	go d.job.Run() // the cycle at start
 
 	<-ctx.Done()
+	d.notify.Stopping()
 	d.mu.Lock()
 	d.stopping = true
 	stopped := d.cron.Stop()
@@ -184,6 +194,10 @@ func (d *Daemon) startScheduler(sched cron.Schedule, loc *time.Location, cl cron
 	}
 	c := cron.New(cron.WithLocation(loc), cron.WithLogger(cl))
 	c.Schedule(sched, d.job)
+	if wd := d.notify.WatchdogInterval(); wd > 0 {
+		// A job of the scheduler: the keep-alives stop when its loop does.
+		c.Schedule(cron.Every(wd), cron.FuncJob(d.notify.Watchdog))
+	}
 	c.Start()
 	d.cron, d.schedule, d.loc = c, sched, loc
 }
@@ -233,11 +247,22 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 
 	failed := d.health.Record(&res)
 	d.metrics.RecordCycle(&res, failed)
+	action, streak := d.health.LongestBlocked()
+	d.metrics.BlockedStreak(streak)
+	if limit := cfg.Health.MaxBlockedCycles; limit > 0 && streak >= limit {
+		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
+			"action", action, "cycles", streak, "max_blocked_cycles", limit)
+	}
 	if werr := (State{Dir: cfg.StateDir}).WriteResult(&res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
 	d.logCycle(&res, failed)
+	status := CycleStatus(&res)
+	d.mu.Lock()
+	d.status = status
+	d.mu.Unlock()
+	d.notify.Status(status)
 	return res, err
 }
 
@@ -279,20 +304,30 @@ func (d *Daemon) logCycle(r *Result, failed int) {
 
 // Reload re-reads the configuration and builds its cycle. On any error the
 // configuration and cycle in force stay, and the error is logged and
-// returned. A changed schedule or time zone takes effect at once; a cycle in
+// returned. It tells systemd RELOADING=1 first and READY=1 at the end,
+// whatever the result, with a status that says which. A changed schedule or time zone takes effect at once; a cycle in
 // flight finishes with the old configuration. listen and state_dir changes
 // need a restart, and are logged as such.
 func (d *Daemon) Reload() error {
 	if d.load == nil {
 		return errors.New("reloading the configuration: no loader")
 	}
+	d.notify.Reloading()
 	err := d.reload()
 	if err != nil {
 		d.metrics.ConfigLoaded(false, d.now())
 		d.logger.Error("configuration reload failed; keeping the configuration in force", "err", err)
+		d.notify.Ready("configuration reload failed; keeping the configuration in force: " + err.Error())
 		return err
 	}
 	d.metrics.ConfigLoaded(true, d.now())
+	status := "configuration reloaded at " + d.now().UTC().Format(time.RFC3339)
+	d.mu.Lock()
+	if d.status != "" {
+		status += "; " + d.status
+	}
+	d.mu.Unlock()
+	d.notify.Ready(status)
 	return nil
 }
 
@@ -315,6 +350,7 @@ func (d *Daemon) reload() error {
 	old := d.cfg
 	d.cfg, d.cycle = cfg, cycle
 	d.health.SetMaxFailed(cfg.Health.MaxFailedCycles)
+	d.health.SetMaxBlocked(cfg.Health.MaxBlockedCycles)
 	rescheduled := old.Schedule != cfg.Schedule || old.TimeZone != cfg.TimeZone
 	if rescheduled && d.running && !d.stopping {
 		d.startScheduler(sched, loc, &cronLogger{l: d.logger, skipped: d.metrics.TickSkipped})

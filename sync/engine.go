@@ -265,6 +265,7 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 		res.Throttled = after.Throttled - before.Throttled
 		res.End = e.now()
 		res.Finish(err)
+		e.heartbeat(ctx, &res)
 		return res, err
 	}
 	p, err := e.Plan(ctx)
@@ -299,7 +300,8 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 }
 
 // Report returns the outcome of every action of a plan that is not applied:
-// planned, or blocked with the safeguard's reasons.
+// planned, or blocked with the safeguard's reasons (an action that depends
+// on a blocked one is blocked too, not skipped: see Outcome).
 func Report(p *planner.Plan) []ActionResult {
 	runnable := map[string]bool{}
 	for _, a := range p.Runnable() {
@@ -314,7 +316,8 @@ func Report(p *planner.Plan) []ActionResult {
 		case p.Refused():
 			r.Outcome, r.Error = ActionBlocked, "the plan is refused by a safeguard"
 		case !runnable[a.ID]:
-			r.Outcome, r.Error = ActionSkipped, "depends on a blocked action"
+			// Stopped by the same safeguard as the action it depends on.
+			r.Outcome, r.Error = ActionBlocked, "depends on a blocked action"
 		default:
 			r.Outcome = ActionPlanned
 		}

@@ -1029,7 +1029,7 @@ func TestEngineSafeguards(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Outcome != OutcomeBlocked {
+			if res.Outcome != OutcomeRefused {
 				t.Errorf("outcome %s, want blocked", res.Outcome)
 			}
 			want := tc.rule + ": " + tc.msg
@@ -1291,7 +1291,7 @@ func TestEngineRefusedPlanIsNotAudited(t *testing.T) {
 	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, desired)
 
 	res, err := e.RunCycle(context.Background())
-	if err != nil || res.Outcome != OutcomeBlocked {
+	if err != nil || res.Outcome != OutcomeRefused {
 		t.Fatalf("cycle: %s, %v; want blocked", res.Outcome, err)
 	}
 	st := emu.sim.Stats()

@@ -19,8 +19,12 @@ import (
 // Health tracks the cycles for /healthz.
 //
 // The daemon is unhealthy once MaxFailed cycles in a row have not succeeded
-// (failed, partial or blocked; see Outcome.Succeeded), and healthy again after
-// the next successful one. Before the first cycle ends it is healthy: /healthz
+// (refused, failed or partial; see Outcome), and healthy again after the
+// next successful one. Blocked actions are a normal outcome and do not count;
+// but with a max_blocked_cycles above 0, an action that stays blocked that
+// many cycles in a row also makes the daemon unhealthy, until it is no
+// longer blocked (applied, or gone from the plan). A cycle that computed no
+// plan, or whose plan was refused, leaves those counts as they are. Before the first cycle ends it is healthy: /healthz
 // is a liveness check, and a long first import is not a reason to restart the
 // process; it says "no cycle finished yet" so a reader can tell.
 type Health struct {
@@ -30,12 +34,22 @@ type Health struct {
 	last              *Result
 	lastSuccess       time.Time
 	consecutiveFailed int
+	maxBlocked        int
+	blocked           map[string]int // action → cycles in a row it was blocked
 }
 
 // NewHealth returns a Health that turns unhealthy after maxFailed
 // consecutive unsuccessful cycles; started is when the daemon started.
 func NewHealth(maxFailed int, started time.Time) *Health {
 	return &Health{maxFailed: max(maxFailed, 1), started: started}
+}
+
+// SetMaxBlocked sets how many cycles in a row one action may stay blocked
+// before the daemon is unhealthy; 0 (the default) turns the check off.
+func (h *Health) SetMaxBlocked(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.maxBlocked = max(n, 0)
 }
 
 // SetMaxFailed changes the threshold (after a configuration reload).
@@ -59,14 +73,46 @@ func (h *Health) Record(r *Result) int {
 	} else {
 		h.consecutiveFailed++
 	}
+	if len(r.Violations) == 0 && (len(r.Actions) > 0 || r.Error == "") {
+		blocked := map[string]int{}
+		for _, a := range r.Actions {
+			if a.Outcome == ActionBlocked {
+				blocked[a.Action] = h.blocked[a.Action] + 1
+			}
+		}
+		h.blocked = blocked
+	}
 	return h.consecutiveFailed
 }
 
-// Healthy reports whether fewer than the threshold of cycles in a row failed.
+// LongestBlocked returns the action blocked for the most cycles in a row
+// (the first by name on a tie) and that number; "" and 0 when none is blocked.
+func (h *Health) LongestBlocked() (action string, cycles int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.longestBlocked()
+}
+
+func (h *Health) longestBlocked() (action string, cycles int) {
+	for a, n := range h.blocked {
+		if n > cycles || (n == cycles && a < action) {
+			action, cycles = a, n
+		}
+	}
+	return action, cycles
+}
+
+// Healthy reports whether fewer than the threshold of cycles in a row
+// failed, and no action stayed blocked max_blocked_cycles cycles in a row.
 func (h *Health) Healthy() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.consecutiveFailed < h.maxFailed
+	return h.healthy()
+}
+
+func (h *Health) healthy() bool {
+	_, n := h.longestBlocked()
+	return h.consecutiveFailed < h.maxFailed && (h.maxBlocked == 0 || n < h.maxBlocked)
 }
 
 // ServeHTTP answers /healthz: 200 and "ok", or 503 and "unhealthy", then
@@ -79,11 +125,15 @@ func (h *Health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	var b strings.Builder
-	healthy := h.consecutiveFailed < h.maxFailed
-	if healthy {
+	healthy := h.healthy()
+	longest, streak := h.longestBlocked()
+	switch {
+	case healthy:
 		b.WriteString("ok\n")
-	} else {
+	case h.consecutiveFailed >= h.maxFailed:
 		fmt.Fprintf(&b, "unhealthy: %d cycles in a row did not succeed (limit %d)\n", h.consecutiveFailed, h.maxFailed)
+	default:
+		fmt.Fprintf(&b, "unhealthy: %q blocked %d cycles in a row (limit %d)\n", longest, streak, h.maxBlocked)
 	}
 	fmt.Fprintf(&b, "started: %s\n", h.started.UTC().Format(time.RFC3339))
 	if h.last == nil {
@@ -106,6 +156,10 @@ func (h *Health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&b, "last_success: %s\n", h.lastSuccess.UTC().Format(time.RFC3339))
 		}
 		fmt.Fprintf(&b, "consecutive_failed_cycles: %d\n", h.consecutiveFailed)
+		fmt.Fprintf(&b, "blocked_actions: %d\n", len(h.blocked))
+		if streak > 0 {
+			fmt.Fprintf(&b, "longest_blocked: %d cycles: %s\n", streak, longest)
+		}
 	}
 	h.mu.Unlock()
 

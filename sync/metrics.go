@@ -17,6 +17,7 @@ type Metrics struct {
 	lastSuccess       prometheus.Gauge
 	lastDuration      prometheus.Gauge
 	consecutiveFailed prometheus.Gauge
+	blockedStreak     prometheus.Gauge
 	skippedTicks      prometheus.Counter
 	planned           *prometheus.GaugeVec
 	blocked           *prometheus.GaugeVec
@@ -27,6 +28,7 @@ type Metrics struct {
 	reloadOK          prometheus.Gauge
 	reloadTime        prometheus.Gauge
 	stateErrors       prometheus.Counter
+	heartbeats        *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg, which should
@@ -36,7 +38,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	m := &Metrics{
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ogsync_cycles_total",
-			Help: "Sync cycles run, by outcome (ok, changes-applied, dry-run, blocked, failed, partial).",
+			Help: "Sync cycles run, by outcome: ok, changes-applied, dry-run (successes, blocked actions or not); refused, failed, partial (errors).",
 		}, []string{"outcome"}),
 		cycleDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ogsync_cycle_duration_seconds",
@@ -57,7 +59,11 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 		}),
 		consecutiveFailed: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ogsync_consecutive_failed_cycles",
-			Help: "Cycles in a row that did not succeed (failed, partial or blocked).",
+			Help: "Cycles in a row that did not succeed (refused, failed or partial).",
+		}),
+		blockedStreak: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ogsync_blocked_action_max_consecutive_cycles",
+			Help: "The most cycles in a row one action of the last plan has been blocked; 0 when none is.",
 		}),
 		skippedTicks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ogsync_skipped_ticks_total",
@@ -100,6 +106,10 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 			Name: "ogsync_state_write_errors_total",
 			Help: "Failed writes of the last plan, result or report to the state directory.",
 		}),
+		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogsync_heartbeat_pings_total",
+			Help: "OpsGenie heartbeat pings after successful cycles, by result (ok, error).",
+		}, []string{"result"}),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "ogsync_build_info",
@@ -108,9 +118,9 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	})
 	buildInfo.Set(1)
 	for _, c := range []prometheus.Collector{
-		m.cycles, m.cycleDuration, m.lastCycle, m.lastSuccess, m.lastDuration, m.consecutiveFailed,
+		m.cycles, m.cycleDuration, m.lastCycle, m.lastSuccess, m.lastDuration, m.consecutiveFailed, m.blockedStreak,
 		m.skippedTicks, m.planned, m.blocked, m.actions, m.apiRequests, m.apiDuration, m.throttled,
-		m.reloadOK, m.reloadTime, m.stateErrors, buildInfo,
+		m.reloadOK, m.reloadTime, m.stateErrors, m.heartbeats, buildInfo,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -120,6 +130,8 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	for _, o := range Outcomes {
 		m.cycles.WithLabelValues(string(o))
 	}
+	m.heartbeats.WithLabelValues("ok")
+	m.heartbeats.WithLabelValues("error")
 	return m, nil
 }
 
@@ -148,6 +160,20 @@ func (m *Metrics) RecordCycle(r *Result, consecutiveFailed int) {
 	for _, a := range r.Actions {
 		m.actions.WithLabelValues(a.Kind, string(a.Outcome)).Inc()
 	}
+	switch r.Heartbeat {
+	case HeartbeatPinged:
+		m.heartbeats.WithLabelValues("ok").Inc()
+	case HeartbeatFailed:
+		m.heartbeats.WithLabelValues("error").Inc()
+	}
+}
+
+// BlockedStreak records the most cycles in a row one action has been blocked.
+func (m *Metrics) BlockedStreak(cycles int) {
+	if m == nil {
+		return
+	}
+	m.blockedStreak.Set(float64(cycles))
 }
 
 // ObserveRequest counts one OpsGenie API request: its method, its route

@@ -52,7 +52,7 @@ func TestMetricsScrape(t *testing.T) {
 
 	r := sampleResult() // partial: 1 user failed, 1 user blocked, 2 applied
 	m.RecordCycle(&r, h.Record(&r))
-	ok := Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []ActionResult{act("team", "create", ActionApplied)}}
+	ok := Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []ActionResult{act("team", "create", ActionApplied)}, Heartbeat: HeartbeatPinged}
 	ok.Finish(nil)
 	m.RecordCycle(&ok, h.Record(&ok))
 	dry := Result{Start: ok.End, End: ok.End.Add(time.Second), DryRun: true, Actions: []ActionResult{act("user", "create", ActionPlanned)}}
@@ -67,6 +67,7 @@ func TestMetricsScrape(t *testing.T) {
 	m.ConfigLoaded(false, time.Unix(1700000100, 0))
 	m.TickSkipped()
 	m.StateWriteFailed()
+	m.BlockedStreak(4)
 
 	code, body := scrape(t, srv.URL+"/metrics")
 	if code != http.StatusOK {
@@ -78,13 +79,16 @@ func TestMetricsScrape(t *testing.T) {
 		`ogsync_cycles_total{outcome="changes-applied"} 1`,
 		`ogsync_cycles_total{outcome="dry-run"} 1`,
 		`ogsync_cycles_total{outcome="failed"} 0`,
-		`ogsync_cycles_total{outcome="blocked"} 0`,
+		`ogsync_cycles_total{outcome="refused"} 0`,
 		`ogsync_cycles_total{outcome="ok"} 0`,
 		`ogsync_last_cycle_duration_seconds 1`,
 		`ogsync_last_cycle_timestamp_seconds 1.772359206e+09`,
 		`ogsync_last_success_timestamp_seconds 1.772359206e+09`,
 		`ogsync_cycle_duration_seconds_count 3`,
 		`ogsync_consecutive_failed_cycles 0`,
+		`ogsync_blocked_action_max_consecutive_cycles 4`,
+		`ogsync_heartbeat_pings_total{result="ok"} 1`,
+		`ogsync_heartbeat_pings_total{result="error"} 0`,
 		// The gauges describe the last plan only.
 		`ogsync_planned_actions{kind="user"} 1`,
 		`ogsync_blocked_actions{kind="user"} 0`,

@@ -17,58 +17,6 @@ import (
 	"time"
 )
 
-// Outcome is how a whole cycle ended.
-type Outcome string
-
-// Cycle outcomes.
-const (
-	// OutcomeOK: the account already matched the desired state.
-	OutcomeOK Outcome = "ok"
-	// OutcomeChangesApplied: every planned action that was not blocked was applied.
-	OutcomeChangesApplied Outcome = "changes-applied"
-	// OutcomeDryRun: changes were planned and reported, not applied (no --apply).
-	OutcomeDryRun Outcome = "dry-run"
-	// OutcomeBlocked: a safeguard refused the whole plan; nothing was applied.
-	OutcomeBlocked Outcome = "blocked"
-	// OutcomeFailed: the cycle failed and applied nothing.
-	OutcomeFailed Outcome = "failed"
-	// OutcomePartial: some actions were applied and some failed, were skipped
-	// for a failed prerequisite, or did not start because the cycle was cancelled.
-	OutcomePartial Outcome = "partial"
-)
-
-// Outcomes lists every cycle outcome, in a fixed order.
-var Outcomes = []Outcome{OutcomeOK, OutcomeChangesApplied, OutcomeDryRun, OutcomeBlocked, OutcomeFailed, OutcomePartial}
-
-// Succeeded reports whether the outcome counts as a successful cycle: the
-// account is converged, or the changes were applied or reported as asked.
-// Failed, partial and blocked cycles count against /healthz.
-func (o Outcome) Succeeded() bool {
-	return o == OutcomeOK || o == OutcomeChangesApplied || o == OutcomeDryRun
-}
-
-// ActionOutcome is what happened to one planned action.
-type ActionOutcome string
-
-// Action outcomes.
-const (
-	// ActionPlanned: a dry run; the action was reported, not applied.
-	ActionPlanned ActionOutcome = "planned"
-	// ActionApplied: the write succeeded.
-	ActionApplied ActionOutcome = "applied"
-	// ActionFailed: the write failed; Error says why.
-	ActionFailed ActionOutcome = "failed"
-	// ActionSkipped: not attempted because an action it depends on failed.
-	ActionSkipped ActionOutcome = "skipped"
-	// ActionBlocked: refused by a safeguard (for example a user still on call).
-	ActionBlocked ActionOutcome = "blocked"
-	// ActionCancelled: not started because the cycle was cancelled.
-	ActionCancelled ActionOutcome = "cancelled"
-)
-
-// ActionOutcomes lists every action outcome, in a fixed order.
-var ActionOutcomes = []ActionOutcome{ActionPlanned, ActionApplied, ActionFailed, ActionSkipped, ActionBlocked, ActionCancelled}
-
 // ActionResult is the outcome of one planned action.
 type ActionResult struct {
 	// Action describes the action as the plan prints it, such as
@@ -131,6 +79,9 @@ type Result struct {
 	DurationSeconds float64 `json:"duration_seconds"`
 	// Outcome is how the cycle ended.
 	Outcome Outcome `json:"outcome"`
+	// Succeeded is Outcome.Succeeded: false for an error (refused, failed,
+	// partial), true otherwise, blocked actions or not. Set by Finish.
+	Succeeded bool `json:"succeeded"`
 	// DryRun is true when writes were not allowed (no --apply).
 	DryRun bool `json:"dry_run"`
 	// Commit is the commit SHA the desired state was loaded from; empty for a
@@ -148,6 +99,12 @@ type Result struct {
 	Throttled int `json:"throttled"`
 	// Error is why the cycle failed, if it did.
 	Error string `json:"error,omitempty"`
+	// Heartbeat is what happened to opsgenie.heartbeat after the cycle
+	// (HeartbeatPinged, HeartbeatFailed, HeartbeatNotPinged); empty when
+	// none is configured. The ping is not counted in APICalls.
+	Heartbeat string `json:"heartbeat,omitempty"`
+	// HeartbeatError is why the ping failed.
+	HeartbeatError string `json:"heartbeat_error,omitempty"`
 	// Plan is the plan the cycle computed, written as last-plan.json when
 	// not nil. Any JSON-marshalable value; not part of the result's JSON.
 	Plan any `json:"-"`
@@ -179,7 +136,7 @@ func (r *Result) Kinds() []string {
 // Actions, sets DurationSeconds, records err in Error, and derives Outcome
 // unless the cycle already set it:
 //
-//	violations present                 → blocked
+//	violations present                 → refused
 //	any action applied and any failed,
 //	  skipped, cancelled, or err       → partial
 //	err, or any action failed/skipped/
@@ -188,7 +145,8 @@ func (r *Result) Kinds() []string {
 //	any action applied                 → changes-applied
 //	otherwise                          → ok (blocked actions alone do not change this)
 //
-// Finish may be called more than once.
+// Blocked actions count in none of these conditions (see Outcome). Finish
+// may be called more than once.
 func (r *Result) Finish(err error) {
 	r.Counts = make(map[string]Counts)
 	for _, a := range r.Actions {
@@ -202,24 +160,29 @@ func (r *Result) Finish(err error) {
 	if err != nil && r.Error == "" {
 		r.Error = err.Error()
 	}
-	if r.Outcome != "" {
-		return
+	if r.Outcome == "" {
+		r.Outcome = r.derive()
 	}
+	r.Succeeded = r.Outcome.Succeeded()
+}
+
+// derive computes the outcome from the actions, the violations and the error.
+func (r *Result) derive() Outcome {
 	t := r.Total()
 	incomplete := t.Failed+t.Skipped+t.Cancelled > 0 || r.Error != ""
 	switch {
 	case len(r.Violations) > 0:
-		r.Outcome = OutcomeBlocked
+		return OutcomeRefused
 	case incomplete && t.Applied > 0:
-		r.Outcome = OutcomePartial
+		return OutcomePartial
 	case incomplete:
-		r.Outcome = OutcomeFailed
+		return OutcomeFailed
 	case r.DryRun && t.Planned-t.Blocked > 0:
-		r.Outcome = OutcomeDryRun
+		return OutcomeDryRun
 	case t.Applied > 0:
-		r.Outcome = OutcomeChangesApplied
+		return OutcomeChangesApplied
 	default:
-		r.Outcome = OutcomeOK
+		return OutcomeOK
 	}
 }
 
@@ -235,6 +198,11 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	b.WriteString("| | |\n| --- | --- |\n")
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdCell(v)) }
 	row("outcome", string(r.Outcome))
+	succeeded := "no: an error"
+	if r.Succeeded {
+		succeeded = "yes"
+	}
+	row("succeeded", succeeded)
 	mode := "apply"
 	if r.DryRun {
 		mode = "dry run"
@@ -249,6 +217,9 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	row("API calls", fmt.Sprintf("%d (%d throttled)", r.APICalls, r.Throttled))
 	if r.Error != "" {
 		row("error", r.Error)
+	}
+	if r.Heartbeat != "" {
+		row("heartbeat", strings.TrimSuffix(r.Heartbeat+": "+r.HeartbeatError, ": "))
 	}
 	if len(r.Violations) > 0 {
 		b.WriteString("\n## Safeguard violations\n\n")
@@ -266,7 +237,7 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if len(r.Actions) > 0 {
-		b.WriteString("\n## Actions\n\n| action | outcome | error |\n| --- | --- | --- |\n")
+		b.WriteString("\n## Actions\n\n| action | outcome | why |\n| --- | --- | --- |\n")
 		for _, a := range r.Actions {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(a.Action), a.Outcome, mdCell(a.Error))
 		}

@@ -31,8 +31,9 @@ func TestFinishOutcome(t *testing.T) {
 		{name: "dry run with changes", dryRun: true, actions: []ActionResult{act("user", "create", ActionPlanned)}, want: OutcomeDryRun},
 		{name: "dry run with only blocked actions", dryRun: true, actions: []ActionResult{act("user", "delete", ActionBlocked)}, want: OutcomeOK},
 		{name: "only blocked actions", actions: []ActionResult{act("user", "delete", ActionBlocked)}, want: OutcomeOK},
+		{name: "dry run, a blocked action and its blocked dependant", dryRun: true, actions: []ActionResult{act("member", "remove", ActionBlocked), act("user", "delete", ActionBlocked)}, want: OutcomeOK},
 		{name: "applied and blocked", actions: []ActionResult{act("user", "create", ActionApplied), act("user", "delete", ActionBlocked)}, want: OutcomeChangesApplied},
-		{name: "violations", actions: []ActionResult{act("user", "delete", ActionBlocked)}, violations: []string{"too many deletes"}, want: OutcomeBlocked},
+		{name: "violations", actions: []ActionResult{act("user", "delete", ActionBlocked)}, violations: []string{"too many deletes"}, want: OutcomeRefused},
 		{name: "error before applying", err: errors.New("listing users: boom"), want: OutcomeFailed},
 		{name: "every action failed", actions: []ActionResult{act("user", "create", ActionFailed), act("member", "add", ActionSkipped)}, want: OutcomeFailed},
 		{name: "some failed", actions: []ActionResult{act("user", "create", ActionApplied), act("user", "create", ActionFailed)}, want: OutcomePartial},
@@ -45,6 +46,9 @@ func TestFinishOutcome(t *testing.T) {
 			r.Finish(tc.err)
 			if r.Outcome != tc.want {
 				t.Errorf("outcome = %q, want %q", r.Outcome, tc.want)
+			}
+			if r.Succeeded != tc.want.Succeeded() {
+				t.Errorf("succeeded = %v for outcome %q", r.Succeeded, r.Outcome)
 			}
 			if tc.err != nil && r.Error != tc.err.Error() {
 				t.Errorf("error = %q, want %q", r.Error, tc.err.Error())
@@ -114,7 +118,13 @@ func TestWriteMarkdown(t *testing.T) {
 		result func() Result
 	}{
 		{"partial", sampleResult},
-		{"blocked", func() Result {
+		{"blocked-only", func() Result {
+			start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+			r := Result{Start: start, End: start.Add(time.Second), Actions: []ActionResult{{Action: "delete user leaver@example.com", Kind: "user", Op: "delete", Outcome: ActionBlocked, Error: `on-call audit: still referenced by schedules "Primary"`}}, Heartbeat: HeartbeatPinged}
+			r.Finish(nil)
+			return r
+		}},
+		{"refused", func() Result {
 			start := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 			r := Result{Start: start, End: start.Add(time.Second), DryRun: true, Violations: []string{"plan deletes 12 users, more than max_deletes.count 10"}}
 			r.Finish(nil)

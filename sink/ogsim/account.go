@@ -30,7 +30,9 @@ type user struct {
 	blocked   bool
 	verified  bool
 	createdAt time.Time
-	contactID string // id of the user's e-mail contact (expand=contact)
+	// invitationDisabled: created with invitationDisabled, so no invitation e-mail.
+	invitationDisabled bool
+	contactID          string // id of the user's e-mail contact (expand=contact)
 
 	json atomic.Pointer[[]byte] // cached list/get JSON object
 }
@@ -50,6 +52,7 @@ func (u *user) clone() *user {
 		roleName: u.roleName, timeZone: u.timeZone, locale: u.locale, skype: u.skype,
 		address: u.address, tags: u.tags, details: u.details, blocked: u.blocked,
 		verified: u.verified, createdAt: u.createdAt, contactID: u.contactID,
+		invitationDisabled: u.invitationDisabled,
 	}
 }
 

@@ -215,6 +215,8 @@ type Stats struct {
 	// A trailing-slash variant counts under its route; a request matching no
 	// route counts under method + " (unmatched)".
 	ByRoute map[string]int `json:"byRoute"`
+	// Heartbeats counts the heartbeat pings received, by heartbeat name.
+	Heartbeats map[string]int `json:"heartbeats,omitempty"`
 }
 
 // Server is the emulator: an http.Handler over an in-memory account. It is
@@ -306,7 +308,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Stats() Stats {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
-	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute)}
+	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute), Heartbeats: maps.Clone(s.stats.Heartbeats)}
 }
 
 // ResetStats zeroes the request counters.
@@ -398,6 +400,8 @@ var routes = buildRoutes([]route{
 	{method: "DELETE", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).deleteEscalation},
 	{method: "GET", pattern: "/v2/roles", resource: "role", h: (*Server).listRoles},
 	{method: "GET", pattern: "/v2/roles/{identifier}", resource: "role", h: (*Server).getRole},
+	{method: "GET", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
+	{method: "POST", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
 })
 
 func buildRoutes(rs []route) []route {

@@ -31,6 +31,8 @@ type StateUser struct {
 	Blocked       bool                `json:"blocked"`
 	Verified      bool                `json:"verified"`
 	CreatedAt     time.Time           `json:"createdAt"`
+	// InvitationDisabled: created with invitationDisabled (no invitation e-mail).
+	InvitationDisabled bool `json:"invitationDisabled,omitempty"`
 }
 
 // StateTeam is a team with its members in the order they joined.
@@ -121,7 +123,7 @@ func (s *Server) State() State {
 		st.Users = append(st.Users, StateUser{ID: u.id, Username: u.username, FullName: u.fullName,
 			Role: u.roleName, TimeZone: u.timeZone, Locale: u.locale, SkypeUsername: u.skype,
 			Tags: slices.Clone(u.tags), Details: normDetails(u.details), Blocked: u.blocked,
-			Verified: u.verified, CreatedAt: u.createdAt})
+			Verified: u.verified, CreatedAt: u.createdAt, InvitationDisabled: u.invitationDisabled})
 	}
 	for _, t := range a.teamOrder {
 		tj := StateTeam{ID: t.id, Name: t.name, Description: t.description, Members: []StateMember{}}

@@ -251,6 +251,7 @@ func (s *Server) createUser(c *call) reply {
 	errs := map[string]string{}
 	in := parseUserInput(m, errs)
 	u := &user{timeZone: s.beh.DefaultTimeZone, locale: s.beh.DefaultLocale}
+	u.invitationDisabled = parseInvitationDisabled(m, errs)
 	if in.username != nil {
 		u.username = checkUsername(*in.username, errs)
 	} else if _, bad := errs["username"]; !bad {
