@@ -105,10 +105,9 @@ const (
 	idOps = "00000000-0000-4000-8000-0000000000a3"
 )
 
-var (
-	contractors = []string{"x1@contractor.example", "x2@contractor.example"}
-	staff       = []string{"alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com"}
-)
+// contractors are users ogsync ignores (ignore_users), whom the other
+// actor adds to teams.
+var contractors = []string{"x1@contractor.example", "x2@contractor.example"}
 
 // matrixScenario is one job ogsync is asked to do.
 type matrixScenario struct {
