@@ -96,7 +96,7 @@ func (d *domainLimiter) take() (throttle, bool) {
 		}
 		b.refill(now)
 		if b.tokens < 1 {
-			wait := int(math.Ceil((1 - b.tokens) / b.rate))
+			wait := int(math.Ceil((1-b.tokens)/b.rate - 1e-9))
 			return throttle{retryAfter: max(wait, 1), limit: int(b.capacity)}, true
 		}
 	}

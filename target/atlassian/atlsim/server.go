@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -80,6 +81,8 @@ type Server struct {
 	acct    *account
 	limiter *limiter
 	faults  *faulter
+	// calm, once set by Calm, turns fault injection off.
+	calm atomic.Bool
 
 	lateMu   sync.Mutex // guards isClosed and lateWG.Add
 	isClosed bool
@@ -374,7 +377,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.count(routeName)
 
-	f := s.faults.draw()
+	var f fault
+	if !s.calm.Load() {
+		f = s.faults.draw()
+	}
 	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
 		return
 	}
@@ -392,6 +398,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.write(w, rep)
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName, "status", rep.status)
 }
+
+// Calm turns fault injection off for good (late writes already waiting
+// still complete), so that a demo can settle after a rough start.
+func (s *Server) Calm() { s.calm.Store(true) }
 
 // Close abandons the late writes still waiting (they are never applied) and
 // waits for their handlers to return. Call it before closing the HTTP
