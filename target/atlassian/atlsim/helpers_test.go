@@ -223,3 +223,5 @@ func stateUser(t *testing.T, srv *Server, email string) StateUser {
 	t.Fatalf("no user %s in the state", email)
 	return StateUser{}
 }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }

@@ -53,25 +53,3 @@ func formatUUID(hi, lo uint64) string {
 	hex.Encode(out[24:36], b[10:16])
 	return string(out[:])
 }
-
-// isUUID reports whether s has the 8-4-4-4-12 hexadecimal shape of a UUID
-// (any case, any version).
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := range len(s) {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
-}
