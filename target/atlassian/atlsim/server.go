@@ -416,19 +416,22 @@ func (s *Server) Close() {
 	s.lateWG.Wait()
 }
 
-// handle checks the path ids, authenticates, rate-limits and dispatches
-// one API request.
+// handle authenticates, routes, checks the path ids, rate-limits and
+// dispatches one API request.
 func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pathKnown bool) reply {
+	a := apiOfPath(r.URL.Path)
+	if rt != nil {
+		a = rt.api
+	}
+	c := &call{r: r, params: params, query: r.URL.Query()}
+	if rep, ok := s.authenticate(a, c); !ok {
+		return rep
+	}
 	if rt == nil {
-		a := apiOfPath(r.URL.Path)
 		if pathKnown {
 			return s.apiErr(a, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "Method "+r.Method+" is not supported on this path")
 		}
 		return s.apiErr(a, http.StatusNotFound, "NOT_FOUND", "No resource at "+r.URL.Path)
-	}
-	c := &call{r: r, params: params, query: r.URL.Query()}
-	if rep, ok := s.authenticate(rt.api, c); !ok {
-		return rep
 	}
 	if org, ok := params["orgId"]; ok && org != s.orgID {
 		return s.apiErr(rt.api, http.StatusNotFound, "NOT_FOUND", "Organization not found: "+org)
