@@ -184,6 +184,17 @@ type repeat struct {
 	CloseAlertAfterAll   bool `json:"closeAlertAfterAll"`
 }
 
+// forwardingRule forwards one user's notifications to another for a
+// while; both are accountIds.
+type forwardingRule struct {
+	id         string
+	alias      string
+	fromUserID string
+	toUserID   string
+	startDate  string
+	endDate    string
+}
+
 // account is the whole emulated org and site. One mutex guards it: reads
 // mutate too (lazily created callers, enable-ops and poll counters).
 type account struct {
@@ -195,6 +206,7 @@ type account struct {
 	teams       []*team
 	schedules   []*schedule
 	escalations []*escalation
+	forwarding  []*forwardingRule
 	requests    map[string]*opsRequest
 	journal     []Mutation
 	jseq        int

@@ -67,6 +67,10 @@ type Behavior struct {
 	// team created with a siteId, and every seeded team, is site-scoped.
 	SiteScopedTeams bool
 
+	// ForwardingNotInPlan answers 402 to GET /v1/forwarding-rules, as a
+	// plan without the feature does (§3.7).
+	ForwardingNotInPlan bool
+
 	// OpsErrors is the JSM Ops error envelope (§3.8): OpsErrorsLegacy
 	// (the default) or OpsErrorsList.
 	OpsErrors string

@@ -10,6 +10,8 @@ import (
 
 // Page-size caps and defaults of JSM Ops lists (reference §3.5, §3.6).
 const (
+	opsForwardingMax   = 100
+	opsForwardingDef   = 20
 	opsScheduleMax     = 50
 	opsScheduleDefault = 25
 	opsEscalationMax   = 100
@@ -510,4 +512,35 @@ func (s *Server) deleteEscalation(c *call) reply {
 	s.acct.escalations = slices.DeleteFunc(s.acct.escalations, func(x *escalation) bool { return x == e })
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteEscalation, Team: t.name, TeamID: t.id, Detail: e.name})
 	return reply{status: http.StatusNoContent}
+}
+
+// listForwarding is GET /v1/forwarding-rules?showAll&offset&size: every
+// rule (showAll is accepted; the caller is an admin), size ≤ 100 (default
+// 20); 402 under Behavior.ForwardingNotInPlan.
+func (s *Server) listForwarding(c *call) reply {
+	if rep := s.opsAccess(c); rep != nil {
+		return *rep
+	}
+	if s.beh.ForwardingNotInPlan {
+		return s.opsErr(http.StatusPaymentRequired, "Forwarding rules are not included in your plan")
+	}
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	from, to, next, rep := s.offsetPage(c, "/v1/forwarding-rules", len(s.acct.forwarding), opsForwardingDef, opsForwardingMax)
+	if rep != nil {
+		return *rep
+	}
+	type ruleJSON struct {
+		ID         string `json:"id"`
+		Alias      string `json:"alias,omitempty"`
+		FromUserID string `json:"fromUserId"`
+		ToUserID   string `json:"toUserId"`
+		StartDate  string `json:"startDate"`
+		EndDate    string `json:"endDate"`
+	}
+	vals := []ruleJSON{}
+	for _, f := range s.acct.forwarding[from:to] {
+		vals = append(vals, ruleJSON{f.id, f.alias, f.fromUserID, f.toUserID, f.startDate, f.endDate})
+	}
+	return reply{status: http.StatusOK, body: pageBody(vals, next)}
 }

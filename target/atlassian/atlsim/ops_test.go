@@ -309,3 +309,39 @@ func TestOpsErrorEnvelopesAndAccess(t *testing.T) {
 	want(t, doAuth(t, srv, "GET", teamsBase+"/teams", "", basicAuth("carol@example.com", testKey)), 200)
 	want(t, do(t, srv, "GET", "/jsm/ops/api/other-cloud/v1/teams", ""), 404)
 }
+
+func TestForwardingRules(t *testing.T) {
+	seed := testSeed + `
+forwardingRules:
+  - {id: fw-1, from: alice@example.com, to: bob@example.com, startDate: "2026-03-01T00:00:00Z", endDate: "2026-03-08T00:00:00Z"}
+  - {id: fw-2, alias: holiday, from: bob@example.com, to: carol@example.com, startDate: "2026-04-01T00:00:00Z", endDate: "2026-04-08T00:00:00Z"}
+`
+	parsed, err := ParseSeed("fw.yaml", []byte(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, Options{Seed: parsed})
+	r := do(t, srv, "GET", opsBase+"/v1/forwarding-rules?showAll=true&size=1", "")
+	want(t, r, 200)
+	m := r.obj(t)
+	if dig(m, "values", 0, "fromUserId") != "acc-alice" || dig(m, "values", 0, "toUserId") != "acc-bob" {
+		t.Errorf("forwarding %s", r.body)
+	}
+	next, _ := dig(m, "links", "next").(string)
+	if !strings.HasPrefix(next, "/v1/forwarding-rules?") {
+		t.Fatalf("links.next %q", next)
+	}
+	r = do(t, srv, "GET", opsBase+next, "")
+	if m := r.obj(t); dig(m, "values", 0, "alias") != "holiday" || dig(m, "links", "next") != nil {
+		t.Errorf("second page %s", r.body)
+	}
+	if st := srv.State(); len(st.ForwardingRules) != 2 || st.ForwardingRules[1].ToUserID != "acc-carol" {
+		t.Errorf("state %+v", st.ForwardingRules)
+	}
+	np := newTestServer(t, Options{Seed: parsed, Behavior: Behavior{ForwardingNotInPlan: true}})
+	want(t, do(t, np, "GET", opsBase+"/v1/forwarding-rules", ""), 402)
+	if _, err := ParseSeed("fw.yaml", []byte("forwardingRules:\n  - {from: x@example.com, to: y@example.com}\n")); err == nil ||
+		!strings.Contains(err.Error(), "fw.yaml:2: forwardingRules[0].from: no user") {
+		t.Errorf("bad rule: %v", err)
+	}
+}

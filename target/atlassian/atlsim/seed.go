@@ -31,6 +31,19 @@ type Seed struct {
 	Schedules []SeedSchedule `yaml:"schedules" json:"schedules,omitempty"`
 	// Escalations are JSM Ops escalations, each of a team.
 	Escalations []SeedEscalation `yaml:"escalations" json:"escalations,omitempty"`
+	// ForwardingRules forward one account's notifications to another.
+	ForwardingRules []SeedForwarding `yaml:"forwardingRules" json:"forwardingRules,omitempty"`
+}
+
+// SeedForwarding is a forwarding rule from one account to another
+// (e-mails) between two RFC 3339 dates.
+type SeedForwarding struct {
+	ID        string `yaml:"id" json:"id,omitempty"`
+	Alias     string `yaml:"alias" json:"alias,omitempty"`
+	From      string `yaml:"from" json:"from"`
+	To        string `yaml:"to" json:"to"`
+	StartDate string `yaml:"startDate" json:"startDate"`
+	EndDate   string `yaml:"endDate" json:"endDate"`
 }
 
 // SeedUser is an account. Access maps a product key (jira-servicedesk,
@@ -537,6 +550,31 @@ func buildOrg(seed *Seed, a *account) error {
 			}
 			sc.overrides = append(sc.overrides, o)
 		}
+	}
+	for i, sf := range seed.ForwardingRules {
+		if err := uniqueID(sf.ID, "forwardingRules", i, "id"); err != nil {
+			return err
+		}
+		f := &forwardingRule{id: sf.ID, alias: sf.Alias, startDate: sf.StartDate, endDate: sf.EndDate}
+		if f.id == "" {
+			f.id = a.ids.next()
+		}
+		for _, end := range []struct {
+			key, email string
+			dst        *string
+		}{{"from", sf.From, &f.fromUserID}, {"to", sf.To, &f.toUserID}} {
+			u := a.userByEmail(end.email)
+			if u == nil {
+				return serr("no user with e-mail "+end.email, "forwardingRules", i, end.key)
+			}
+			*end.dst = u.accountID
+		}
+		for _, d := range []struct{ key, v string }{{"startDate", sf.StartDate}, {"endDate", sf.EndDate}} {
+			if _, err := time.Parse(time.RFC3339, d.v); err != nil {
+				return serr("an RFC 3339 date is required", "forwardingRules", i, d.key)
+			}
+		}
+		a.forwarding = append(a.forwarding, f)
 	}
 	return nil
 }

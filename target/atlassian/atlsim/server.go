@@ -291,6 +291,7 @@ var routes = buildRoutes([]route{
 	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations", api: apiOps, h: (*Server).listRotations},
 	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations/{rotationId}", api: apiOps, h: (*Server).getRotation},
 	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/overrides", api: apiOps, h: (*Server).listOverrides},
+	{method: "GET", pattern: opsPrefix + "/v1/forwarding-rules", api: apiOps, h: (*Server).listForwarding},
 
 	{method: "GET", pattern: "/rest/api/3/user/search", api: apiJira, h: (*Server).jiraUserSearch},
 	{method: "GET", pattern: "/rest/api/3/users/search", api: apiJira, h: (*Server).jiraUsersList},

@@ -20,6 +20,15 @@ type State struct {
 	Teams       []StateTeam       `json:"teams"`
 	Schedules   []StateSchedule   `json:"schedules"`
 	Escalations []StateEscalation `json:"escalations"`
+	// ForwardingRules are in creation order.
+	ForwardingRules []StateForwarding `json:"forwardingRules"`
+}
+
+// StateForwarding is a forwarding rule between two accounts.
+type StateForwarding struct {
+	ID         string `json:"id"`
+	FromUserID string `json:"fromUserId"`
+	ToUserID   string `json:"toUserId"`
 }
 
 // StateUser is an account; Removed accounts left the directory.
@@ -97,7 +106,11 @@ func (s *Server) State() State {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	st := State{OrgID: s.orgID, CloudID: s.cloudID, DirectoryID: s.dirID,
-		Users: []StateUser{}, Teams: []StateTeam{}, Schedules: []StateSchedule{}, Escalations: []StateEscalation{}}
+		Users: []StateUser{}, Teams: []StateTeam{}, Schedules: []StateSchedule{}, Escalations: []StateEscalation{},
+		ForwardingRules: []StateForwarding{}}
+	for _, f := range s.acct.forwarding {
+		st.ForwardingRules = append(st.ForwardingRules, StateForwarding{f.id, f.fromUserID, f.toUserID})
+	}
 	for _, u := range s.acct.users {
 		su := StateUser{AccountID: u.accountID, Email: u.email, DisplayName: u.displayName, TimeZone: u.timeZone,
 			Locale: u.locale, Status: u.status, Managed: u.managed, Access: maps.Clone(u.access),
