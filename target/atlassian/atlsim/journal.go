@@ -55,6 +55,8 @@ const (
 	OpRenameTeam       = "rename-team"       // displayName changed
 	OpDeleteTeam       = "delete-team"       // Teams delete
 	OpRestoreTeam      = "restore-team"      // Teams restore
+	OpArchiveTeam      = "archive-team"      // Teams archive
+	OpUnarchiveTeam    = "unarchive-team"    // Teams unarchive
 	OpAddMember        = "add-member"        // membership added
 	OpRemoveMember     = "remove-member"     // membership removed
 	OpEnableOps        = "enable-ops"        // operations enabled for a team

@@ -270,6 +270,8 @@ var routes = buildRoutes([]route{
 
 	{method: "GET", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).listTeams},
 	{method: "POST", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).createTeam},
+	{method: "POST", pattern: teamsPrefix + "/teams/archive", api: apiTeams, h: (*Server).archiveTeams},
+	{method: "POST", pattern: teamsPrefix + "/teams/unarchive", api: apiTeams, h: (*Server).unarchiveTeams},
 	{method: "GET", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).getTeam},
 	{method: "PATCH", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).patchTeam},
 	{method: "DELETE", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).deleteTeam},

@@ -480,3 +480,57 @@ func (s *Server) removeMembers(c *call) reply {
 		Errors []memberError `json:"errors"`
 	}{errs}}
 }
+
+// maxBulkTeams bounds the teamIds of archive and unarchive; the reference
+// gives no limit.
+const maxBulkTeams = 100
+
+// archiveTeams is POST /teams/archive {teamIds}: 200 {successfulTeamIds,
+// errors: [{teamId, code, message}]}.
+func (s *Server) archiveTeams(c *call) reply {
+	return s.bulkState(c, TeamStateActive, TeamStateArchived, "ALREADY_ARCHIVED", OpArchiveTeam)
+}
+
+// unarchiveTeams is POST /teams/unarchive {teamIds}: as archiveTeams.
+func (s *Server) unarchiveTeams(c *call) reply {
+	return s.bulkState(c, TeamStateArchived, TeamStateActive, "NOT_ARCHIVED", OpUnarchiveTeam)
+}
+
+func (s *Server) bulkState(c *call, from, to, wrongCode, op string) reply {
+	var b struct {
+		TeamIDs []string `json:"teamIds"`
+	}
+	if err := readBody(c.r, &b, false); err != nil {
+		return s.invalid(err.Error())
+	}
+	if len(b.TeamIDs) < 1 || len(b.TeamIDs) > maxBulkTeams {
+		return s.invalid(fmt.Sprintf("teamIds must hold between 1 and %d ids", maxBulkTeams))
+	}
+	type teamError struct {
+		TeamID  string `json:"teamId"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	s.acct.mu.Lock()
+	defer s.acct.mu.Unlock()
+	ok, errs := []string{}, []teamError{}
+	for _, id := range b.TeamIDs {
+		t := s.acct.teamByID(id)
+		switch {
+		case t == nil:
+			errs = append(errs, teamError{id, "NOT_FOUND", "Team not found: " + id})
+		case t.deleted:
+			errs = append(errs, teamError{id, "GONE", "Team has been deleted: " + id})
+		case t.state != from:
+			errs = append(errs, teamError{id, wrongCode, "Team is " + t.state + ": " + id})
+		default:
+			t.state = to
+			s.acct.record(Mutation{Source: SourceAPI, Op: op, Team: t.name, TeamID: t.id})
+			ok = append(ok, id)
+		}
+	}
+	return reply{status: http.StatusOK, body: struct {
+		SuccessfulTeamIDs []string    `json:"successfulTeamIds"`
+		Errors            []teamError `json:"errors"`
+	}{ok, errs}}
+}

@@ -374,3 +374,33 @@ func TestExternalTeamMembershipForbidden(t *testing.T) {
 	}
 	want(t, do(t, srv, "POST", teamsBase+"/teams/team-ext/members", `{}`), 200)
 }
+
+func TestArchiveTeams(t *testing.T) {
+	srv := newTestServer(t, Options{})
+	r := do(t, srv, "POST", teamsBase+"/teams/archive", `{"teamIds":["team-web","team-gone","nope"]}`)
+	want(t, r, 200)
+	m := r.obj(t)
+	if got := m["successfulTeamIds"].([]any); len(got) != 1 || got[0] != "team-web" {
+		t.Errorf("archive %s", r.body)
+	}
+	if got := ids(m["errors"], "code"); !slices.Equal(got, []string{"GONE", "NOT_FOUND"}) {
+		t.Errorf("archive errors %v", got)
+	}
+	if st := stateTeam(t, srv, "team-web").State; st != TeamStateArchived {
+		t.Errorf("state %s", st)
+	}
+	// Archived teams stay readable and listed.
+	r = do(t, srv, "GET", teamsBase+"/teams/team-web", "")
+	if r.obj(t)["state"] != "ARCHIVED" {
+		t.Errorf("get archived %s", r.body)
+	}
+	r = do(t, srv, "POST", teamsBase+"/teams/archive", `{"teamIds":["team-web"]}`)
+	if got := ids(r.obj(t)["errors"], "code"); !slices.Equal(got, []string{"ALREADY_ARCHIVED"}) {
+		t.Errorf("archive again %v", got)
+	}
+	r = do(t, srv, "POST", teamsBase+"/teams/unarchive", `{"teamIds":["team-web","team-platform"]}`)
+	if got := ids(r.obj(t)["errors"], "code"); !slices.Equal(got, []string{"NOT_ARCHIVED"}) {
+		t.Errorf("unarchive %s", r.body)
+	}
+	want(t, do(t, srv, "POST", teamsBase+"/teams/archive", `{"teamIds":[]}`), 400)
+}
