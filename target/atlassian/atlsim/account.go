@@ -274,10 +274,11 @@ func (a *account) escalationByID(teamID, id string) *escalation {
 	return nil
 }
 
-// addUser appends a new active account.
+// addUser appends a new active account with the default time zone (UTC)
+// and locale (en_US).
 func (a *account) addUser(email, displayName string) *user {
 	u := &user{seq: a.nextSeq(), accountID: a.newAccountID(), email: email, displayName: displayName,
-		status: StatusActive, access: map[string]string{}, properties: map[string]json.RawMessage{}, addedAt: a.clock()}
+		timeZone: "UTC", locale: "en_US", status: StatusActive, access: map[string]string{}, properties: map[string]json.RawMessage{}, addedAt: a.clock()}
 	a.users = append(a.users, u)
 	return u
 }

@@ -254,12 +254,12 @@ func buildOrg(seed *Seed, a *account) error {
 			u.accountID = su.AccountID
 		}
 		u.addedAt = now
-		u.timeZone, u.locale, u.status, u.managed = su.TimeZone, su.Locale, status, su.Managed
-		if u.timeZone == "" {
-			u.timeZone = "UTC"
+		u.status, u.managed = status, su.Managed
+		if su.TimeZone != "" {
+			u.timeZone = su.TimeZone
 		}
-		if u.locale == "" {
-			u.locale = "en_US"
+		if su.Locale != "" {
+			u.locale = su.Locale
 		}
 		for p, role := range su.Access {
 			if !slices.Contains(products, p) {

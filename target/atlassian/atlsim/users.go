@@ -165,7 +165,7 @@ func (s *Server) jiraUsersList(c *call) reply {
 	return reply{status: http.StatusOK, body: out}
 }
 
-// jiraUser resolves ?accountId=: 400 without it, 404 when unknown.
+// jiraAccount resolves ?accountId=: 400 without it, 404 when unknown.
 // Callers hold the lock.
 func (s *Server) jiraAccount(c *call) (*user, *reply) {
 	id := c.query.Get("accountId")
@@ -226,7 +226,9 @@ func (s *Server) jiraCreateUser(c *call) reply {
 		return s.jiraErr(http.StatusBadRequest, "The user already exists and has no product access; name the products to grant.")
 	}
 	for _, p := range prods {
-		s.grant(u, p, "user")
+		if u.access[p] == "" {
+			s.grant(u, p, "user")
+		}
 	}
 	return reply{status: http.StatusCreated, body: s.jiraView(c, u, "")}
 }

@@ -79,10 +79,14 @@ func TestJiraUserEndpoints(t *testing.T) {
 	// access and no products (400).
 	r = do(t, srv, "POST", "/rest/api/3/user", `{"emailAddress":"new@example.com","products":["jira-servicedesk"]}`)
 	want(t, r, 201)
-	if u := stateUser(t, srv, "new@example.com"); u.Access[ProductJSM] != "user" || u.Status != StatusActive {
+	if u := stateUser(t, srv, "new@example.com"); u.Access[ProductJSM] != "user" || u.Status != StatusActive || u.TimeZone != "UTC" || u.Locale != "en_US" {
 		t.Errorf("created %+v", u)
 	}
 	want(t, do(t, srv, "POST", "/rest/api/3/user", `{"emailAddress":"alice@example.com"}`), 201)
+	want(t, do(t, srv, "POST", "/rest/api/3/user", `{"emailAddress":"bob@example.com","products":["jira-servicedesk"]}`), 201)
+	if u := stateUser(t, srv, "bob@example.com"); u.Access[ProductJSM] != "admin" {
+		t.Errorf("a Jira create must not lower an existing role: %+v", u)
+	}
 	want(t, do(t, srv, "POST", "/rest/api/3/user", `{"emailAddress":"carol@example.com"}`), 400)
 	want(t, do(t, srv, "POST", "/rest/api/3/user", `{"emailAddress":"carol@example.com","products":["jira-servicedesk"]}`), 201)
 	if u := stateUser(t, srv, "carol@example.com"); u.Access[ProductJSM] != "user" {
