@@ -37,6 +37,7 @@ type seedError struct {
 	msg  string
 }
 
+// Error renders the path and the message, e.g. "users[3].email: …".
 func (e *seedError) Error() string {
 	var sb strings.Builder
 	for i, p := range e.path {
