@@ -1,7 +1,9 @@
 package atlsim
 
 import (
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -88,3 +90,32 @@ func TestRoutingErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsHoldNoSecret: debug logs of good and bad requests, faults
+// included, never hold the key.
+func TestLogsHoldNoSecret(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return buf.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := newTestServer(t, Options{Logger: logger, Faults: FaultOptions{Seed: 1, ErrorRate: 0.5}})
+	for _, auth := range []string{siteAuth, adminAuth, basicAuth(botEmail, testKey+"x"), "Bearer " + testKey + "x"} {
+		doAuth(t, srv, "GET", teamsBase+"/teams", "", auth)
+		doAuth(t, srv, "GET", dirBase+"/users", "", auth)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if buf.Len() == 0 {
+		t.Fatal("nothing logged")
+	}
+	if strings.Contains(buf.String(), testKey) {
+		t.Errorf("the logs hold the key:\n%s", buf.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
