@@ -57,12 +57,15 @@ type user struct {
 	locale      string
 	status      string
 	managed     bool
-	// access maps a product key to the role held on this site's product.
-	access     map[string]string
-	properties map[string]json.RawMessage
-	// removed accounts left the org directory; they keep their id for the
-	// journal and are invisible to every API.
-	removed bool
+	// access maps a product key to the role held on this site's product;
+	// accessSince tells when each was granted (zero for seeded access).
+	access      map[string]string
+	accessSince map[string]time.Time
+	properties  map[string]json.RawMessage
+	// removeAt is when a directory removal takes effect (zero: never);
+	// removed accounts keep their id for the journal and are invisible to
+	// every API.
+	removeAt time.Time
 	// pendingDelete is set by .../manage/lifecycle/delete until
 	// .../cancel-delete; the account is deactivated meanwhile.
 	pendingDelete bool
@@ -225,10 +228,15 @@ func (a *account) nextSeq() int {
 // tenants (reference §3.1).
 func (a *account) newAccountID() string { return "712020:" + a.ids.next() }
 
+// gone reports whether u has left the directory.
+func (a *account) gone(u *user) bool {
+	return !u.removeAt.IsZero() && !a.clock().Before(u.removeAt)
+}
+
 // userByID finds a directory account (not removed) by accountId.
 func (a *account) userByID(id string) *user {
 	for _, u := range a.users {
-		if !u.removed && u.accountID == id {
+		if !a.gone(u) && u.accountID == id {
 			return u
 		}
 	}
@@ -239,7 +247,7 @@ func (a *account) userByID(id string) *user {
 // case.
 func (a *account) userByEmail(email string) *user {
 	for _, u := range a.users {
-		if !u.removed && strings.EqualFold(u.email, email) {
+		if !a.gone(u) && strings.EqualFold(u.email, email) {
 			return u
 		}
 	}
@@ -278,7 +286,7 @@ func (a *account) escalationByID(teamID, id string) *escalation {
 // and locale (en_US).
 func (a *account) addUser(email, displayName string) *user {
 	u := &user{seq: a.nextSeq(), accountID: a.newAccountID(), email: email, displayName: displayName,
-		timeZone: "UTC", locale: "en_US", status: StatusActive, access: map[string]string{}, properties: map[string]json.RawMessage{}, addedAt: a.clock()}
+		timeZone: "UTC", locale: "en_US", status: StatusActive, access: map[string]string{}, accessSince: map[string]time.Time{}, properties: map[string]json.RawMessage{}, addedAt: a.clock()}
 	a.users = append(a.users, u)
 	return u
 }

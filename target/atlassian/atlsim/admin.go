@@ -2,7 +2,6 @@ package atlsim
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,19 +28,19 @@ type productAccess struct {
 }
 
 type dirUser struct {
-	AccountID        string          `json:"accountId"`
-	AccountType      string          `json:"accountType"`
-	Status           string          `json:"status"`
-	AccountStatus    string          `json:"accountStatus"`
-	MembershipStatus string          `json:"membershipStatus"`
-	AddedToOrg       time.Time       `json:"addedToOrg"`
-	Name             string          `json:"name"`
-	Nickname         string          `json:"nickname"`
-	Email            string          `json:"email"`
-	EmailVerified    bool            `json:"emailVerified"`
-	ClaimStatus      string          `json:"claimStatus"`
-	PlatformRoles    []string        `json:"platformRoles"`
-	ProductAccess    []productAccess `json:"productAccess,omitempty"`
+	AccountID        string           `json:"accountId"`
+	AccountType      string           `json:"accountType"`
+	Status           string           `json:"status"`
+	AccountStatus    string           `json:"accountStatus"`
+	MembershipStatus string           `json:"membershipStatus"`
+	AddedToOrg       time.Time        `json:"addedToOrg"`
+	Name             string           `json:"name"`
+	Nickname         string           `json:"nickname"`
+	Email            string           `json:"email"`
+	EmailVerified    bool             `json:"emailVerified"`
+	ClaimStatus      string           `json:"claimStatus"`
+	PlatformRoles    []string         `json:"platformRoles"`
+	ProductAccess    *[]productAccess `json:"productAccess,omitempty"` // nil unless expanded
 }
 
 // resourceARI is the resource id of product p on this site.
@@ -64,10 +63,11 @@ func (s *Server) dirView(u *user, withAccess bool) dirUser {
 		v.ClaimStatus = "managed"
 	}
 	if withAccess {
-		v.ProductAccess = []productAccess{}
-		for _, p := range slices.Sorted(maps.Keys(u.access)) {
-			v.ProductAccess = append(v.ProductAccess, productAccess{p, s.resourceARI(p), "atlassian/" + u.access[p]})
+		pa := []productAccess{}
+		for _, p := range s.shownAccess(u) {
+			pa = append(pa, productAccess{p, s.resourceARI(p), "atlassian/" + u.access[p]})
 		}
+		v.ProductAccess = &pa
 	}
 	return v
 }
@@ -192,8 +192,9 @@ func (s *Server) dirAccount(c *call) (*user, *reply) {
 }
 
 // dirRemoveUser is DELETE .../directories/{directoryId}/users/{accountId}:
-// 202; the account leaves the directory (and every API's view) at once;
-// its team memberships stay.
+// 202; the account leaves the directory (and every API's view) after
+// Behavior.RemovalLag (at once by default), a repeated call while it is
+// queued answers 202 again; its team memberships stay.
 func (s *Server) dirRemoveUser(c *call) reply {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
@@ -201,8 +202,15 @@ func (s *Server) dirRemoveUser(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	u.removed = true
-	s.acct.record(Mutation{Source: SourceAPI, Op: OpRemoveUser, User: u.email, AccountID: u.accountID})
+	if !u.removeAt.IsZero() {
+		return reply{status: http.StatusAccepted} // already queued
+	}
+	u.removeAt = s.clock().Add(s.beh.RemovalLag)
+	m := Mutation{Source: SourceAPI, Op: OpRemoveUser, User: u.email, AccountID: u.accountID}
+	if s.beh.RemovalLag > 0 {
+		m.Detail = "effective after " + s.beh.RemovalLag.String()
+	}
+	s.acct.record(m)
 	return reply{status: http.StatusAccepted}
 }
 

@@ -71,6 +71,16 @@ type Behavior struct {
 	// plan without the feature does (§3.7).
 	ForwardingNotInPlan bool
 
+	// AccessLag hides product access granted through the API (invite,
+	// Jira create) from reads (directory productAccess, Jira
+	// applicationRoles) for this long (§4.2: role assignments are
+	// eventually consistent, about 30 s [3p]); 0 shows it at once.
+	AccessLag time.Duration
+	// RemovalLag delays a directory removal: the account stays listed for
+	// this long after the 202 (§4.3: removal is queued or asynchronous);
+	// 0 removes it at once.
+	RemovalLag time.Duration
+
 	// OpsErrors is the JSM Ops error envelope (§3.8): OpsErrorsLegacy
 	// (the default) or OpsErrorsList.
 	OpsErrors string
@@ -154,6 +164,8 @@ func (b Behavior) validate() error {
 		return fmt.Errorf("directory page max %d must be positive", b.DirectoryPageMax)
 	case b.OpsInvisibleFor < 0:
 		return fmt.Errorf("ops invisible-for %v must not be negative", b.OpsInvisibleFor)
+	case b.AccessLag < 0 || b.RemovalLag < 0:
+		return fmt.Errorf("access lag %v and removal lag %v must not be negative", b.AccessLag, b.RemovalLag)
 	case b.OpsInvisibleStatus != 404 && b.OpsInvisibleStatus != 422:
 		return fmt.Errorf("ops invisible status %d must be 404 or 422", b.OpsInvisibleStatus)
 	case !slices.Contains([]string{EnableAgainConflict, EnableAgainOK, EnableAgainUnprocessable}, b.EnableAgain):

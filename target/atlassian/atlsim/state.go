@@ -31,7 +31,9 @@ type StateForwarding struct {
 	ToUserID   string `json:"toUserId"`
 }
 
-// StateUser is an account; Removed accounts left the directory.
+// StateUser is an account; Removed accounts left the directory,
+// RemovalQueued ones will when Behavior.RemovalLag has passed. Access is
+// the truth, whatever Behavior.AccessLag hides from reads.
 type StateUser struct {
 	AccountID     string                     `json:"accountId"`
 	Email         string                     `json:"email"`
@@ -43,6 +45,7 @@ type StateUser struct {
 	Access        map[string]string          `json:"access"`
 	Properties    map[string]json.RawMessage `json:"properties,omitempty"`
 	Removed       bool                       `json:"removed,omitempty"`
+	RemovalQueued bool                       `json:"removalQueued,omitempty"`
 	PendingDelete bool                       `json:"pendingDelete,omitempty"`
 	AddedAt       time.Time                  `json:"addedAt"`
 }
@@ -114,7 +117,7 @@ func (s *Server) State() State {
 	for _, u := range s.acct.users {
 		su := StateUser{AccountID: u.accountID, Email: u.email, DisplayName: u.displayName, TimeZone: u.timeZone,
 			Locale: u.locale, Status: u.status, Managed: u.managed, Access: maps.Clone(u.access),
-			Removed: u.removed, PendingDelete: u.pendingDelete, AddedAt: u.addedAt.UTC()}
+			Removed: s.acct.gone(u), RemovalQueued: !u.removeAt.IsZero() && !s.acct.gone(u), PendingDelete: u.pendingDelete, AddedAt: u.addedAt.UTC()}
 		if len(u.properties) > 0 {
 			su.Properties = maps.Clone(u.properties)
 		}

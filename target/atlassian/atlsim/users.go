@@ -73,7 +73,7 @@ func (s *Server) jiraView(c *call, u *user, expand string) jiraUser {
 	}
 	if slices.Contains(ex, "applicationRoles") {
 		roles := &sizeItems{Items: []nameItem{}}
-		for _, p := range slices.Sorted(maps.Keys(u.access)) {
+		for _, p := range s.shownAccess(u) {
 			roles.Items = append(roles.Items, nameItem{p, productNames[p]})
 		}
 		roles.Size = len(roles.Items)
@@ -82,12 +82,26 @@ func (s *Server) jiraView(c *call, u *user, expand string) jiraUser {
 	return v
 }
 
+// shownAccess lists the products of u's access that reads show: those
+// granted at least Behavior.AccessLag ago (seeded access at once), sorted.
+// Callers hold the lock.
+func (s *Server) shownAccess(u *user) []string {
+	var out []string
+	now := s.clock()
+	for _, p := range slices.Sorted(maps.Keys(u.access)) {
+		if since := u.accessSince[p]; since.IsZero() || !now.Before(since.Add(s.beh.AccessLag)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // liveUsers are the directory's accounts in the order they were added.
 // Callers hold the lock.
 func (a *account) liveUsers() []*user {
 	var out []*user
 	for _, u := range a.users {
-		if !u.removed {
+		if !a.gone(u) {
 			out = append(out, u)
 		}
 	}
@@ -240,6 +254,7 @@ func (s *Server) grant(u *user, p, role string) bool {
 		return false
 	}
 	u.access[p] = role
+	u.accessSince[p] = s.clock()
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpGrantAccess, User: u.email, AccountID: u.accountID, Detail: p + ": " + role})
 	return true
 }
@@ -256,6 +271,7 @@ func (s *Server) jiraDeleteUser(c *call) reply {
 	for _, p := range slices.Sorted(maps.Keys(u.access)) {
 		s.acct.record(Mutation{Source: SourceAPI, Op: OpRevokeAccess, User: u.email, AccountID: u.accountID, Detail: p + ": " + u.access[p]})
 		delete(u.access, p)
+		delete(u.accessSince, p)
 	}
 	return reply{status: http.StatusNoContent}
 }

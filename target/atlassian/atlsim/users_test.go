@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestJiraUserSearch(t *testing.T) {
@@ -353,5 +354,52 @@ func TestManagedAccounts(t *testing.T) {
 	want(t, do(t, srv, "POST", m+"/lifecycle/cancel-delete", ""), 204)
 	if u := stateUser(t, srv, "erin@corp.example.com"); u.Status != StatusActive || u.PendingDelete {
 		t.Errorf("after cancel %+v", u)
+	}
+}
+
+func TestAccessAndRemovalLag(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	srv := newTestServer(t, Options{Clock: clock.now, Behavior: Behavior{AccessLag: 30 * time.Second, RemovalLag: time.Minute}})
+	jsm := `"permissionRules":[{"resource":"ari:cloud:jira-servicedesk::site/cloud-1","role":"atlassian/user"}]`
+	r := do(t, srv, "POST", "/admin/v2/orgs/"+testOrg+"/users/invite", `{"emails":["new@example.com"],`+jsm+`}`)
+	want(t, r, 200)
+	id := dig(r.obj(t), "data", 0, "accountId").(string)
+	access := func() (dir, jira int) {
+		r := do(t, srv, "GET", dirBase+"/users?expand=productAccess&accountIds="+id, "")
+		dir = len(dig(r.obj(t), "data", 0, "productAccess").([]any))
+		r = do(t, srv, "GET", "/rest/api/3/user?expand=applicationRoles&accountId="+id, "")
+		jira = int(dig(r.obj(t), "applicationRoles", "size").(float64))
+		return dir, jira
+	}
+	if d, j := access(); d != 0 || j != 0 {
+		t.Errorf("access shown before the lag: %d %d", d, j)
+	}
+	if u := stateUser(t, srv, "new@example.com"); u.Access[ProductJSM] != "user" {
+		t.Errorf("the state must show the truth: %+v", u)
+	}
+	clock.advance(30 * time.Second)
+	if d, j := access(); d != 1 || j != 1 {
+		t.Errorf("access hidden after the lag: %d %d", d, j)
+	}
+	// Seeded access shows at once.
+	r = do(t, srv, "GET", "/rest/api/3/user?expand=applicationRoles&accountId=acc-alice", "")
+	if dig(r.obj(t), "applicationRoles", "size") != 1.0 {
+		t.Errorf("seeded access hidden: %s", r.body)
+	}
+
+	want(t, do(t, srv, "DELETE", dirBase+"/users/acc-carol", ""), 202)
+	if u := stateUser(t, srv, "carol@example.com"); !u.RemovalQueued || u.Removed {
+		t.Errorf("queued removal %+v", u)
+	}
+	want(t, do(t, srv, "GET", "/rest/api/3/user?accountId=acc-carol", ""), 200)
+	want(t, do(t, srv, "DELETE", dirBase+"/users/acc-carol", ""), 202) // still queued
+	clock.advance(time.Minute)
+	want(t, do(t, srv, "GET", "/rest/api/3/user?accountId=acc-carol", ""), 404)
+	want(t, do(t, srv, "DELETE", dirBase+"/users/acc-carol", ""), 404)
+	if u := stateUser(t, srv, "carol@example.com"); u.RemovalQueued || !u.Removed {
+		t.Errorf("done removal %+v", u)
+	}
+	if n := len(slices.DeleteFunc(srv.Journal(), func(m Mutation) bool { return m.Op != OpRemoveUser })); n != 1 {
+		t.Errorf("%d remove-user mutations, want 1", n)
 	}
 }
