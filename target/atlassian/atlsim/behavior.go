@@ -9,7 +9,9 @@ import (
 // Behavior holds the configurable choices for behaviour the wire reference
 // (shared/reference/atlassian-wire.md) leaves open, one field per open
 // question whose answer changes what a client must do. The zero value of
-// each field is the variant believed real; the package README says why.
+// each field is the variant believed real, except the time lags
+// (OpsInvisibleFor, AccessLag, RemovalLag), which are off by default; the
+// package README says why.
 type Behavior struct {
 	// MembersPageMax is the largest "first" of POST .../teams/{id}/members
 	// (Q1); 0 means 50, the page size the official provider uses.
