@@ -90,7 +90,10 @@ type team struct {
 	deleted     bool
 	siteScoped  bool // created with a siteId, or seeded
 	members     []member
-	createdAt   time.Time
+	// createdAt is set on teams created through the API (seeded ones are
+	// never invisible to Ops); viaAPI tells them apart.
+	createdAt time.Time
+	viaAPI    bool
 	// ops is set once operations are enabled (or seeded so).
 	ops       bool
 	opsAdmins []string

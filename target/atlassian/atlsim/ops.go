@@ -95,7 +95,7 @@ func (s *Server) enableOps(c *call) reply {
 	if b.PlatformTeamID != "" && b.PlatformTeamID != id {
 		return s.opsErr(http.StatusUnprocessableEntity, "platformTeamId does not match the team in the path")
 	}
-	if !t.createdAt.IsZero() {
+	if t.viaAPI {
 		hidden := t.invisibleCalls < s.beh.OpsInvisibleCalls ||
 			(s.beh.OpsInvisibleFor > 0 && s.clock().Before(t.createdAt.Add(s.beh.OpsInvisibleFor)))
 		if hidden {

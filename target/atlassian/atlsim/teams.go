@@ -201,7 +201,7 @@ func (s *Server) createTeam(c *call) reply {
 	defer s.acct.mu.Unlock()
 	t := &team{seq: s.acct.nextSeq(), id: s.acct.ids.next(), name: *b.DisplayName, description: *b.Description,
 		teamType: *b.TeamType, state: TeamStateActive, creatorID: c.caller.accountID, siteScoped: site != "",
-		createdAt: s.clock()}
+		createdAt: s.clock(), viaAPI: true}
 	t.members = []member{{seq: s.acct.nextSeq(), accountID: c.caller.accountID}}
 	s.acct.teams = append(s.acct.teams, t)
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateTeam, Team: t.name, TeamID: t.id})
