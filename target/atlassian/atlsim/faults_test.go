@@ -85,6 +85,25 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestNearLimit: Jira answers carry X-RateLimit-NearLimit once less than
+// 20 % of a bucket is left.
+func TestNearLimit(t *testing.T) {
+	clock := &fakeClock{t: testEpoch}
+	srv := newTestServer(t, Options{Clock: clock.now, RateLimit: RateLimitOptions{Jira: Bucket{PerMinute: 10}, Teams: Bucket{PerMinute: 10}}})
+	var near []bool
+	for range 10 {
+		r := do(t, srv, "GET", "/rest/api/3/user/search?query=a", "")
+		want(t, r, 200)
+		near = append(near, r.header.Get("X-RateLimit-NearLimit") == "true")
+		if r := do(t, srv, "GET", teamsBase+"/teams", ""); r.header.Get("X-RateLimit-NearLimit") != "" {
+			t.Fatal("NearLimit on the Teams API")
+		}
+	}
+	if want := []bool{false, false, false, false, false, false, false, false, true, true}; !slices.Equal(near, want) {
+		t.Errorf("NearLimit %v, want %v", near, want)
+	}
+}
+
 func TestOptionsValidation(t *testing.T) {
 	tests := []struct {
 		name string

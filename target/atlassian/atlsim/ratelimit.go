@@ -75,10 +75,12 @@ type domainLimiter struct {
 
 // throttle describes a refused request: how long until the exhausted
 // bucket holds a token again (whole seconds, at least 1) and that bucket's
-// capacity.
+// capacity; on an admitted request, nearLimit tells whether a bucket has
+// less than 20 % of its capacity left.
 type throttle struct {
 	retryAfter int
 	limit      int
+	nearLimit  bool
 }
 
 // take spends a token from each bucket, or none when one is empty; the
@@ -100,13 +102,14 @@ func (d *domainLimiter) take() (throttle, bool) {
 			return throttle{retryAfter: max(wait, 1), limit: int(b.capacity)}, true
 		}
 	}
-	if d.sec != nil {
-		d.sec.tokens--
+	var th throttle
+	for _, b := range []*tokenBucket{d.sec, d.min} {
+		if b != nil {
+			b.tokens--
+			th.nearLimit = th.nearLimit || b.tokens < 0.2*b.capacity
+		}
 	}
-	if d.min != nil {
-		d.min.tokens--
-	}
-	return throttle{}, false
+	return th, false
 }
 
 // limiter holds one domainLimiter per API; a nil entry is unlimited.

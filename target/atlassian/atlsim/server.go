@@ -445,12 +445,17 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 	if dir, ok := params["directoryId"]; ok && dir != "-" && dir != s.dirID {
 		return s.apiErr(rt.api, http.StatusNotFound, "NOT_FOUND", "Directory not found: "+dir)
 	}
-	if th, throttled := s.limiter.byAPI[rt.api].take(); throttled {
+	th, throttled := s.limiter.byAPI[rt.api].take()
+	if throttled {
 		s.countThrottled()
 		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.retryAfter)
 		return s.throttled(rt.api, th)
 	}
-	return rt.h(s, c)
+	rep := rt.h(s, c)
+	if th.nearLimit && rt.api == apiJira {
+		rep.header = append(rep.header, [2]string{"X-RateLimit-NearLimit", "true"})
+	}
+	return rep
 }
 
 // throttled is the 429 of an API: Retry-After everywhere (unless
