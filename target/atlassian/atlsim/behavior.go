@@ -69,6 +69,10 @@ type Behavior struct {
 	// team created with a siteId, and every seeded team, is site-scoped.
 	SiteScopedTeams bool
 
+	// OpsDeleteScopeMismatch answers 401 "scope does not match" to every
+	// JSM Ops DELETE, as a scoped token without the delete scope does
+	// (Q4, observed by MCP); by default the token may delete.
+	OpsDeleteScopeMismatch bool
 	// ForwardingNotInPlan answers 402 to GET /v1/forwarding-rules, as a
 	// plan without the feature does (§3.7).
 	ForwardingNotInPlan bool

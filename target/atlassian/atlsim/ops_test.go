@@ -345,3 +345,18 @@ forwardingRules:
 		t.Errorf("bad rule: %v", err)
 	}
 }
+
+func TestOpsDeleteScopeMismatch(t *testing.T) {
+	srv := newTestServer(t, Options{Behavior: Behavior{OpsDeleteScopeMismatch: true}})
+	r := do(t, srv, "DELETE", opsBase+"/v1/schedules/sched-1", "")
+	want(t, r, 401)
+	if m := r.obj(t); m["code"] != 401.0 || !strings.Contains(m["message"].(string), "scope does not match") {
+		t.Errorf("401 body %s", r.body)
+	}
+	want(t, do(t, srv, "DELETE", opsBase+"/v1/teams/team-platform/escalations/esc-1", ""), 401)
+	want(t, do(t, srv, "GET", opsBase+"/v1/schedules/sched-1", ""), 200)
+	want(t, do(t, srv, "DELETE", teamsBase+"/teams/team-web", ""), 204) // Teams API unaffected
+	if st := srv.State(); len(st.Schedules) != 1 {
+		t.Errorf("a refused delete deleted: %+v", st.Schedules)
+	}
+}

@@ -451,6 +451,9 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.retryAfter)
 		return s.throttled(rt.api, th)
 	}
+	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.method == http.MethodDelete {
+		return reply{status: http.StatusUnauthorized, body: map[string]any{"code": 401, "message": "Unauthorized; scope does not match"}}
+	}
 	rep := rt.h(s, c)
 	if th.nearLimit && rt.api == apiJira {
 		rep.header = append(rep.header, [2]string{"X-RateLimit-NearLimit", "true"})
