@@ -145,42 +145,57 @@ func newDomainLimiter(name string, ceiling Rate, start float64, log *slog.Logger
 	}
 }
 
+// maxRewaits bounds how often one wait starts over because a 429 came
+// while it slept.
+const maxRewaits = 8
+
 // wait blocks until the domain allows one more request or ctx is done. It
-// returns how long it waited.
+// returns how long it waited. A caller whose token came due while a 429
+// was holding the domain waits for the hold and takes a new token at the
+// rate cut: requests queued before the 429 do not follow it into the same
+// window.
 func (l *domainLimiter) wait(ctx context.Context) (time.Duration, error) {
 	start := l.now()
-	l.mu.Lock()
-	raised := l.stepLocked(start)
-	hold := l.holdUntil.Sub(start)
-	l.mu.Unlock()
-	if raised {
-		l.changed("raised", 0)
-	}
-
 	now := start
-	if hold > 0 {
-		if err := l.pause(ctx, now, hold); err != nil {
+	for range maxRewaits {
+		l.mu.Lock()
+		raised := l.stepLocked(now)
+		hold := l.holdUntil.Sub(now)
+		l.mu.Unlock()
+		if raised {
+			l.changed("raised", 0)
+		}
+		if hold > 0 {
+			if err := l.pause(ctx, now, hold); err != nil {
+				return l.now().Sub(start), err
+			}
+			now = l.now()
+		}
+		r := l.lim.ReserveN(now, 1)
+		if !r.OK() {
+			return 0, fmt.Errorf("%s rate limiter refused the request", l.name)
+		}
+		d := r.DelayFrom(now)
+		if d <= 0 {
+			return now.Sub(start), nil
+		}
+		l.mu.Lock()
+		// Bound until the token comes.
+		l.lastBound = now.Add(d)
+		l.mu.Unlock()
+		if err := l.pause(ctx, now, d); err != nil {
+			r.CancelAt(l.now())
 			return l.now().Sub(start), err
 		}
 		now = l.now()
+		l.mu.Lock()
+		held := now.Before(l.holdUntil)
+		l.mu.Unlock()
+		if !held {
+			break
+		}
 	}
-	r := l.lim.ReserveN(now, 1)
-	if !r.OK() {
-		return 0, fmt.Errorf("%s rate limiter refused the request", l.name)
-	}
-	d := r.DelayFrom(now)
-	if d <= 0 {
-		return now.Sub(start), nil
-	}
-	l.mu.Lock()
-	// Bound until the token comes.
-	l.lastBound = now.Add(d)
-	l.mu.Unlock()
-	if err := l.pause(ctx, now, d); err != nil {
-		r.CancelAt(l.now())
-		return l.now().Sub(start), err
-	}
-	return l.now().Sub(start), nil
+	return now.Sub(start), nil
 }
 
 // stepLocked applies the additive increase when one is due: the domain was

@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -147,5 +148,33 @@ func TestLimiterUnlimitedHolds(t *testing.T) {
 	}
 	if got := l.current(); got.PerSecond != 0 {
 		t.Errorf("rate = %v, want still unlimited", got)
+	}
+}
+
+// TestLimiterWaitOutlastsA429: a caller whose token comes due while a 429
+// holds the domain waits for the hold and takes a new token at the cut
+// rate, instead of following the 429 into the same window.
+func TestLimiterWaitOutlastsA429(t *testing.T) {
+	clock := newFakeClock()
+	var l *domainLimiter
+	first := true
+	sleep := func(ctx context.Context, d time.Duration) error {
+		if first {
+			// Another caller's request is answered 429 meanwhile.
+			first = false
+			l.throttled(3 * time.Second)
+		}
+		return clock.Sleep(ctx, d)
+	}
+	l = newDomainLimiter("test", Rate{PerSecond: 10, Burst: 1}, 0, nil, clock.Now, sleep)
+	busy(t, l, 1) // the burst
+	waited, err := l.wait(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 100 ms for the token, then the rest of the 3 s hold; the hold ends
+	// with a full bucket (burst 1 at 5/s), so no more.
+	if waited != 3*time.Second {
+		t.Errorf("waited %v (sleeps %v), want the 3 s hold", waited, clock.Slept())
 	}
 }
