@@ -124,6 +124,9 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *sink.Clie
 	if err := src.Git.Check(); err != nil {
 		return nil, nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
 	}
+	// The daemon loads the same files every cycle until someone pushes:
+	// decode them once.
+	src.Cache = &source.Cache{}
 	e, err := sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
 		Client: client,
