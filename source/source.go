@@ -137,7 +137,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 	if opts.Cache == nil {
 		return in.decode()
 	}
-	key := in.key(opts)
+	key := in.key(opts) // before decode drops the text
 	if d := opts.Cache.get(key); d != nil {
 		return d, nil
 	}
@@ -209,13 +209,14 @@ func readInput(ctx context.Context, fsys fs.FS, opts Options) (*input, error) {
 	return in, nil
 }
 
-// decode parses and validates the files read. Each file's YAML tree is
-// dropped once the file is decoded.
+// decode parses and validates the files read, once (it drops each file's
+// text, like its YAML tree, as soon as the file is decoded).
 func (in *input) decode() (*model.Desired, error) {
 	docs := make([]parsed, 0, len(in.files))
 	incomplete := in.incomplete
-	for _, f := range in.files {
+	for i, f := range in.files {
 		doc := parseFile(f.name, f.data, in.c)
+		in.files[i].data = nil // decoded: the text is no longer needed
 		if doc == nil {
 			incomplete = true
 			continue
