@@ -60,11 +60,11 @@ var Domains = []string{DomainConfiguration, DomainSearch}
 //   - DefaultStartConfiguration, 10/s: one write every 100 ms. Terraform's
 //     provider sends up to 10 requests at once with no limiter (its
 //     default parallelism), so an account that serves Terraform serves this;
-//     a 1,000-user import then takes under two minutes, and a small change of
-//     20 writes two seconds instead of Terraform's 9 s.
+//     a small change of 20 writes then takes 2.3 s in all, against
+//     Terraform's 9 s.
 //   - DefaultStartSearch, 5/s: list users shares its domain with every tool
 //     that lists alerts on the account, so ogsync starts with half the pace.
-//     A no-op over 1,000 users is 10 pages: about 1.3 s at 5/s burst 5,
+//     A no-op over 1,000 users is 10 pages: about 1 s at 5/s burst 5,
 //     against Terraform's 8.3 s; 5,000 users (50 pages) take about 6 s as
 //     the rate grows, against 34 s.
 //   - DefaultCeiling, 50/s: never exceeded without a configured
@@ -80,9 +80,9 @@ var Domains = []string{DomainConfiguration, DomainSearch}
 //   - RateCut, ×0.5 on a 429, once per second however many concurrent
 //     requests were refused, after holding the domain for the window the
 //     server names (X-RateLimit-Period-In-Sec). Against a 10/s account the
-//     rate saws between 5 and 11/s: one 429 every ~6 s, an average near
-//     8/s (BENCHMARKS.md: 200 users and 10 teams imported in ~30 s with
-//     about five 429s).
+//     rate saws between about 5 and 11/s, an average near 8/s
+//     (BENCHMARKS.md: 200 users and 10 teams imported in 27 s with three
+//     429s).
 //   - RateFloor, 0.5/s: the least a domain is cut to, so a storm of 429s
 //     never makes one request wait more than 2 s for its token.
 const (

@@ -24,7 +24,7 @@ import (
 )
 
 // cycleSetup is one setting of the cycle benchmark: the client limiter
-// (rate, burst 20, default concurrency 4), the emulator's per-second limit
+// (a fixed rate, burst 20, default concurrency), the emulator's per-second limit
 // above it in both domains, and the emulator's latency.
 type cycleSetup struct {
 	users, teams    int
@@ -41,8 +41,8 @@ type cycleSetup struct {
 //
 // The client's limiter is below the emulator's limit. Two settings: 200/s
 // against an emulator answering at once (limit 250/s), and 50/s against one
-// that takes 50–70 ms per request (limit 60/s), where 4 requests in flight
-// must keep the limiter busy. 10,000 × 500 runs with OGSYNC_LONG=1:
+// that takes 50–70 ms per request (limit 60/s), where the requests in
+// flight must keep the limiter busy. 10,000 × 500 runs with OGSYNC_LONG=1:
 //
 //	go test -run '^$' -bench Cycle -benchtime 1x ./tests/
 //	OGSYNC_LONG=1 go test -run '^$' -bench Cycle -benchtime 1x -timeout 30m ./tests/
@@ -93,6 +93,8 @@ func runCycleBench(b *testing.B, w world, dir string, s cycleSetup) cycleFigures
 	e := startEmu(b, ogsim.Options{Seed: ownerSeed(), RateLimit: ogsim.RateLimitOptions{Configuration: limit, Search: limit},
 		Faults: ogsim.FaultOptions{Latency: s.latency, Jitter: s.jitter}})
 	cfg := baseConfig(e.url, dir, float64(s.rate), 20)
+	// The limiter's accuracy at a fixed rate: no learning.
+	cfg.OpsGenie.RateLimit.Adaptive = new(false)
 	engine, client := newEngine(b, cfg, true, testLogger(b))
 	ctx := context.Background()
 	var f cycleFigures
