@@ -133,3 +133,25 @@ func BenchmarkImportLimited(b *testing.B) {
 	b.ReportMetric(wall.Seconds(), "wall-s")
 	b.Logf("\n| import 200 × 10 at 10/s | %d calls | %d × 429 | %.1f s |", calls, throttled, wall.Seconds())
 }
+
+// TestDefaultsCost checks, with default settings, what BenchmarkDefaults
+// times: a no-op over 1,000 users and 20 teams costs ceil(U/100)+1 requests
+// and a 20-write change 20 more, with no 429 (counts only, no timing).
+func TestDefaultsCost(t *testing.T) {
+	w := newWorld(999, 20)
+	dir := t.TempDir()
+	w.writeYAML(t, dir)
+	for _, drift := range []int{0, 10} {
+		e := startEmu(t, ogsim.Options{Seed: seedOf(w, drift)})
+		engine, _ := newEngine(t, defaultConfig(e.url, dir), true, testLogger(t))
+		res, err := engine.RunCycle(t.Context())
+		if err != nil || !res.Outcome.Succeeded() {
+			t.Fatalf("drift %d: %s, %v", drift, res.Outcome, err)
+		}
+		st := e.sim.Stats()
+		if want := lowerBound(w.userCount()) + 2*drift; st.Total != want || st.Throttled != 0 || len(res.Actions) != 2*drift {
+			t.Errorf("drift %d: %d requests (%d × 429), %d actions; want %d requests, no 429, %d actions",
+				drift, st.Total, st.Throttled, len(res.Actions), want, 2*drift)
+		}
+	}
+}
