@@ -60,7 +60,7 @@ var Domains = []string{DomainConfiguration, DomainSearch}
 //   - DefaultStartConfiguration, 10/s: one write every 100 ms. Terraform's
 //     provider sends up to 10 requests at once with no limiter (its
 //     default parallelism), so an account that serves Terraform serves this;
-//     a small change of 20 writes then takes 2.3 s in all, against
+//     a small change of 20 writes then takes about 2.4 s in all, against
 //     Terraform's 9 s.
 //   - DefaultStartSearch, 5/s: list users shares its domain with every tool
 //     that lists alerts on the account, so ogsync starts with half the pace.
