@@ -304,20 +304,21 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, field string) bool 
 		return false
 	}
 	structs := v.Type().Elem().Kind() == reflect.Struct
-	s := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+	// Items are decoded in place; k counts the good ones, and a bad item's
+	// slot is cleared and reused by the next.
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	k := 0
 	ok := true
 	for i, c := range n.Content {
-		e := reflect.New(v.Type().Elem()).Elem()
-		if plainString(c, e) {
-			s = reflect.Append(s, e)
+		e := s.Index(k)
+		if plainString(c, e) || d.decode(c, e, field+"["+strconv.Itoa(i)+"]") {
+			k++
 			continue
 		}
-		if d.decode(c, e, field+"["+strconv.Itoa(i)+"]") {
-			s = reflect.Append(s, e)
-		} else {
-			ok = false
-		}
+		e.SetZero()
+		ok = false
 	}
+	s = s.Slice(0, k)
 	if !ok && !structs {
 		// A list of scalars is taken whole or not at all; a list of
 		// mappings keeps its good entries so that they are checked too.
