@@ -110,7 +110,14 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 	}
 	slices.Sort(d.CustomRoles)
 
-	v.users = map[string]place{}
+	nUsers, nTeams := 0, 0
+	for _, p := range docs {
+		nUsers += len(p.doc.Users)
+		nTeams += len(p.doc.Teams)
+	}
+	d.Users = make([]model.User, 0, nUsers)
+	d.Teams = make([]model.Team, 0, nTeams)
+	v.users = make(map[string]place, nUsers)
 	v.zones = map[string]string{}
 	for _, p := range docs {
 		for i := range p.doc.Users {
@@ -119,7 +126,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 			}
 		}
 	}
-	teams := map[string]place{}
+	teams := make(map[string]place, nTeams)
 	for _, p := range docs {
 		for i := range p.doc.Teams {
 			t := &p.doc.Teams[i]
