@@ -8,11 +8,10 @@
 // else) and shared by concurrent callers. Its rate adapts: it grows
 // additively while the domain is busy and no 429 comes, up to a ceiling; a
 // 429 holds the domain until the server's window has rolled and halves its
-// rate. Reads, PATCH
-// and DELETE are retried on 5xx (but 501), dropped connections and timeouts;
-// a create whose outcome is unknown is never re-sent blindly: the object is
-// looked up first. Failures are *APIError or *TransportError values that
-// never carry the API key.
+// rate. Reads, PATCH and DELETE are retried on 5xx (but 501), dropped
+// connections and timeouts; a create whose outcome is unknown is never
+// re-sent blindly: the object is looked up first. Failures are *APIError or
+// *TransportError values that never carry the API key.
 package sink
 
 import (
