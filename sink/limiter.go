@@ -48,9 +48,6 @@ const (
 	DomainSearch = "search"
 )
 
-// Domains lists the rate-limit domains, in a fixed order.
-var Domains = []string{DomainConfiguration, DomainSearch}
-
 // The adaptive limiter's defaults. OpsGenie publishes no numbers: its
 // limits are per account, per domain and per plan, each a per-second and a
 // per-minute token bucket (opsgenie-api-wire.md §7). So ogsync starts at a
@@ -86,13 +83,20 @@ var Domains = []string{DomainConfiguration, DomainSearch}
 //   - RateFloor, 0.5/s: the least a domain is cut to, so a storm of 429s
 //     never makes one request wait more than 2 s for its token.
 const (
+	// DefaultStartConfiguration is the first rate of the Configuration domain.
 	DefaultStartConfiguration = 10.0
-	DefaultStartSearch        = 5.0
-	DefaultCeiling            = 50.0
-	DefaultBurst              = 5
-	RateStep                  = 1.0
-	RateCut                   = 0.5
-	RateFloor                 = 0.5
+	// DefaultStartSearch is the first rate of the Search domain.
+	DefaultStartSearch = 5.0
+	// DefaultCeiling is the most a domain reaches without a configured rate.
+	DefaultCeiling = 50.0
+	// DefaultBurst is the burst without a configured one.
+	DefaultBurst = 5
+	// RateStep is the additive increase, per busy second without a 429.
+	RateStep = 1.0
+	// RateCut multiplies the rate on a 429.
+	RateCut = 0.5
+	// RateFloor is the least rate a cut leaves.
+	RateFloor = 0.5
 	// rateStepEvery is the interval of the additive increase.
 	rateStepEvery = time.Second
 	// slowCutEvery spaces two rate cuts, so a burst of concurrent 429s
