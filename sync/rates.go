@@ -40,17 +40,23 @@ type learnedRates struct {
 // defaults.
 func (s State) LoadRates() (map[string]float64, error) {
 	name := filepath.Join(s.Dir, RatesFile)
-	f, err := os.Open(name)
+	// Checked before opening: a FIFO would block the open, and a symbolic
+	// link could point anywhere.
+	st, err := os.Lstat(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("reading %s: not a regular file", name)
 	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxRatesFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)

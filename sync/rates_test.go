@@ -59,4 +59,16 @@ func TestRatesCorrupt(t *testing.T) {
 	if got, err := st.LoadRates(); got != nil || err == nil {
 		t.Errorf("a directory: %v, %v; want an error", got, err)
 	}
+	// A symbolic link is refused, even to a good file.
+	st = State{Dir: t.TempDir()}
+	good := filepath.Join(t.TempDir(), "rates.json")
+	if err := os.WriteFile(good, []byte(`{"rates": {"search": 3}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(good, filepath.Join(st.Dir, RatesFile)); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if got, err := st.LoadRates(); got != nil || err == nil {
+		t.Errorf("a symbolic link: %v, %v; want an error", got, err)
+	}
 }
