@@ -3,6 +3,9 @@ package tests
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,4 +168,28 @@ func TestDefaultsCost(t *testing.T) {
 				drift, st.Total, st.Throttled, len(res.Actions), want, 2*drift)
 		}
 	}
+}
+
+// TestWriteWorld writes a generated desired state for measuring the built
+// binary, when OGSYNC_WORLD is DIR:USERS:TEAMS (it is skipped otherwise):
+//
+//	OGSYNC_WORLD=/tmp/w100k:100000:10000 go test -run TestWriteWorld ./tests/
+//	/usr/bin/time -v ogsync validate --desired /tmp/w100k
+func TestWriteWorld(t *testing.T) {
+	spec := os.Getenv("OGSYNC_WORLD")
+	if spec == "" {
+		t.Skip("set OGSYNC_WORLD=DIR:USERS:TEAMS to write a world")
+	}
+	var dir string
+	var users, teams int
+	parts := strings.Split(spec, ":")
+	if len(parts) == 3 {
+		dir = parts[0]
+		users, _ = strconv.Atoi(parts[1])
+		teams, _ = strconv.Atoi(parts[2])
+	}
+	if dir == "" || users < 1 || teams < 0 {
+		t.Fatalf("OGSYNC_WORLD=%q: want DIR:USERS:TEAMS", spec)
+	}
+	newWorld(users-1, teams).writeYAML(t, dir)
 }
