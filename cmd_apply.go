@@ -53,18 +53,18 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 		if saved != nil {
 			env.check = func(fresh *planner.Plan) error { return checkSaved(saved, fresh) }
 		}
-		e, err := newEngine(cfg, env)
+		e, client, err := newEngineClient(cfg, env)
 		if err != nil {
 			return nil, err
 		}
-		return func(ctx context.Context) (sync.Result, error) {
+		return learnRates(cfg, env, client, func(ctx context.Context) (sync.Result, error) {
 			res, err := e.RunCycle(ctx)
 			if p, ok := res.Plan.(*planner.Plan); ok {
 				_ = report.Text(io.out, p)
 			}
 			printOutcomes(io, &res)
 			return res, err
-		}, nil
+		}), nil
 	}
 	return execute(ctx, io, "apply", opts.run, build)
 }

@@ -46,11 +46,11 @@ type cycleBuilder func(cfg *config.Config, env cycleEnv) (sync.Cycle, error)
 // safeguards → apply or report. ogsync run calls it at start and on every
 // reload.
 func newCycle(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
-	e, err := newEngine(cfg, env)
+	e, client, err := newEngineClient(cfg, env)
 	if err != nil {
 		return nil, err
 	}
-	return e.RunCycle, nil
+	return learnRates(cfg, env, client, e.RunCycle), nil
 }
 
 func runDaemon(ctx context.Context, io stdio, args []string) int {
@@ -112,10 +112,11 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		return fail(fmt.Errorf("registering metrics: %w", err))
 	}
 	env := cycleEnv{
-		apply:   opts.apply,
-		getenv:  io.getenv,
-		logger:  logger,
-		metrics: metrics,
+		stateDir: cfg.StateDir,
+		apply:    opts.apply,
+		getenv:   io.getenv,
+		logger:   logger,
+		metrics:  metrics,
 		progress: func(total int) *sync.Progress {
 			if opts.once && tty {
 				return sync.NewProgress(status, total, true, 200*time.Millisecond)

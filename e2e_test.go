@@ -594,6 +594,9 @@ func TestRunDaemonE2E(t *testing.T) {
 		{`ogsync_api_requests_total{method="POST",route="/v2/teams/{id}/members",status="200"}`, 1, 1},
 		{`ogsync_consecutive_failed_cycles`, 0, 0},
 		{`ogsync_config_last_reload_successful`, 1, 1},
+		// The adaptive limiter's rates, under the configured ceiling of 1000.
+		{`ogsync_api_rate_limit{domain="configuration"}`, 10, 1000},
+		{`ogsync_api_rate_limit{domain="search"}`, 5, 1000},
 	} {
 		v, ok := metricValue(body, c.series)
 		if !ok || v < c.min || v > c.max {

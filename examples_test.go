@@ -36,7 +36,7 @@ func TestExampleConfig(t *testing.T) {
 			t.Errorf("%s does not set %s", file, key)
 		}
 	}
-	if cfg.Schedule != "*/10 * * * *" || cfg.OpsGenie.RateLimit.SearchRate().PerSecond != 1 || !cfg.Source.Git.Pull {
+	if cfg.Schedule != "*/10 * * * *" || cfg.OpsGenie.RateLimit.SearchRate().PerSecond != 10 || !cfg.OpsGenie.RateLimit.IsAdaptive() || !cfg.Source.Git.Pull {
 		t.Errorf("unexpected values: %+v", cfg)
 	}
 }

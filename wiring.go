@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"time"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
@@ -29,6 +31,9 @@ type cycleEnv struct {
 	progress func(total int) *sync.Progress
 	// check vets a fresh plan before it is applied (apply --plan).
 	check func(p *planner.Plan) error
+	// stateDir, when set, holds the rates the adaptive limiter learned: read
+	// when the client is built, written after every cycle (see learnRates).
+	stateDir string
 }
 
 // newClient builds the OpsGenie client for cfg. Without apply it is read-only:
@@ -45,6 +50,10 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	o.DisableInvitations = !cfg.Users.SendInvitations
 	if env.metrics != nil {
 		o.Observer = env.metrics.ObserveRequest
+		o.OnRate = env.metrics.SetAPIRate
+	}
+	if env.stateDir != "" && o.Start != nil {
+		o.Start = startRates(sync.State{Dir: env.stateDir}, o.Start, env.logger)
 	}
 	c, err := sink.New(o)
 	if err != nil {
@@ -53,17 +62,73 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	return c, nil
 }
 
+// startRates returns the rates the limiter starts from: the ones learned by
+// earlier runs where the state directory has them, else the defaults.
+func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) map[string]float64 {
+	learned, err := st.LoadRates()
+	switch {
+	case err != nil:
+		log.Warn("ignoring the learned request rates; starting from the defaults", "err", err, "rates", defaults)
+		return defaults
+	case learned == nil:
+		log.Info("no learned request rates yet; starting from the defaults", "rates", defaults)
+		return defaults
+	}
+	out := maps.Clone(defaults)
+	for d, r := range learned {
+		if _, ok := out[d]; ok {
+			out[d] = r
+		}
+	}
+	log.Info("starting from the learned request rates", "rates", out)
+	return out
+}
+
+// learnRates wraps a cycle so that, after it, the rates the client's
+// limiter holds are written to the state directory when they changed.
+// Without a state directory or an adaptive limiter it returns run as is.
+func learnRates(cfg *config.Config, env cycleEnv, client *sink.Client, run sync.Cycle) sync.Cycle {
+	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
+		return run
+	}
+	st := sync.State{Dir: env.stateDir}
+	saved := client.Rates()
+	return func(ctx context.Context) (sync.Result, error) {
+		res, err := run(ctx)
+		now := client.Rates()
+		if !maps.Equal(now, saved) {
+			if werr := st.SaveRates(now, time.Now()); werr != nil {
+				env.logger.Warn("could not save the learned request rates", "err", werr)
+				env.metrics.StateWriteFailed()
+			} else {
+				env.logger.Info("learned request rates saved", "rates", now, "before", saved)
+				saved = now
+			}
+		}
+		return res, err
+	}
+}
+
 // newEngine wires the loader, the client and the planner into a sync engine.
 func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
+	e, _, err := newEngineClient(cfg, env)
+	return e, err
+}
+
+// newEngineClient is newEngine that also returns the engine's client.
+func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *sink.Client, error) {
 	client, err := newClient(cfg, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	src := sourceOptions(cfg.Source)
 	if err := src.Git.Check(); err != nil {
-		return nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
+		return nil, nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
 	}
-	return sync.NewEngine(sync.EngineOptions{
+	// The daemon loads the same files every cycle until someone pushes:
+	// decode them once.
+	src.Cache = &source.Cache{}
+	e, err := sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
 		Client: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
@@ -74,4 +139,5 @@ func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
 		Progress: env.progress,
 		Check:    env.check,
 	})
+	return e, client, err
 }

@@ -82,25 +82,37 @@ type OpsGenie struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxRetries bounds the retries of one request.
 	MaxRetries int `yaml:"max_retries"`
-	// RateLimit is the client-side limiter.
+	// RateLimit bounds the client-side limiter; unset, the limiter learns
+	// the account's pace from its defaults.
 	RateLimit RateLimit `yaml:"rate_limit"`
 	// Heartbeat is the name of an OpsGenie heartbeat pinged after every
 	// cycle that is not an error; empty: none.
 	Heartbeat string `yaml:"heartbeat"`
 }
 
-// Rate is a token bucket: requests per second and a burst.
+// Rate is a token bucket: requests per second and a burst. Zero values are
+// unset (no configured ceiling; the default burst).
 type Rate struct {
-	PerSecond float64 `yaml:"per_second"`
-	Burst     int     `yaml:"burst"`
+	PerSecond float64 `yaml:"per_second,omitempty"`
+	Burst     int     `yaml:"burst,omitempty"`
 }
 
-// RateLimit configures one limiter per OpsGenie rate-limit domain.
+// RateLimit configures one limiter per OpsGenie rate-limit domain. A
+// configured rate is a hard ceiling: the adaptive limiter never exceeds it.
 type RateLimit struct {
 	// Rate applies to the Configuration domain, and to Search unless Search is set.
 	Rate `yaml:",inline"`
 	// Search overrides the rate of the Search domain (list users).
 	Search *Rate `yaml:"search"`
+	// Adaptive, true unless set false, lets the rate start at ogsync's
+	// default (or the rate learned by earlier cycles), grow while no 429
+	// comes and shrink on one. False keeps the configured rates fixed.
+	Adaptive *bool `yaml:"adaptive"`
+}
+
+// IsAdaptive reports whether the limiter learns its rate (the default).
+func (r RateLimit) IsAdaptive() bool {
+	return r.Adaptive == nil || *r.Adaptive
 }
 
 // Source says where the desired state comes from.
@@ -176,6 +188,12 @@ type Safeguards struct {
 	IgnoreTeams []string `yaml:"ignore_teams"`
 }
 
+// DefaultConcurrency is the default of apply.concurrency. The rate limiter,
+// not the number of requests in flight, is meant to bound an apply: 16 in
+// flight keep a 50/s limiter busy up to 320 ms of latency (16 / 50 per
+// second), and a 10/s one up to 1.6 s.
+const DefaultConcurrency = 16
+
 // Apply tunes how a plan is applied.
 type Apply struct {
 	// Concurrency is the number of write requests in flight.
@@ -198,7 +216,6 @@ func Default() Config {
 			URL:        "https://api.opsgenie.com",
 			Timeout:    30 * time.Second,
 			MaxRetries: 5,
-			RateLimit:  RateLimit{Rate: Rate{PerSecond: 1, Burst: 2}},
 		},
 		Source: Source{
 			Path:  ".",
@@ -217,7 +234,7 @@ func Default() Config {
 			MaxDeletes:       MaxDeletes{Count: 10, Percent: 10},
 			OnCallReferences: ReferencesBlock,
 		},
-		Apply:    Apply{Concurrency: 4},
+		Apply:    Apply{Concurrency: DefaultConcurrency},
 		Health:   Health{MaxFailedCycles: 3},
 		StateDir: "/var/lib/ogsync",
 	}
@@ -447,6 +464,9 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.OpsGenie.RateLimit.Search != nil {
 		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
 	}
+	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(doc, "opsgenie.rate_limit.per_second") == lookup(doc, "opsgenie.rate_limit") {
+		v.add("opsgenie.rate_limit.adaptive", "false needs opsgenie.rate_limit.per_second: the fixed rate to keep")
+	}
 
 	if c.Source.Path == "" {
 		v.add("source.path", "must name the directory holding the desired state")
@@ -572,11 +592,16 @@ func sortErrors(es Errors) Errors {
 	return es
 }
 
+// checkRate checks the keys of a rate that are written; an absent one is
+// left to the limiter's default.
 func checkRate(v *validator, field string, r Rate) {
-	if r.PerSecond <= 0 || r.PerSecond > 1000 {
+	set := func(key string) bool {
+		return lookup(v.doc, field+"."+key) != lookup(v.doc, field)
+	}
+	if (set("per_second") || r.PerSecond != 0) && (r.PerSecond <= 0 || r.PerSecond > 1000) {
 		v.add(field+".per_second", "must be above 0 and at most 1000, not %g", r.PerSecond)
 	}
-	if r.Burst < 1 || r.Burst > 1000 {
+	if (set("burst") || r.Burst != 0) && (r.Burst < 1 || r.Burst > 1000) {
 		v.add(field+".burst", "must be between 1 and 1000, not %d", r.Burst)
 	}
 }

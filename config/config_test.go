@@ -19,11 +19,48 @@ func TestParseDefaults(t *testing.T) {
 	if cfg.OpsGenie.URL != want.OpsGenie.URL || cfg.Schedule != want.Schedule ||
 		cfg.Policy != want.Policy || cfg.Safeguards.MinOwners != 1 ||
 		cfg.Safeguards.MaxDeletes != want.Safeguards.MaxDeletes ||
-		cfg.OpsGenie.Timeout != 30*time.Second || cfg.Apply.Concurrency != 4 {
+		cfg.OpsGenie.Timeout != 30*time.Second || cfg.Apply.Concurrency != DefaultConcurrency {
 		t.Errorf("defaults not applied: %+v", cfg)
 	}
 	if got := cfg.OpsGenie.RateLimit.SearchRate(); got != cfg.OpsGenie.RateLimit.Rate {
 		t.Errorf("SearchRate() = %+v, want the Configuration rate %+v", got, cfg.OpsGenie.RateLimit.Rate)
+	}
+	// No rate configured: no ceiling of the user's, and the limiter adapts.
+	if r := cfg.OpsGenie.RateLimit; r.Rate != (Rate{}) || !r.IsAdaptive() {
+		t.Errorf("rate_limit = %+v, want unset and adaptive", r)
+	}
+}
+
+func TestParseRateLimit(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       RateLimit
+		errs       []string
+	}{
+		{"a ceiling alone takes the default burst", "opsgenie:\n  rate_limit: {per_second: 20}\n", RateLimit{Rate: Rate{PerSecond: 20}}, nil},
+		{"fixed", "opsgenie:\n  rate_limit: {per_second: 20, burst: 5, adaptive: false}\n", RateLimit{Rate: Rate{PerSecond: 20, Burst: 5}, Adaptive: new(false)}, nil},
+		{"fixed needs a rate", "opsgenie:\n  rate_limit: {adaptive: false}\n", RateLimit{}, []string{
+			`c.yaml:2:26: opsgenie.rate_limit.adaptive: false needs opsgenie.rate_limit.per_second: the fixed rate to keep`}},
+		{"an explicit zero is refused", "opsgenie:\n  rate_limit: {per_second: 0}\n", RateLimit{}, []string{
+			`c.yaml:2:28: opsgenie.rate_limit.per_second: must be above 0 and at most 1000, not 0`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse("c.yaml", []byte(tc.yaml))
+			if len(tc.errs) > 0 {
+				if err == nil || err.Error() != strings.Join(tc.errs, "\n") {
+					t.Fatalf("err = %v, want %q", err, tc.errs)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cfg.OpsGenie.RateLimit
+			if got.Rate != tc.want.Rate || got.IsAdaptive() != tc.want.IsAdaptive() {
+				t.Errorf("rate_limit = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
 

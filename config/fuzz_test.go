@@ -56,7 +56,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a bad URL: %v", err)
 		}
 		r := cfg.OpsGenie.RateLimit
-		if r.PerSecond <= 0 || r.Burst < 1 || r.SearchRate().PerSecond <= 0 || cfg.Apply.Concurrency < 1 || cfg.OpsGenie.Timeout <= 0 {
+		// A rate is unset (0: the adaptive limiter's defaults) or in range.
+		if r.PerSecond < 0 || r.Burst < 0 || r.SearchRate().PerSecond < 0 || cfg.Apply.Concurrency < 1 || cfg.OpsGenie.Timeout <= 0 {
 			t.Fatalf("accepted out-of-range values: %+v", cfg)
 		}
 		out, err := yaml.Marshal(cfg)

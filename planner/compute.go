@@ -611,19 +611,26 @@ func unknownMember(u string) string {
 }
 
 func sortedMembers(ms []model.Member) []model.Member {
+	// Each username is normalised once, not twice per comparison.
+	type keyed struct {
+		user string
+		m    model.Member
+	}
 	seen := make(map[string]bool, len(ms))
-	out := make([]model.Member, 0, len(ms))
+	ks := make([]keyed, 0, len(ms))
 	for _, m := range ms {
 		u := model.NormalizeUsername(m.Username)
 		if seen[u] {
 			continue // the first declaration wins
 		}
 		seen[u] = true
-		out = append(out, m)
+		ks = append(ks, keyed{u, m})
 	}
-	slices.SortFunc(out, func(a, b model.Member) int {
-		return strings.Compare(model.NormalizeUsername(a.Username), model.NormalizeUsername(b.Username))
-	})
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.user, b.user) })
+	out := make([]model.Member, len(ks))
+	for i, k := range ks {
+		out[i] = k.m
+	}
 	return out
 }
 

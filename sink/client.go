@@ -5,12 +5,13 @@
 //
 // Every request passes a client-side token-bucket limiter, one per OpsGenie
 // rate-limit domain (Search for list users, Configuration for everything
-// else) and shared by concurrent callers. A 429 holds the domain until the
-// server's window has rolled and halves its rate for a while. Reads, PATCH
-// and DELETE are retried on 5xx (but 501), dropped connections and timeouts;
-// a create whose outcome is unknown is never re-sent blindly: the object is
-// looked up first. Failures are *APIError or *TransportError values that
-// never carry the API key.
+// else) and shared by concurrent callers. Its rate adapts: it grows
+// additively while the domain is busy and no 429 comes, up to a ceiling; a
+// 429 holds the domain until the server's window has rolled and halves its
+// rate. Reads, PATCH and DELETE are retried on 5xx (but 501), dropped
+// connections and timeouts; a create whose outcome is unknown is never
+// re-sent blindly: the object is looked up first. Failures are *APIError or
+// *TransportError values that never carry the API key.
 package sink
 
 import (
@@ -36,9 +37,6 @@ const (
 	DefaultUserAgent   = "ogsync"
 	DefaultTimeout     = 30 * time.Second
 	DefaultConcurrency = 4
-	// DefaultQuietPeriod is how long a domain stays slowed down after its
-	// last 429.
-	DefaultQuietPeriod = time.Minute
 	// DefaultPagingAttempts bounds the re-reads of a user list that shifted.
 	DefaultPagingAttempts = 3
 )
@@ -64,13 +62,19 @@ type Options struct {
 	Timeout time.Duration
 	// MaxRetries bounds the retries of one request; 0 means no retry.
 	MaxRetries int
-	// Rate limits the Configuration domain, and the Search domain unless
-	// SearchRate is set. A zero Rate means unlimited.
+	// Rate is the ceiling of the Configuration domain, and of the Search
+	// domain unless SearchRate is set. A zero Rate means no ceiling.
 	Rate Rate
-	// SearchRate limits the Search domain (list users).
+	// SearchRate is the ceiling of the Search domain (list users).
 	SearchRate *Rate
-	// QuietPeriod is how long a domain stays slowed down after a 429 (default 1 min).
-	QuietPeriod time.Duration
+	// Start is the rate each domain starts at, by domain name
+	// (DomainConfiguration, DomainSearch): a default or a rate learned by an
+	// earlier run. It is kept within [RateFloor, ceiling]; a domain missing
+	// from it starts at its ceiling.
+	Start map[string]float64
+	// OnRate, if set, is called with a domain's name and rate (requests per
+	// second, 0 for unlimited) once per domain by New and after every change.
+	OnRate func(domain string, perSecond float64)
 	// Concurrency bounds the requests in flight when one call fans out
 	// (per-team reads, the on-call audit); default 4.
 	Concurrency int
@@ -99,17 +103,31 @@ type Options struct {
 }
 
 // OptionsFrom returns the Options of the opsgenie section of a configuration.
+// Without a configured opsgenie.rate_limit, each domain starts at its
+// default (DefaultStartConfiguration, DefaultStartSearch) under
+// DefaultCeiling; a configured rate is the ceiling, and the start is the
+// default below it, or the ceiling itself when rate_limit.adaptive is false.
 func OptionsFrom(c config.OpsGenie, apiKey, userAgent string) Options {
-	search := Rate(c.RateLimit.SearchRate())
-	return Options{
+	ceiling := func(r config.Rate) Rate {
+		if r.PerSecond <= 0 {
+			return Rate{PerSecond: DefaultCeiling, Burst: cmpOr(r.Burst, DefaultBurst)}
+		}
+		return Rate{PerSecond: r.PerSecond, Burst: cmpOr(r.Burst, DefaultBurst)}
+	}
+	search := ceiling(c.RateLimit.SearchRate())
+	o := Options{
 		BaseURL:    c.URL,
 		APIKey:     apiKey,
 		UserAgent:  userAgent,
 		Timeout:    c.Timeout,
 		MaxRetries: c.MaxRetries,
-		Rate:       Rate(c.RateLimit.Rate),
+		Rate:       ceiling(c.RateLimit.Rate),
 		SearchRate: &search,
 	}
+	if c.RateLimit.IsAdaptive() {
+		o.Start = map[string]float64{DomainConfiguration: DefaultStartConfiguration, DomainSearch: DefaultStartSearch}
+	}
+	return o
 }
 
 // Client talks to one OpsGenie account. It is safe for concurrent use.
@@ -194,14 +212,28 @@ func New(o Options) (*Client, error) {
 	// A redirect could carry the key elsewhere (and OpsGenie sends none).
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.hc = &hc
-	quiet := cmpOr(o.QuietPeriod, DefaultQuietPeriod)
 	search := o.Rate
 	if o.SearchRate != nil {
 		search = *o.SearchRate
 	}
-	c.config = newDomainLimiter("configuration", o.Rate, quiet, c.now, c.sleep)
-	c.search = newDomainLimiter("search", search, quiet, c.now, c.sleep)
+	c.config = newDomainLimiter(DomainConfiguration, o.Rate, o.Start[DomainConfiguration], c.log, c.now, c.sleep)
+	c.search = newDomainLimiter(DomainSearch, search, o.Start[DomainSearch], c.log, c.now, c.sleep)
+	for _, l := range []*domainLimiter{c.config, c.search} {
+		l.onChange = o.OnRate
+		if o.OnRate != nil {
+			o.OnRate(l.name, l.current().PerSecond)
+		}
+	}
 	return c, nil
+}
+
+// Rates returns the rate in force of each domain, by name (0: unlimited):
+// what the limiter has learned, to be given back as Options.Start.
+func (c *Client) Rates() map[string]float64 {
+	return map[string]float64{
+		DomainConfiguration: c.config.current().PerSecond,
+		DomainSearch:        c.search.current().PerSecond,
+	}
 }
 
 func cmpOr[T comparable](v, def T) T {
@@ -272,9 +304,21 @@ func (c *Client) sendRaw(ctx context.Context, r request, out any) error {
 		lim = c.search
 	}
 	unknownSeen := false
+	// slept is the backoff slept before this attempt, beside the limiter's
+	// wait; prev is the error that made it a retry.
+	var slept time.Duration
+	var prev error
 	for retry := 0; ; retry++ {
-		if err := lim.wait(ctx); err != nil {
+		waited, err := lim.wait(ctx)
+		if err != nil {
 			return fmt.Errorf("opsgenie: %s %s: waiting for the rate limiter: %w", r.method, r.route, err)
+		}
+		if prev != nil {
+			// Logged once the wait is over, with what was really waited:
+			// the backoff plus the limiter's hold and spacing.
+			c.log.WarnContext(ctx, "retrying opsgenie request", "method", r.method, "route", r.route,
+				"retry", retry, "max_retries", c.maxRetries, "waited", (slept + waited).Round(time.Millisecond).String(),
+				"err", prev, "limit", lim.current().String())
 		}
 		oc, h, err := c.attempt(ctx, r, body, out)
 		if err == nil {
@@ -300,26 +344,21 @@ func (c *Client) sendRaw(ctx context.Context, r request, out any) error {
 			}
 			return err
 		}
-		var wait time.Duration
-		if oc == outcomeThrottled {
-			wait = throttleWait(retry, h, c.now(), c.jitter)
-			lim.throttled(wait)
-			c.stats.retried()
-		} else {
-			unknownSeen = true
-			wait = backoff(retry, c.jitter)
-			c.stats.retried()
-		}
-		c.log.WarnContext(ctx, "retrying opsgenie request", "method", r.method, "route", r.route,
-			"retry", retry+1, "max_retries", c.maxRetries, "wait", wait, "err", redact(err, c.key), "limit", lim.current().String())
+		prev = redact(err, c.key)
+		c.stats.retried()
+		slept = 0
 		if oc == outcomeThrottled {
 			// The domain limiter holds every caller (this one included)
-			// until the wait is over.
+			// until the server's window has rolled.
+			lim.throttled(throttleWait(retry, h, c.now(), c.jitter))
 			continue
 		}
+		unknownSeen = true
+		wait := backoff(retry, c.jitter)
 		if err := c.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("opsgenie: %s %s: waiting to retry: %w", r.method, r.route, err)
 		}
+		slept = wait
 	}
 }
 

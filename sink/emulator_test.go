@@ -365,20 +365,34 @@ func TestEmulatorRateLimit(t *testing.T) {
 		name      string
 		server    ogsim.Bucket
 		client    Rate
+		start     float64 // the adaptive start; 0: the ceiling
 		throttled func(n int) bool
 	}{
-		{"client below the per-second limit", ogsim.Bucket{PerSecond: 10}, Rate{PerSecond: 8, Burst: 8}, func(n int) bool { return n == 0 }},
-		{"client below the per-minute limit", ogsim.Bucket{PerSecond: 10, PerMinute: 120}, Rate{PerSecond: 1.9, Burst: 10}, func(n int) bool { return n == 0 }},
+		{"client below the per-second limit", ogsim.Bucket{PerSecond: 10}, Rate{PerSecond: 8, Burst: 8}, 0, func(n int) bool { return n == 0 }},
+		{"client below the per-minute limit", ogsim.Bucket{PerSecond: 10, PerMinute: 120}, Rate{PerSecond: 1.9, Burst: 10}, 0, func(n int) bool { return n == 0 }},
 		// An unlimited client cannot be slowed by halving; it waits out each
 		// window: about one 429 per 11 requests.
-		{"unlimited client against the per-second limit", ogsim.Bucket{PerSecond: 10}, Rate{}, func(n int) bool { return n > 0 && n <= 20 }},
-		{"client over the per-minute limit", ogsim.Bucket{PerSecond: 10, PerMinute: 60}, Rate{PerSecond: 5, Burst: 5}, func(n int) bool { return n > 0 && n <= 5 }},
+		{"unlimited client against the per-second limit", ogsim.Bucket{PerSecond: 10}, Rate{}, 0, func(n int) bool { return n > 0 && n <= 20 }},
+		{"client over the per-minute limit", ogsim.Bucket{PerSecond: 10, PerMinute: 60}, Rate{PerSecond: 5, Burst: 5}, 0, func(n int) bool { return n > 0 && n <= 5 }},
+		// The defaults against a 10/s account: the rate climbs from 10/s,
+		// is halved at the first 429 and saws below the limit: a few 429s
+		// for 200 requests, never one per request.
+		{"adaptive defaults against the per-second limit", ogsim.Bucket{PerSecond: 10}, Rate{PerSecond: DefaultCeiling, Burst: DefaultBurst}, DefaultStartConfiguration, func(n int) bool { return n > 0 && n <= 6 }},
+		// ... and a per-minute limit of 120: the 429s of the minute window
+		// hold the domain 60 s each; the halvings keep them few.
+		{"adaptive defaults against a per-minute limit", ogsim.Bucket{PerSecond: 10, PerMinute: 120}, Rate{PerSecond: DefaultCeiling, Burst: DefaultBurst}, DefaultStartConfiguration, func(n int) bool { return n > 0 && n <= 5 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := startEmulator(t, seedAccount(20, 0, 0), ogsim.Options{
 				RateLimit: ogsim.RateLimitOptions{Configuration: tc.server, Search: tc.server},
-			}, func(o *Options) { o.Rate = tc.client; o.MaxRetries = 8 })
+			}, func(o *Options) {
+				o.Rate = tc.client
+				o.MaxRetries = 8
+				if tc.start > 0 {
+					o.Start = map[string]float64{DomainConfiguration: tc.start}
+				}
+			})
 			// Sequential: the fake clock is exact for one caller (concurrent
 			// sleepers would each advance it by their own wait).
 			for i := range 200 {

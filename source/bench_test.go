@@ -13,7 +13,15 @@ import (
 // members each, spread over 20 user files and 10 team files.
 //
 //	go test -run '^$' -bench BenchmarkLoad -benchmem -benchtime 5x ./source/
+//
+// decode decodes every time; cached gives a Cache that has seen the files.
 func BenchmarkLoad(b *testing.B) {
+	b.Run("decode", func(b *testing.B) { benchLoad(b, nil) })
+	// The daemon's cycles after the first: the files have not changed.
+	b.Run("cached", func(b *testing.B) { benchLoad(b, &Cache{}) })
+}
+
+func benchLoad(b *testing.B, cache *Cache) {
 	const users, teams, members, userFiles, teamFiles = 10000, 1000, 10, 20, 10
 	dir := b.TempDir()
 	roles := []string{"Owner", "Admin", "User", "Observer", "Stakeholder", "Incident Commander"}
@@ -50,10 +58,15 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		return nil
 	})
+	if cache != nil {
+		if _, err := Load(context.Background(), Options{Dir: dir, Cache: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
-		d, err := Load(context.Background(), Options{Dir: dir})
+		d, err := Load(context.Background(), Options{Dir: dir, Cache: cache})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -272,6 +272,26 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, field string) bool {
 	panic(fmt.Sprintf("source: cannot decode into %s", v.Type())) // a programming error in the decoding types
 }
 
+// plainString decodes n into v when n is a string scalar with no anchor or
+// tag of its own and v a string or a *string: the common case, which needs
+// no field path (a path is built only for a value that may be wrong). It
+// reports whether it did.
+func plainString(n *yaml.Node, v reflect.Value) bool {
+	if n.Kind != yaml.ScalarNode || n.Anchor != "" || n.ShortTag() != "!!str" {
+		return false
+	}
+	switch {
+	case v.Kind() == reflect.String:
+		v.SetString(n.Value)
+	case v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.String:
+		s := n.Value
+		v.Set(reflect.ValueOf(&s))
+	default:
+		return false
+	}
+	return true
+}
+
 func (d *decoder) typeError(n *yaml.Node, field, want string) {
 	msg := fmt.Sprintf("must be %s, not %s", want, describe(n))
 	if want == "a string" && n.Kind == yaml.ScalarNode && !isNull(n) {
@@ -286,16 +306,21 @@ func (d *decoder) decodeSlice(n *yaml.Node, v reflect.Value, field string) bool 
 		return false
 	}
 	structs := v.Type().Elem().Kind() == reflect.Struct
-	s := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+	// Items are decoded in place; k counts the good ones, and a bad item's
+	// slot is cleared and reused by the next.
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	k := 0
 	ok := true
 	for i, c := range n.Content {
-		e := reflect.New(v.Type().Elem()).Elem()
-		if d.decode(c, e, fmt.Sprintf("%s[%d]", field, i)) {
-			s = reflect.Append(s, e)
-		} else {
-			ok = false
+		e := s.Index(k)
+		if plainString(c, e) || d.decode(c, e, field+"["+strconv.Itoa(i)+"]") {
+			k++
+			continue
 		}
+		e.SetZero()
+		ok = false
 	}
+	s = s.Slice(0, k)
 	if !ok && !structs {
 		// A list of scalars is taken whole or not at all; a list of
 		// mappings keeps its good entries so that they are checked too.
@@ -357,18 +382,19 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, field string) bool
 		if !good {
 			continue
 		}
-		f := joinField(field, key)
 		fi, known := si.index[key]
 		if !known {
-			d.errorf(k, f, "unknown key%s", suggest(key, si.keys))
+			d.errorf(k, joinField(field, key), "unknown key%s", suggest(key, si.keys))
 			continue
 		}
 		if prev, dup := seen[key]; dup {
-			d.errorf(k, f, "key %s is already defined at line %d", quote(key), prev.Line)
+			d.errorf(k, joinField(field, key), "key %s is already defined at line %d", quote(key), prev.Line)
 			continue
 		}
 		seen[key] = k
-		d.decode(val, v.Field(fi), f)
+		if !plainString(val, v.Field(fi)) {
+			d.decode(val, v.Field(fi), joinField(field, key))
+		}
 	}
 	for _, key := range si.required {
 		if seen[key] == nil {
@@ -478,9 +504,9 @@ func joinField(parent, key string) string {
 // mapField is the field path of a free-form map key: dotted when the key is
 // a plain word, quoted in brackets otherwise.
 func mapField(parent, key string) string {
-	plain := key != "" && !slices.ContainsFunc([]rune(key), func(r rune) bool {
+	plain := key != "" && strings.IndexFunc(key, func(r rune) bool {
 		return !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	})
+	}) < 0
 	if plain {
 		return joinField(parent, key)
 	}

@@ -18,15 +18,20 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -59,6 +64,9 @@ type Options struct {
 	ExternalUsers []string
 	// Git says how Sync brings the checkout up to date.
 	Git GitOptions
+	// Cache, if set, skips decoding when the files have not changed since
+	// the cache's last load.
+	Cache *Cache
 }
 
 // GitOptions configures the fast-forward pull of the checkout.
@@ -119,7 +127,44 @@ func Load(ctx context.Context, opts Options) (*model.Desired, error) {
 }
 
 // LoadFS is Load over a file system; opts.Dir and opts.Git are not used.
+// With opts.Cache, files whose names and content equal those of the
+// cache's last load are not decoded again.
 func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, error) {
+	in, err := readInput(ctx, fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Cache == nil {
+		return in.decode()
+	}
+	key := in.key(opts) // before decode drops the text
+	if d := opts.Cache.get(key); d != nil {
+		return d, nil
+	}
+	d, err := in.decode()
+	if err != nil {
+		return nil, err
+	}
+	opts.Cache.put(key, d)
+	return cloneDesired(d), nil
+}
+
+// input is what a load reads before decoding: the content of the files.
+type input struct {
+	files      []srcFile
+	external   map[string]bool
+	c          *collector // problems found while reading
+	incomplete bool       // a file could not be read whole
+}
+
+// srcFile is one desired-state file read.
+type srcFile struct {
+	name string
+	data []byte
+}
+
+// readInput lists and reads the files of a load, bounded in number and size.
+func readInput(ctx context.Context, fsys fs.FS, opts Options) (*input, error) {
 	files, err := Files(fsys, opts.Files)
 	if err != nil {
 		return nil, fmt.Errorf("listing desired-state files: %w", err)
@@ -134,27 +179,23 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 	if len(files) > MaxFiles {
 		return nil, fmt.Errorf("%d desired-state files match, more than the %d allowed", len(files), MaxFiles)
 	}
-	external := make(map[string]bool, len(opts.ExternalUsers))
+	in := &input{external: make(map[string]bool, len(opts.ExternalUsers)), c: &collector{}, files: make([]srcFile, 0, len(files))}
 	for _, u := range opts.ExternalUsers {
 		n := model.NormalizeUsername(u)
 		if msg := emailProblem(n); msg != "" {
 			return nil, fmt.Errorf("external user %s: %s", quote(u), msg)
 		}
-		external[n] = true
+		in.external[n] = true
 	}
-
-	c := &collector{}
-	docs := make([]parsed, 0, len(files))
 	total := 0
-	incomplete := false
 	for _, name := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("loading desired state: %w", err)
 		}
 		data, err := readBounded(fsys, name)
 		if errors.Is(err, errTooLarge) {
-			c.add(Error{File: name, Msg: fmt.Sprintf("file is larger than the %d bytes allowed", MaxFileSize)})
-			incomplete = true
+			in.c.add(Error{File: name, Msg: fmt.Sprintf("file is larger than the %d bytes allowed", MaxFileSize)})
+			in.incomplete = true
 			continue
 		}
 		if err != nil {
@@ -163,16 +204,28 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 		if total += len(data); total > MaxTotalSize {
 			return nil, fmt.Errorf("desired-state files are larger than the %d bytes allowed together", MaxTotalSize)
 		}
-		doc := parseFile(name, data, c)
+		in.files = append(in.files, srcFile{name: name, data: data})
+	}
+	return in, nil
+}
+
+// decode parses and validates the files read, once (it drops each file's
+// text, like its YAML tree, as soon as the file is decoded).
+func (in *input) decode() (*model.Desired, error) {
+	docs := make([]parsed, 0, len(in.files))
+	incomplete := in.incomplete
+	for i, f := range in.files {
+		doc := parseFile(f.name, f.data, in.c)
+		in.files[i].data = nil // decoded: the text is no longer needed
 		if doc == nil {
 			incomplete = true
 			continue
 		}
-		docs = append(docs, parsed{file: name, doc: doc})
+		docs = append(docs, parsed{file: f.name, doc: doc})
 	}
-	v := &validator{c: c, external: external, incomplete: incomplete}
+	v := &validator{c: in.c, external: in.external, incomplete: incomplete}
 	d := v.validate(docs)
-	if errs := c.result(); errs != nil {
+	if errs := in.c.result(); errs != nil {
 		return nil, errs
 	}
 	return d, nil
@@ -180,6 +233,79 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, erro
 
 // ErrNoFiles is returned by LoadFS and Load when no file matches the patterns.
 var ErrNoFiles = errors.New("no desired-state file matches")
+
+// key is the SHA-256 of everything a load's result depends on: the external
+// users, and each file's name and content (lengths framed, so that no two
+// inputs share a key by moving bytes between fields).
+func (in *input) key(opts Options) [sha256.Size]byte {
+	h := sha256.New()
+	field := func(b []byte) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	field([]byte("ogsync desired state v1"))
+	for _, u := range slices.Sorted(maps.Keys(in.external)) {
+		field([]byte(u))
+	}
+	field(nil)
+	for _, f := range in.files {
+		field([]byte(f.name))
+		field(f.data)
+	}
+	if in.incomplete {
+		field([]byte("incomplete"))
+	}
+	return [sha256.Size]byte(h.Sum(nil))
+}
+
+// Cache keeps the desired state of the last successful load, keyed by a
+// SHA-256 of its files' names and content and of the external users: a
+// load that finds the same files returns it without decoding them (the
+// daemon loads the same commit every cycle until someone pushes). It is
+// safe for concurrent use. The Users, Teams and CustomRoles slices of what
+// a load returns are its own; the users and teams in them are shared with
+// the cache and must not be changed.
+type Cache struct {
+	mu  sync.Mutex
+	key [sha256.Size]byte
+	d   *model.Desired
+	// hits counts the loads that skipped decoding.
+	hits int
+}
+
+// Hits returns the number of loads the cache saved from decoding.
+func (c *Cache) Hits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits
+}
+
+func (c *Cache) get(key [sha256.Size]byte) *model.Desired {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.d == nil || c.key != key {
+		return nil
+	}
+	c.hits++
+	return cloneDesired(c.d)
+}
+
+func (c *Cache) put(key [sha256.Size]byte, d *model.Desired) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.key, c.d = key, d
+}
+
+// cloneDesired copies d's slices (not the users and teams they hold).
+func cloneDesired(d *model.Desired) *model.Desired {
+	out := *d
+	out.Users = slices.Clone(d.Users)
+	out.Teams = slices.Clone(d.Teams)
+	out.CustomRoles = slices.Clone(d.CustomRoles)
+	return &out
+}
 
 // parsed is one decoded file.
 type parsed struct {

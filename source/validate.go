@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -110,7 +111,14 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 	}
 	slices.Sort(d.CustomRoles)
 
-	v.users = map[string]place{}
+	nUsers, nTeams := 0, 0
+	for _, p := range docs {
+		nUsers += len(p.doc.Users)
+		nTeams += len(p.doc.Teams)
+	}
+	d.Users = make([]model.User, 0, nUsers)
+	d.Teams = make([]model.Team, 0, nTeams)
+	v.users = make(map[string]place, nUsers)
 	v.zones = map[string]string{}
 	for _, p := range docs {
 		for i := range p.doc.Users {
@@ -119,7 +127,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 			}
 		}
 	}
-	teams := map[string]place{}
+	teams := make(map[string]place, nTeams)
 	teamIDs := map[string]place{}
 	for _, p := range docs {
 		for i := range p.doc.Teams {
@@ -159,7 +167,7 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 		ok = false
 	}
 
-	out := model.User{Origin: fmt.Sprintf("%s:%d", file, u.at.line)}
+	out := model.User{Origin: file + ":" + strconv.Itoa(int(u.at.line))}
 	if !u.at.usernameIsString {
 		ok = false // reported by the decoder
 	} else if msg := usernameProblem(u.Username); msg != "" {
@@ -232,14 +240,14 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 	seen := map[string]place{}
 	for i, t := range tags {
 		n := u.at.tagItems[i]
-		f := fmt.Sprintf("%s.tags[%d]", u.Path, i)
+		f := func() string { return fmt.Sprintf("%s.tags[%d]", u.Path, i) } // only for a message
 		if msg := nameProblem(t, MaxTagLen); msg != "" {
-			v.at(file, n, f, "%s", msg)
+			v.at(file, n, f(), "%s", msg)
 			ok = false
 			continue
 		}
 		if prev, dup := seen[t]; dup {
-			v.at(file, n, f, "tag %s is already listed at %s", quote(t), prev)
+			v.at(file, n, f(), "tag %s is already listed at %s", quote(t), prev)
 			ok = false
 			continue
 		}
@@ -303,7 +311,7 @@ func (v *validator) role(r string) (string, string) {
 // team checks one team and its members; ok is false when it is not usable.
 func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 	ok := true
-	out := model.Team{Name: t.Name, Origin: fmt.Sprintf("%s:%d", file, t.at.line)}
+	out := model.Team{Name: t.Name, Origin: file + ":" + strconv.Itoa(int(t.at.line))}
 	if !t.at.nameIsString {
 		ok = false // reported by the decoder
 	} else if msg := teamNameProblem(t.Name); msg != "" {
@@ -351,7 +359,7 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 
 func (v *validator) member(file string, m *memberDoc) (model.Member, bool) {
 	ok := true
-	out := model.Member{Role: m.Role, Origin: fmt.Sprintf("%s:%d", file, m.at.line)}
+	out := model.Member{Role: m.Role, Origin: file + ":" + strconv.Itoa(int(m.at.line))}
 	if !m.at.userIsString {
 		ok = false // reported by the decoder
 	} else if msg := usernameProblem(m.User); msg != "" {
@@ -393,35 +401,36 @@ func usernameProblem(s string) string {
 
 // emailProblem checks the form of an e-mail address (ASCII, one @, a dotted domain).
 func emailProblem(s string) string {
-	bad := fmt.Sprintf("%s is not an e-mail address", quote(s))
+	// The message is built only when the address is bad.
+	bad := func() string { return fmt.Sprintf("%s is not an e-mail address", quote(s)) }
 	local, domain, found := strings.Cut(s, "@")
 	if !found || local == "" || domain == "" || strings.Contains(domain, "@") {
-		return bad
+		return bad()
 	}
 	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
-		return bad
+		return bad()
 	}
 	for _, r := range local {
 		if !(r < utf8.RuneSelf && (isAlnum(r) || strings.ContainsRune("!#$%&'*+/=?^_`{|}~.-", r))) {
-			return bad
+			return bad()
 		}
 	}
 	labels := strings.Split(domain, ".")
 	if len(labels) < 2 {
-		return bad
+		return bad()
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return bad
+			return bad()
 		}
 		for _, r := range l {
 			if !(r < utf8.RuneSelf && (isAlnum(r) || r == '-')) {
-				return bad
+				return bad()
 			}
 		}
 	}
 	if tld := labels[len(labels)-1]; len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
-		return bad
+		return bad()
 	}
 	return ""
 }

@@ -25,6 +25,7 @@ type Metrics struct {
 	apiRequests       *prometheus.CounterVec
 	apiDuration       *prometheus.HistogramVec
 	throttled         *prometheus.CounterVec
+	apiRate           *prometheus.GaugeVec
 	reloadOK          prometheus.Gauge
 	reloadTime        prometheus.Gauge
 	stateErrors       prometheus.Counter
@@ -94,6 +95,10 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 			Name: "ogsync_api_throttled_total",
 			Help: "OpsGenie API requests answered 429 Too Many Requests, by method and route pattern.",
 		}, []string{"method", "route"}),
+		apiRate: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ogsync_api_rate_limit",
+			Help: "Requests per second the client-side limiter allows now, by OpsGenie rate-limit domain (0: unlimited).",
+		}, []string{"domain"}),
 		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ogsync_config_last_reload_successful",
 			Help: "Whether the last configuration reload succeeded (1) or failed (0).",
@@ -119,7 +124,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	buildInfo.Set(1)
 	for _, c := range []prometheus.Collector{
 		m.cycles, m.cycleDuration, m.lastCycle, m.lastSuccess, m.lastDuration, m.consecutiveFailed, m.blockedStreak,
-		m.skippedTicks, m.planned, m.blocked, m.actions, m.apiRequests, m.apiDuration, m.throttled,
+		m.skippedTicks, m.planned, m.blocked, m.actions, m.apiRequests, m.apiDuration, m.throttled, m.apiRate,
 		m.reloadOK, m.reloadTime, m.stateErrors, m.heartbeats, buildInfo,
 	} {
 		if err := reg.Register(c); err != nil {
@@ -226,4 +231,14 @@ func (m *Metrics) StateWriteFailed() {
 
 func unixSeconds(t time.Time) float64 {
 	return float64(t.UnixNano()) / 1e9
+}
+
+// SetAPIRate exports the rate in force of an OpsGenie rate-limit domain
+// (requests per second; 0 means unlimited). The client calls it whenever its
+// adaptive limiter changes a rate.
+func (m *Metrics) SetAPIRate(domain string, perSecond float64) {
+	if m == nil {
+		return
+	}
+	m.apiRate.WithLabelValues(domain).Set(perSecond)
 }

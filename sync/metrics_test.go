@@ -68,6 +68,9 @@ func TestMetricsScrape(t *testing.T) {
 	m.TickSkipped()
 	m.StateWriteFailed()
 	m.BlockedStreak(4)
+	m.SetAPIRate("configuration", 10)
+	m.SetAPIRate("configuration", 5)
+	m.SetAPIRate("search", 12.5)
 
 	code, body := scrape(t, srv.URL+"/metrics")
 	if code != http.StatusOK {
@@ -108,6 +111,8 @@ func TestMetricsScrape(t *testing.T) {
 		`ogsync_config_last_reload_success_timestamp_seconds 1.7e+09`,
 		`ogsync_skipped_ticks_total 1`,
 		`ogsync_state_write_errors_total 1`,
+		`ogsync_api_rate_limit{domain="configuration"} 5`,
+		`ogsync_api_rate_limit{domain="search"} 12.5`,
 	)
 	if strings.Contains(body, `ogsync_planned_actions{kind="member"}`) {
 		t.Errorf("planned gauge kept a kind the last plan does not have:\n%s", body)

@@ -56,7 +56,7 @@ func TestCycleCost(t *testing.T) {
 				t.Fatalf("no-op cycle: outcome %s, err %v", res.Outcome, err)
 			}
 			if got, want := e.sim.Stats().Total, lowerBound(w.userCount()); got != want || res.APICalls != want {
-				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound ceil(%d/100)+1 is %d", got, res.APICalls, w.userCount(), want)
+				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound sink.UserPages(%d)+1 is %d", got, res.APICalls, w.userCount(), want)
 			}
 		})
 	}

@@ -112,6 +112,9 @@ func runStorm(t *testing.T, tc stormCase) {
 	e.setOnWrite(func(int, *http.Request) { spikes.maybe() })
 
 	cfg := baseConfig(e.url, dir, stormClientRate, stormClientBurst)
+	// A fixed rate above the emulator's limits: the adaptive limiter would
+	// start below them and never draw the 429 bursts the storm needs.
+	cfg.OpsGenie.RateLimit.Adaptive = new(false)
 	cfg.OpsGenie.Timeout = stormTimeout
 	cfg.Apply.Concurrency = 16
 	engine, client := newEngine(t, cfg, true, testLogger(t))
