@@ -15,6 +15,9 @@ import (
 	"github.com/ogsync/ogsync/target"
 )
 
+// maxDescription is the longest team description the Teams API takes (§2.1).
+const maxDescription = 360
+
 // batchSize is the most members one add or remove call takes (§2.2).
 const batchSize = 50
 
@@ -268,8 +271,8 @@ func (t *Target) createTeam(ctx context.Context, a *planner.Action, ids *target.
 	}
 	d := a.After.Team
 	desc := WithTeamMarker(deref(d.Description))
-	if len([]rune(desc)) > 360 {
-		return "", fmt.Errorf("the description with the ownership marker is %d characters; Atlassian takes 360", len([]rune(desc)))
+	if n := len([]rune(desc)); n > maxDescription {
+		return "", fmt.Errorf("the description is %d characters (the ownership marker included); Atlassian takes %d", n, maxDescription)
 	}
 	id, initial, err := t.postTeam(ctx, d.Name, desc)
 	if err != nil {
@@ -498,6 +501,9 @@ func (t *Target) updateTeam(ctx context.Context, a *planner.Action, ids *target.
 				desc = WithTeamMarker(desc) // keep the ownership marker
 			}
 			t.mu.Unlock()
+			if n := len([]rune(desc)); n > maxDescription {
+				return "", fmt.Errorf("the description is %d characters (the ownership marker included); Atlassian takes %d", n, maxDescription)
+			}
 			body["description"] = desc
 		default:
 			return "", fmt.Errorf("team field %s is unknown", f)

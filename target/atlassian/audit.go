@@ -63,7 +63,8 @@ type forwarding struct {
 //	max(1, ⌈S/50⌉) + Σ_s max(1, ⌈o_s/50⌉) + 1 + Σ_t max(1, ⌈E_t/100⌉) + max(1, ⌈F/100⌉)
 //
 // plus one rotations read per schedule whose list entry carries no
-// rotations. A user is referenced by a rotation participant, an override
+// rotations, and, when users are audited, the member pages of the teams
+// Read did not read the members of (Σ max(1, ⌈m_t/50⌉) over them). A user is referenced by a rotation participant, an override
 // responder, an escalation recipient (all of type user) or a forwarding
 // rule (listed with the schedules, as "forwarding rule …"), and by the
 // teams it is a member of. A plan without the forwarding feature (402) is
@@ -84,6 +85,27 @@ func (t *Target) Audit(ctx context.Context, users, teams []string, current *mode
 	fwd, err := t.readForwarding(ctx)
 	if err != nil {
 		return facts, fmt.Errorf("auditing on-call references: %w", err)
+	}
+	if len(users) > 0 && current != nil {
+		// Read only declared teams' members: read the others' now, so that
+		// every team a user is in is named.
+		filled := *current
+		filled.Teams = slices.Clone(current.Teams)
+		for i, tm := range filled.Teams {
+			if tm.Members != nil {
+				continue
+			}
+			ids, err := t.readMembers(ctx, tm.ID)
+			if err != nil {
+				return facts, fmt.Errorf("auditing on-call references: reading the members of team %s: %w", tm.Name, err)
+			}
+			ms := make([]model.Member, len(ids))
+			for j, id := range ids {
+				ms[j] = model.Member{UserID: id, Role: model.MemberRoleUser}
+			}
+			filled.Teams[i].Members = &ms
+		}
+		current = &filled
 	}
 	for _, id := range users {
 		facts.Users[id] = userFacts(id, scheds, escs, fwd, current)

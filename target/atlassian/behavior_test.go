@@ -522,6 +522,22 @@ escalations:
 	if tf := facts.Teams[cur.Teams[0].ID]; len(tf.Schedules) != 1 || len(tf.Escalations) != 1 {
 		t.Errorf("team facts %+v, want its schedule and its escalation", tf)
 	}
+	// A team whose members Read did not read (not declared) is read by the audit.
+	undeclared, err := e.tg.Read(ctx, &model.Desired{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.ResetStats()
+	facts, err = e.tg.Audit(ctx, []string{ids["ada@example.com"]}, nil, undeclared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := facts.Users[ids["ada@example.com"]].Teams; len(got) != 1 || got[0].Name != "Ops" {
+		t.Errorf("ada's teams = %v, want Ops", got)
+	}
+	if got := e.srv.Stats().Total; got != 6 {
+		t.Errorf("audit cost %d requests, want 5 + 1 member page", got)
+	}
 	if f, err := e.tg.Audit(ctx, nil, nil, cur); err != nil || len(f.Users) != 0 {
 		t.Errorf("no candidates: %v %v", f, err)
 	}
