@@ -160,6 +160,9 @@ func TestNoOpReadCost(t *testing.T) {
 	if got := e.srv.Stats().Total; got != want {
 		t.Errorf("no-op read: %d requests, want ⌈%d/100⌉ + ⌈%d/300⌉ + %d + %d = %d", got, n, tOrg, members, pUndeclared, want)
 	}
+	if want != 10 {
+		t.Errorf("the demo's no-op read should cost 10 requests (README), the formula gives %d", want)
+	}
 	if got := e.tg.Stats().Total; got < want {
 		t.Errorf("Target.Stats().Total = %d, fewer than the emulator counted", got)
 	}

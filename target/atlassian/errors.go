@@ -68,6 +68,7 @@ type MalformedError struct {
 	Problem string
 }
 
+// Error formats the failure, naming the route, the entry and the field.
 func (e *MalformedError) Error() string {
 	return fmt.Sprintf("atlassian: %s %s: malformed answer: %s: %s; nothing was planned from it", e.Method, e.Route, e.Where, e.Problem)
 }

@@ -8,7 +8,7 @@ import (
 // TeamMarker ends the description of every team ogsync creates: Atlassian
 // Teams have no labels (reference §7), so the ownership marker is text. It
 // is stripped from the description ogsync reads, so that the desired
-// description compares equal; 26 of the 360 characters a description may
+// description compares equal; 22 of the 360 characters a description may
 // hold are taken by it.
 const TeamMarker = "\n\n[managed-by: ogsync]"
 
