@@ -274,6 +274,19 @@ func (t *Target) createTeam(ctx context.Context, a *planner.Action, ids *target.
 	if n := len([]rune(desc)); n > maxDescription {
 		return "", fmt.Errorf("the description is %d characters (the ownership marker included); Atlassian takes %d", n, maxDescription)
 	}
+	var want, admins []string
+	if d.Members != nil {
+		for _, m := range *d.Members {
+			uid := t.userID(m.Username, m.UserID, ids)
+			if uid == "" {
+				return "", fmt.Errorf("no accountId for member %s", m.Username)
+			}
+			want = append(want, uid)
+			if m.Role == model.MemberRoleAdmin {
+				admins = append(admins, uid)
+			}
+		}
+	}
 	id, initial, err := t.postTeam(ctx, d.Name, desc)
 	if err != nil {
 		return "", err
@@ -282,7 +295,7 @@ func (t *Target) createTeam(ctx context.Context, a *planner.Action, ids *target.
 	t.mu.Lock()
 	t.marked[id] = true
 	t.mu.Unlock()
-	note, err := t.fillTeam(ctx, id, d, initial, ids)
+	note, err := t.fillTeam(ctx, id, want, admins, initial)
 	if err != nil {
 		derr := t.sendJSON(context.WithoutCancel(ctx), call{api: apiTeams, method: http.MethodDelete, path: "/teams/" + url.PathEscape(id), route: "/teams/{teamId}"}, nil)
 		if derr != nil && StatusOf(derr) != http.StatusGone {
@@ -335,20 +348,7 @@ func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []str
 	}
 }
 
-func (t *Target) fillTeam(ctx context.Context, id string, d *model.Team, initial []string, ids *target.IDs) (string, error) {
-	var want, admins []string
-	if d.Members != nil {
-		for _, m := range *d.Members {
-			uid := t.userID(m.Username, m.UserID, ids)
-			if uid == "" {
-				return "", fmt.Errorf("no accountId for member %s", m.Username)
-			}
-			want = append(want, uid)
-			if m.Role == model.MemberRoleAdmin {
-				admins = append(admins, uid)
-			}
-		}
-	}
+func (t *Target) fillTeam(ctx context.Context, id string, want, admins, initial []string) (string, error) {
 	var add, remove []string
 	for _, w := range want {
 		if !slices.Contains(initial, w) {

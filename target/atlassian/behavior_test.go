@@ -78,6 +78,9 @@ func TestCreateTeamEventualConsistency(t *testing.T) {
 // FAILS): the half-made team is deleted and the error says so.
 func TestCreateTeamFailureDeletes(t *testing.T) {
 	e := newEnv(t, smallSeed, atlsim.Options{Behavior: atlsim.Behavior{EnableFails: true}}, nil)
+	if _, err := e.tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
 	_, err := e.tg.Apply(context.Background(), createTeamAction("Bad", model.Member{Username: "ada@example.com"}), &target.IDs{})
 	if err == nil || !strings.Contains(err.Error(), "deleted again") {
 		t.Fatalf("err = %v, want the half-made team deleted", err)
@@ -378,6 +381,15 @@ func TestSecretsRedacted(t *testing.T) {
 		t.Fatal("no error")
 	} else {
 		noSecret(t, "error", err.Error())
+		if strings.Contains(err.Error(), testKey[:7]) {
+			t.Errorf("the body was cut before it was redacted: %q", err)
+		}
+	}
+	// A transport error names the route, not the URL with its ids.
+	dead := e.retarget(t, "http://127.0.0.1:1", func(o *Options) { o.MaxRetries = -1 })
+	_, err = dead.Apply(context.Background(), &planner.Action{ID: "x", Type: planner.DeleteTeam, Team: "T", TeamID: "team-id-1234"}, &target.IDs{})
+	if err == nil || strings.Contains(err.Error(), "team-id-1234") || !strings.Contains(err.Error(), "/teams/{teamId}") {
+		t.Errorf("transport error %q: want the route and no id", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -128,16 +129,21 @@ func (t *Target) apiError(c call, status int, body []byte, h http.Header) *APIEr
 	return e
 }
 
-// transportError wraps a failure to get an answer, naming the route only
-// (the URL could carry an id; the error text of net/http could carry the
-// URL, so it is redacted too).
+// transportError wraps a failure to get an answer, naming the route only:
+// the URL (which holds ids) is left out of the text, and the rest is
+// redacted.
 func (t *Target) transportError(c call, err error) error {
 	var ne net.Error
 	kind := "no answer"
 	if errors.As(err, &ne) && ne.Timeout() {
 		kind = "timed out"
 	}
-	return fmt.Errorf("atlassian %s: %s %s: %s: %w", c.api, c.method, c.route, kind, redactedError{t.redact(err.Error()), err})
+	text := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		text = ue.Err.Error() // without the URL, which holds ids
+	}
+	return fmt.Errorf("atlassian %s: %s %s: %s: %w", c.api, c.method, c.route, kind, redactedError{t.redact(text), err})
 }
 
 // redactedError shows a redacted text and keeps the cause for errors.Is.

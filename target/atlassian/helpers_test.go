@@ -163,14 +163,24 @@ func (e *env) apply(t *testing.T, p *planner.Plan) []string {
 	t.Helper()
 	ids := &target.IDs{}
 	var notes []string
+	// The actions of one step run concurrently, as the engine may run them.
 	for _, step := range planner.GroupSteps(manageable(e.tg.Capabilities(), p.Runnable())) {
-		for _, a := range step {
-			note, err := e.tg.Apply(context.Background(), a, ids)
-			if err != nil {
-				t.Fatalf("apply %s: %v", a.ID, err)
-			}
-			notes = append(notes, a.ID+": "+note)
+		out := make([]string, len(step))
+		errs := make([]error, len(step))
+		var wg sync.WaitGroup
+		for i, a := range step {
+			wg.Go(func() {
+				note, err := e.tg.Apply(context.Background(), a, ids)
+				out[i], errs[i] = a.ID+": "+note, err
+			})
 		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("apply %s: %v", step[i].ID, err)
+			}
+		}
+		notes = append(notes, out...)
 	}
 	return notes
 }
