@@ -89,13 +89,14 @@ func accountRole(jsm string, declared *string) string {
 // Read reads the roster. Requests, with N the directory's accounts,
 // T_org the org's teams, m_t the members of a declared team t whose
 // members are managed, P the JSM users the desired state does not declare
-// and M the declared managed accounts with a declared time zone or locale:
+// (ogsync's own account aside) and M the declared managed accounts with a declared time zone or locale:
 //
 //	⌈N/100⌉ + ⌈T_org/300⌉ + Σ_t max(1, ⌈m_t/50⌉) + P + (M > 0 ? max(1, ⌈N/1000⌉) : 0)
 //
 // (each list costs at least one request). The users are the directory
-// accounts with JSM access; a member who is not one is named by e-mail all
-// the same. What cannot be read is reported as declared, so that it never
+// accounts with JSM access, except the account ogsync signs in with when
+// it is not declared (it must never be planned for deletion); a member who
+// is not one is named by e-mail all the same. What cannot be read is reported as declared, so that it never
 // shows as a difference: member roles, tags, details other than the marker,
 // custom roles, and the profile of accounts the org does not manage.
 func (t *Target) Read(ctx context.Context, desired *model.Desired) (*model.Current, error) {
@@ -134,6 +135,9 @@ func (t *Target) Read(ctx context.Context, desired *model.Desired) (*model.Curre
 		}
 		name := model.NormalizeUsername(u.Email)
 		d := declared[name]
+		if d == nil && name == model.NormalizeUsername(t.opts.Email) {
+			continue // ogsync's own account: never a candidate for deletion
+		}
 		cu := model.User{ID: u.AccountID, Username: name, Blocked: u.Status != "active", Verified: true}
 		cu.Role = model.Ptr(accountRole(jsm, field(d, func(d *model.User) *string { return d.Role })))
 		cu.FullName = model.Ptr(u.Name)
