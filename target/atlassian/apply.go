@@ -60,9 +60,9 @@ func (t *Target) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) 
 		err = fmt.Errorf("unknown action type %q", a.Type)
 	}
 	if err != nil {
-		return note, fmt.Errorf("%s: %w", a.ID, err)
+		return t.redact(note), t.scrub(fmt.Errorf("%s: %w", a.ID, err))
 	}
-	return note, nil
+	return t.redact(note), nil
 }
 
 // userID resolves the accountId of the action's user: the plan's id, one

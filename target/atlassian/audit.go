@@ -70,6 +70,11 @@ type forwarding struct {
 // teams it is a member of. A plan without the forwarding feature (402) is
 // audited without it.
 func (t *Target) Audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error) {
+	facts, err := t.audit(ctx, users, teams, current)
+	return facts, t.scrub(err)
+}
+
+func (t *Target) audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error) {
 	facts := model.AuditFacts{Users: map[string]model.References{}, Teams: map[string]model.TeamReferences{}}
 	if len(users) == 0 && len(teams) == 0 {
 		return facts, nil

@@ -385,6 +385,17 @@ func TestSecretsRedacted(t *testing.T) {
 			t.Errorf("the body was cut before it was redacted: %q", err)
 		}
 	}
+	// Ids and names in a malformed answer are server text too.
+	ts3 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"data":[{"accountId":"%s","email":"a@x.com","productAccess":[]},{"accountId":"%s","email":"b@x.com","productAccess":[]}],"links":{}}`, testKey, testKey)
+	}))
+	defer ts3.Close()
+	_, err = e.retarget(t, ts3.URL, func(o *Options) { o.OrgAPIKey = testKey }).Read(context.Background(), &model.Desired{})
+	var me *MalformedError
+	if !errors.As(err, &me) {
+		t.Fatalf("err = %v, want a MalformedError", err)
+	}
+	noSecret(t, "error", err.Error())
 	// A transport error names the route, not the URL with its ids.
 	dead := e.retarget(t, "http://127.0.0.1:1", func(o *Options) { o.MaxRetries = -1 })
 	_, err = dead.Apply(context.Background(), &planner.Action{ID: "x", Type: planner.DeleteTeam, Team: "T", TeamID: "team-id-1234"}, &target.IDs{})

@@ -91,7 +91,8 @@ type Options struct {
 	EnableOpsAttempts int
 	// Logger receives debug and warning lines; nil discards them.
 	Logger *slog.Logger
-	// HTTPClient sends the requests; nil: a client with Timeout.
+	// HTTPClient sends the requests; nil: http.DefaultClient's transport.
+	// Timeout applies either way.
 	HTTPClient *http.Client
 	// Now, Sleep and Jitter replace the clock, the wait and the random
 	// part of a backoff in tests; nil: the real ones.
@@ -219,7 +220,7 @@ func New(opts Options) (*Target, error) {
 		secrets: []string{opts.APIToken, opts.OrgAPIKey},
 		marked:  map[string]bool{}, emails: map[string]string{}, accounts: map[string]string{}}
 	if t.hc == nil {
-		t.hc = &http.Client{Timeout: opts.Timeout}
+		t.hc = &http.Client{}
 	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
@@ -346,6 +347,8 @@ func (t *Target) attempt(ctx context.Context, c call, u string, payload []byte) 
 		return 0, nil, nil, ctx.Err()
 	}
 	defer func() { <-t.sem }()
+	ctx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
+	defer cancel()
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)

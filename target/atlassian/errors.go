@@ -146,6 +146,19 @@ func (t *Target) transportError(c call, err error) error {
 	return fmt.Errorf("atlassian %s: %s %s: %s: %w", c.api, c.method, c.route, kind, redactedError{t.redact(text), err})
 }
 
+// scrub redacts the text of an error leaving Read, Audit or Apply: ids,
+// names and e-mails in it come from the server, which may echo anything.
+// errors.Is and errors.As still see the cause.
+func (t *Target) scrub(err error) error {
+	if err == nil {
+		return nil
+	}
+	if text := t.redact(err.Error()); text != err.Error() {
+		return redactedError{text, err}
+	}
+	return err
+}
+
 // redactedError shows a redacted text and keeps the cause for errors.Is.
 type redactedError struct {
 	text  string

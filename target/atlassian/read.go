@@ -100,6 +100,11 @@ func accountRole(jsm string, declared *string) string {
 // shows as a difference: member roles, tags, details other than the marker,
 // custom roles, and the profile of accounts the org does not manage.
 func (t *Target) Read(ctx context.Context, desired *model.Desired) (*model.Current, error) {
+	cur, err := t.read(ctx, desired)
+	return cur, t.scrub(err)
+}
+
+func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Current, error) {
 	if desired == nil {
 		desired = &model.Desired{}
 	}
