@@ -161,6 +161,9 @@ func (e *env) plan(t *testing.T, desired *model.Desired, opts planner.Options) (
 // apply applies every runnable, manageable action in step order.
 func (e *env) apply(t *testing.T, p *planner.Plan) []string {
 	t.Helper()
+	if p.Refused() {
+		t.Fatalf("the plan is refused: %+v", p.Violations)
+	}
 	ids := &target.IDs{}
 	var notes []string
 	// The actions of one step run concurrently, as the engine may run them.

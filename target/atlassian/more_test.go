@@ -178,3 +178,36 @@ func TestCapabilities(t *testing.T) {
 		t.Errorf("capabilities = %+v", c)
 	}
 }
+
+// TestAccessLag: an invite's access shows in reads only after a lag (§4.2).
+// Until then the user is planned again and the invite re-sent, which
+// changes nothing; once the lag has passed, the plan is empty.
+func TestAccessLag(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, smallSeed, atlsim.Options{Clock: clock.Now, Behavior: atlsim.Behavior{AccessLag: 30 * time.Second}},
+		func(o *Options) { o.Now, o.Sleep = clock.Now, clock.Sleep })
+	desired := &model.Desired{Users: []model.User{
+		{Username: "ada@example.com"}, {Username: "bob@example.com", Role: model.Ptr("Owner")}, {Username: "cy@example.com"},
+		{Username: "new@example.com", Role: model.Ptr("User")},
+	}}
+	for i := range 2 {
+		_, p := e.plan(t, desired, syncOptions())
+		if len(p.Actions) != 1 || p.Actions[0].Type != planner.CreateUser || p.Refused() {
+			t.Fatalf("cycle %d: want the create of new@example.com, got %d actions", i, len(p.Actions))
+		}
+		e.apply(t, p)
+	}
+	clock.Sleep(context.Background(), 31*time.Second)
+	if _, p := e.plan(t, desired, syncOptions()); p.HasChanges() {
+		t.Errorf("after the lag: %s still planned", p.Actions[0].ID)
+	}
+	created := 0
+	for _, m := range e.srv.Journal() {
+		if m.Op == atlsim.OpCreateUser && m.User == "new@example.com" {
+			created++
+		}
+	}
+	if created != 1 {
+		t.Errorf("the account was created %d times, want 1", created)
+	}
+}
