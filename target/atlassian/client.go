@@ -82,6 +82,10 @@ type Options struct {
 	Concurrency int
 	// ReadOnly refuses, before sending, every request that writes: a dry run.
 	ReadOnly bool
+	// AllMembers makes Read read the members of every team, not only of the
+	// declared teams whose members are declared (a comparison of two
+	// accounts needs them all; a sync does not).
+	AllMembers bool
 	// MarkerKey and MarkerValue are the ownership marker (planner's
 	// Ownership): the users ogsync creates carry {MarkerKey: MarkerValue}
 	// in the Jira user property UserProperty. Defaults "managed-by", "ogsync".

@@ -211,3 +211,15 @@ func TestAccessLag(t *testing.T) {
 		t.Errorf("the account was created %d times, want 1", created)
 	}
 }
+
+// TestAllMembers: with AllMembers, Read reads the members of undeclared teams too.
+func TestAllMembers(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{}, func(o *Options) { o.AllMembers = true })
+	cur, err := e.tg.Read(context.Background(), &model.Desired{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := cur.Teams[0].Members; ms == nil || len(*ms) != 1 || (*ms)[0].Username != "ada@example.com" || (*ms)[0].Role != model.MemberRoleUser {
+		t.Errorf("members = %v, want ada as user", ms)
+	}
+}

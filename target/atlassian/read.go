@@ -93,7 +93,8 @@ func accountRole(jsm string, declared *string) string {
 //
 //	⌈N/100⌉ + ⌈T_org/300⌉ + Σ_t max(1, ⌈m_t/50⌉) + P + (M > 0 ? max(1, ⌈N/1000⌉) : 0)
 //
-// (each list costs at least one request). The users are the directory
+// (each list costs at least one request; with Options.AllMembers the sum
+// runs over every team of the org). The users are the directory
 // accounts with JSM access, except the account ogsync signs in with when
 // it is not declared (it must never be planned for deletion); a member who
 // is not one is named by e-mail all the same. What cannot be read is reported as declared, so that it never
@@ -187,14 +188,16 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 	for _, tm := range teams {
 		ct := model.Team{ID: tm.TeamID, Name: tm.DisplayName, Description: model.Ptr(StripTeamMarker(tm.Description))}
 		marked[tm.TeamID] = HasTeamMarker(tm.Description)
-		if d := wantMembers[strings.ToLower(tm.DisplayName)]; d != nil {
+		if d := wantMembers[strings.ToLower(tm.DisplayName)]; d != nil || t.opts.AllMembers {
 			ids, err := t.readMembers(ctx, tm.TeamID)
 			if err != nil {
 				return nil, fmt.Errorf("reading the members of team %s: %w", tm.DisplayName, err)
 			}
 			roles := map[string]string{}
-			for _, m := range *d.Members {
-				roles[model.NormalizeUsername(m.Username)] = m.Role
+			if d != nil {
+				for _, m := range *d.Members {
+					roles[model.NormalizeUsername(m.Username)] = m.Role
+				}
 			}
 			ms := make([]model.Member, 0, len(ids))
 			for _, id := range ids {
