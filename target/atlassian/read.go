@@ -3,6 +3,7 @@ package atlassian
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ogsync/ogsync/model"
 )
@@ -185,22 +187,38 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 		}
 	}
 	marked := map[string]bool{}
-	for _, tm := range teams {
+	// The members reads run concurrently (Options.Concurrency bounds the
+	// requests in flight); the first error wins.
+	memberIDs := make([][]string, len(teams))
+	errs := make([]error, len(teams))
+	var wg sync.WaitGroup
+	for i, tm := range teams {
+		if wantMembers[strings.ToLower(tm.DisplayName)] == nil && !t.opts.AllMembers {
+			continue
+		}
+		wg.Go(func() {
+			memberIDs[i], errs[i] = t.readMembers(ctx, tm.TeamID)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("reading the members of team %s: %w", tm.DisplayName, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for i, tm := range teams {
 		ct := model.Team{ID: tm.TeamID, Name: tm.DisplayName, Description: model.Ptr(StripTeamMarker(tm.Description))}
 		marked[tm.TeamID] = HasTeamMarker(tm.Description)
 		if d := wantMembers[strings.ToLower(tm.DisplayName)]; d != nil || t.opts.AllMembers {
-			ids, err := t.readMembers(ctx, tm.TeamID)
-			if err != nil {
-				return nil, fmt.Errorf("reading the members of team %s: %w", tm.DisplayName, err)
-			}
 			roles := map[string]string{}
 			if d != nil {
 				for _, m := range *d.Members {
 					roles[model.NormalizeUsername(m.Username)] = m.Role
 				}
 			}
-			ms := make([]model.Member, 0, len(ids))
-			for _, id := range ids {
+			ms := make([]model.Member, 0, len(memberIDs[i]))
+			for _, id := range memberIDs[i] {
 				e := emails[id]
 				role := model.MemberRoleUser
 				if r, ok := roles[e]; ok && e != "" && r != "" {
