@@ -1,0 +1,225 @@
+package atlassian
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/target"
+	"github.com/ogsync/ogsync/target/atlassian/atlsim"
+)
+
+// loseFirst forwards to the emulator, but the first request whose path
+// ends with suffix (and whose method is method) takes effect and its
+// answer is replaced by a 502.
+func loseFirst(e *env, method, suffix string) *httptest.Server {
+	var lost atomic.Bool
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == method && strings.HasSuffix(strings.TrimSuffix(r.URL.Path, "/"), suffix) && !lost.Swap(true) {
+			e.srv.ServeHTTP(httptest.NewRecorder(), r)
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		e.srv.ServeHTTP(w, r)
+	}))
+}
+
+// TestLostTeamCreateLookedUp: the create takes effect but its answer is
+// lost; the team is found by name and marker, not created twice.
+func TestLostTeamCreateLookedUp(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{}, nil)
+	ts := loseFirst(e, http.MethodPost, "/teams")
+	defer ts.Close()
+	tg := e.retarget(t, ts.URL, nil)
+	if _, err := tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.Apply(context.Background(), createTeamAction("Once", model.Member{Username: "bob@example.com"}), &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tm := range e.srv.State().Teams {
+		if tm.DisplayName == "Once" {
+			n++
+			if len(tm.Members) != 1 || !tm.Operations {
+				t.Errorf("team %+v: want bob only, operations on", tm)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d teams named Once, want 1", n)
+	}
+}
+
+// TestEnableOpsResent: enable-ops takes effect but its answer is lost; the
+// re-send meets 409 (already enabled) and the create succeeds.
+func TestEnableOpsResent(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{Behavior: atlsim.Behavior{OpsInvisibleCalls: -1}}, nil)
+	ts := loseFirst(e, http.MethodPost, "/enable-ops")
+	defer ts.Close()
+	tg := e.retarget(t, ts.URL, nil)
+	if _, err := tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.Apply(context.Background(), createTeamAction("Twice", model.Member{Username: "ada@example.com"}), &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.countRoute("POST", routeEnable); got != 2 {
+		t.Errorf("enable-ops sent %d times, want 2", got)
+	}
+}
+
+// TestClientRate: the client-side budget spaces the requests of one API
+// (Jira: the marker reads) and leaves the others alone.
+func TestClientRate(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, smallSeed, atlsim.Options{}, func(o *Options) {
+		o.Now, o.Sleep = clock.Now, clock.Sleep
+		o.Rates.Jira = Rate{PerSecond: 1, Burst: 1}
+	})
+	start := clock.Now()
+	if _, err := e.tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	// Three marker reads at one a second: two waits of a second.
+	if got := clock.Now().Sub(start); got < 2*time.Second || got > 3*time.Second {
+		t.Errorf("waited %v on the fake clock, want about 2s", got)
+	}
+	if e.srv.Stats().Throttled != 0 {
+		t.Error("the emulator throttled although it has no limit")
+	}
+}
+
+// TestProfiles: a managed account's profile is read (Jira list) and set
+// (PATCH); an unmanaged account's is reported as declared, so no action.
+func TestProfiles(t *testing.T) {
+	seed := `
+users:
+  - {email: mia@example.com, displayName: Mia, timeZone: UTC, locale: en_US, managed: true, access: {jira-servicedesk: user}}
+  - {email: ola@example.com, displayName: Ola, timeZone: UTC, locale: en_US, access: {jira-servicedesk: admin}}
+`
+	e := newEnv(t, seed, atlsim.Options{}, nil)
+	desired := &model.Desired{Users: []model.User{
+		{Username: "mia@example.com", FullName: model.Ptr("Mia Wong"), TimeZone: model.Ptr("Europe/Paris"), Locale: model.Ptr("fr_FR"), Role: model.Ptr("User")},
+		{Username: "ola@example.com", FullName: model.Ptr("Ola Nordmann"), TimeZone: model.Ptr("Europe/Oslo"), Role: model.Ptr("Owner")},
+	}}
+	opts := syncOptions()
+	_, p := e.plan(t, desired, opts)
+	if len(p.Actions) != 1 || p.Actions[0].User != "mia@example.com" || strings.Join(p.Actions[0].Fields, ",") != "fullName,timeZone,locale" {
+		for _, a := range p.Actions {
+			t.Log(a.ID, a.Fields)
+		}
+		t.Fatalf("want one update of mia's profile")
+	}
+	e.apply(t, p)
+	_, p2 := e.plan(t, desired, opts)
+	if p2.HasChanges() {
+		t.Errorf("second plan has %s", p2.Actions[0].ID)
+	}
+	for _, u := range e.srv.State().Users {
+		if u.Email == "mia@example.com" && (u.DisplayName != "Mia Wong" || u.TimeZone != "Europe/Paris" || u.Locale != "fr_FR") {
+			t.Errorf("mia = %+v", u)
+		}
+		if u.Email == "ola@example.com" && u.DisplayName != "Ola" {
+			t.Errorf("ola's profile was changed: %+v", u)
+		}
+	}
+}
+
+// TestRoles: the many-to-one role mapping reads back as declared where it
+// maps to the account's JSM role, and a real change is applied.
+func TestRoles(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{}, nil)
+	desired := &model.Desired{Users: []model.User{
+		{Username: "ada@example.com", Role: model.Ptr("Observer")},   // JSM user: as declared
+		{Username: "bob@example.com", Role: model.Ptr("Owner")},      // JSM admin: as declared
+		{Username: "cy@example.com", Role: model.Ptr("Stakeholder")}, // JSM user: a change
+	}}
+	cur, p := e.plan(t, desired, syncOptions())
+	roles := map[string]string{}
+	for _, u := range cur.Users {
+		roles[u.Username] = *u.Role
+	}
+	if roles["ada@example.com"] != "Observer" || roles["bob@example.com"] != "Owner" || roles["cy@example.com"] != "User" {
+		t.Errorf("roles read = %v", roles)
+	}
+	if len(p.Actions) != 1 || p.Actions[0].Type != planner.UpdateUser || p.Actions[0].User != "cy@example.com" {
+		t.Fatalf("want one role update of cy, got %d actions", len(p.Actions))
+	}
+	e.apply(t, p)
+	if _, p2 := e.plan(t, desired, syncOptions()); p2.HasChanges() {
+		t.Errorf("second plan has %s", p2.Actions[0].ID)
+	}
+}
+
+// TestCapabilities: every field or operation not managed says why.
+func TestCapabilities(t *testing.T) {
+	c := (&Target{}).Capabilities()
+	for _, f := range planner.UserFields {
+		if !c.ManagesUserField(f) && c.Why[f] == "" {
+			t.Errorf("user field %s: not managed and no reason", f)
+		}
+	}
+	for _, r := range model.BuiltinRoles {
+		if !c.GivesRole(r) && c.Why[r] == "" {
+			t.Errorf("role %s: not given and no reason", r)
+		}
+	}
+	if c.MemberRoles || c.Why["member-roles"] == "" {
+		t.Error("member roles must be unmanaged, with a reason")
+	}
+	if !c.CreateUsers || !c.DeleteUsers || !c.TeamDescription || c.Target != "atlassian" {
+		t.Errorf("capabilities = %+v", c)
+	}
+}
+
+// TestAccessLag: an invite's access shows in reads only after a lag (§4.2).
+// Until then the user is planned again and the invite re-sent, which
+// changes nothing; once the lag has passed, the plan is empty.
+func TestAccessLag(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, smallSeed, atlsim.Options{Clock: clock.Now, Behavior: atlsim.Behavior{AccessLag: 30 * time.Second}},
+		func(o *Options) { o.Now, o.Sleep = clock.Now, clock.Sleep })
+	desired := &model.Desired{Users: []model.User{
+		{Username: "ada@example.com"}, {Username: "bob@example.com", Role: model.Ptr("Owner")}, {Username: "cy@example.com"},
+		{Username: "new@example.com", Role: model.Ptr("User")},
+	}}
+	for i := range 2 {
+		_, p := e.plan(t, desired, syncOptions())
+		if len(p.Actions) != 1 || p.Actions[0].Type != planner.CreateUser || p.Refused() {
+			t.Fatalf("cycle %d: want the create of new@example.com, got %d actions", i, len(p.Actions))
+		}
+		e.apply(t, p)
+	}
+	clock.Sleep(context.Background(), 31*time.Second)
+	if _, p := e.plan(t, desired, syncOptions()); p.HasChanges() {
+		t.Errorf("after the lag: %s still planned", p.Actions[0].ID)
+	}
+	created := 0
+	for _, m := range e.srv.Journal() {
+		if m.Op == atlsim.OpCreateUser && m.User == "new@example.com" {
+			created++
+		}
+	}
+	if created != 1 {
+		t.Errorf("the account was created %d times, want 1", created)
+	}
+}
+
+// TestAllMembers: with AllMembers, Read reads the members of undeclared teams too.
+func TestAllMembers(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{}, func(o *Options) { o.AllMembers = true })
+	cur, err := e.tg.Read(context.Background(), &model.Desired{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := cur.Teams[0].Members; ms == nil || len(*ms) != 1 || (*ms)[0].Username != "ada@example.com" || (*ms)[0].Role != model.MemberRoleUser {
+		t.Errorf("members = %v, want ada as user", ms)
+	}
+}
