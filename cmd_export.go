@@ -66,7 +66,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(err)
 	}
 	// Read-only: export never writes to the account.
-	client, err := newClient(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io.err)})
+	client, err := newClient(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io.err), secrets: io.secrets})
 	if err != nil {
 		return fail(err)
 	}
@@ -91,6 +91,9 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(fmt.Errorf("the exported state does not pass validation, nothing written:\n%w", err))
 	}
 
+	for n, data := range files {
+		files[n] = io.secrets.Bytes(data) // a server may echo the key in its data
+	}
 	if o.out == "" {
 		_, err := io.out.Write(files[exportAllFile])
 		if err != nil {

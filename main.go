@@ -20,6 +20,7 @@ import (
 
 	"github.com/lmittmann/tint"
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/redact"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -61,6 +62,9 @@ type stdio struct {
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) string
+	// secrets are hidden in everything written to out, err and the files
+	// a command writes.
+	secrets *redact.Secrets
 }
 
 // command is one subcommand.
@@ -91,6 +95,13 @@ func run(ctx context.Context, args []string, io stdio) int {
 			return exitError
 		}
 		return exitOK
+	}
+	if io.secrets == nil {
+		// Everything a command prints goes through the redaction of the
+		// API key; a key read from a file is added when it is read.
+		io.secrets = redact.New(io.getenv(config.EnvAPIKey))
+		io.out = redact.Writer(io.out, io.secrets)
+		io.err = redact.Writer(io.err, io.secrets)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -228,6 +239,9 @@ func (l *logFlags) logger(w io.Writer) *slog.Logger {
 }
 
 func isTerminal(w io.Writer) bool {
+	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -8,6 +8,7 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
@@ -29,6 +30,8 @@ type cycleEnv struct {
 	progress func(total int) *sync.Progress
 	// check vets a fresh plan before it is applied (apply --plan).
 	check func(p *planner.Plan) error
+	// secrets learns the API key, to hide it in all output.
+	secrets *redact.Secrets
 }
 
 // newClient builds the OpsGenie client for cfg. Without apply it is read-only:
@@ -38,6 +41,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.secrets.Add(key)
 	o := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply

@@ -37,6 +37,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Redact, when set, hides secrets in what is written to the state
+	// directory (a server may echo the API key in its data).
+	Redact func([]byte) []byte
 }
 
 // Daemon runs cycles: one at start, then on the configured cron schedule in
@@ -51,6 +54,7 @@ type Daemon struct {
 	health   *Health
 	timeout  time.Duration
 	now      func() time.Time
+	redact   func([]byte) []byte
 
 	mu       stdsync.Mutex // guards the fields below
 	cfg      *config.Config
@@ -78,6 +82,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 		health:   opts.Health,
 		timeout:  opts.ShutdownTimeout,
 		now:      opts.Now,
+		redact:   opts.Redact,
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -233,7 +238,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 
 	failed := d.health.Record(&res)
 	d.metrics.RecordCycle(&res, failed)
-	if werr := (State{Dir: cfg.StateDir}).WriteResult(&res); werr != nil {
+	if werr := (State{Dir: cfg.StateDir, Redact: d.redact}).WriteResult(&res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
