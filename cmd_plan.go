@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"syscall"
 
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
@@ -111,7 +112,11 @@ func writeOut(path string, data []byte) error {
 	case st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
 		// Written through, never replaced: O_NOFOLLOW guards against a
 		// swap for a link since the Lstat, and no O_CREATE, no O_TRUNC.
-		f, err := os.OpenFile(path, os.O_WRONLY|sync.NoFollow, 0)
+		// O_NONBLOCK: a FIFO nobody reads fails at once instead of hanging.
+		f, err := os.OpenFile(path, os.O_WRONLY|sync.NoFollow|syscall.O_NONBLOCK, 0)
+		if errors.Is(err, syscall.ENXIO) {
+			return fmt.Errorf("%s is a FIFO that nobody reads", path)
+		}
 		if err != nil {
 			return err
 		}
