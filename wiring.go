@@ -42,6 +42,11 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 		return nil, err
 	}
 	env.secrets.Add(key)
+	if env.getenv(config.EnvAPIKey) == "" {
+		for _, w := range cfg.KeyFileWarnings() {
+			env.logger.Warn(w)
+		}
+	}
 	o := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply
