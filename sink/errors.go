@@ -72,7 +72,25 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
 	}
+	if e.Status == http.StatusForbidden {
+		b.WriteString(": the API key lacks the right to " + rightOf(e.Method) + "; " + KeyHelp)
+	}
 	return b.String()
+}
+
+// KeyHelp says which API key ogsync needs; a 403 error ends with it.
+const KeyHelp = "ogsync needs an API key created under Settings > API key management with Configuration access " +
+	"and the Read, Create and update, and Delete rights (a team's integration key is not enough)"
+
+// rightOf names the API key right a request of method needs.
+func rightOf(method string) string {
+	switch method {
+	case http.MethodGet:
+		return "read (Read)"
+	case http.MethodDelete:
+		return "delete (Delete)"
+	}
+	return "create and update (Create and update)"
 }
 
 // statusOf returns the status of an *APIError in err's chain, or 0.
