@@ -131,13 +131,13 @@ func TestHostileServerKeyFragments(t *testing.T) {
 func proxy(w http.ResponseWriter, r *http.Request, url string) {
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, url+r.URL.RequestURI(), r.Body)
 	if err != nil {
-		http.Error(w, err.Error(), 500)
+		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	req.Header = r.Header.Clone()
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
-		http.Error(w, "proxy", 502)
+		http.Error(w, "proxy", http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()
