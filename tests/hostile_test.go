@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ogsync/ogsync/sink/ogsim"
@@ -68,9 +69,9 @@ func TestHostileServerKeyFragments(t *testing.T) {
 	e := startEmu(t, ogsim.Options{APIKey: hostileKey, Seed: seed})
 	// A front that answers the team list with a plain-text 500 echoing the
 	// key across the 512-byte cut, once the flag is set.
-	var breakTeams bool
+	var breakTeams atomic.Bool
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if breakTeams && r.URL.Path == "/v2/teams" {
+		if breakTeams.Load() && r.URL.Path == "/v2/teams" {
 			w.WriteHeader(500)
 			_, _ = w.Write([]byte(strings.Repeat("y", 500) + strings.ToLower(hostileKey) + " and " + r.Header.Get("Authorization")))
 			return
@@ -115,7 +116,7 @@ func TestHostileServerKeyFragments(t *testing.T) {
 	for _, args := range runs {
 		check(args)
 	}
-	breakTeams = true
+	breakTeams.Store(true)
 	for _, args := range broken {
 		check(args)
 	}
