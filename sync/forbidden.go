@@ -27,6 +27,13 @@ func (e *Engine) applyGuarded(ctx context.Context, p *planner.Plan) ([]ActionRes
 	guarded.client = g
 	results := guarded.Apply(actx, p)
 	if err := g.err(); err != nil {
+		if ctx.Err() == nil {
+			for i := range results {
+				if results[i].Outcome == ActionCancelled && results[i].Error == notStarted {
+					results[i].Error = "not started: the apply stopped at the first write refused with 403 (the API key lacks a right)"
+				}
+			}
+		}
 		return results, fmt.Errorf("%w: %w; the apply stopped there: no action was started after it", ErrKeyLacksRight, err)
 	}
 	return results, nil

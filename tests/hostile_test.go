@@ -189,6 +189,10 @@ func TestKeyWithoutDeleteRight(t *testing.T) {
 			t.Errorf("stderr lacks %q", want)
 		}
 	}
+	result, err := os.ReadFile(filepath.Join(base, "state", "last-result.json"))
+	if err != nil || !strings.Contains(string(result), "the apply stopped at the first write refused with 403") {
+		t.Errorf("last-result.json does not say why the other actions did not start (%v):\n%s", err, result)
+	}
 	var deletes int
 	for _, w := range e.writeLog() {
 		if strings.HasPrefix(w, "DELETE ") {
