@@ -66,7 +66,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(err)
 	}
 	// Read-only: export never writes to the account.
-	client, err := newClient(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io)})
+	client, err := newClient(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets})
 	if err != nil {
 		return fail(err)
 	}
@@ -91,6 +91,9 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(fmt.Errorf("the exported state does not pass validation, nothing written:\n%w", err))
 	}
 
+	for n, data := range files {
+		files[n] = io.secrets.Bytes(data) // a server may echo the key in its data
+	}
 	if o.out == "" {
 		_, err := io.out.Write(files[exportAllFile])
 		if err != nil {
@@ -145,17 +148,29 @@ type exportMember struct {
 	Role string `yaml:"role"`
 }
 
-// flowStrings is a list written on one line: ["a", "b"].
+// flowStrings is a list written on one line: ["a", "b"]; a list holding a
+// value of several lines is written as a block list of block scalars.
 type flowStrings []string
 
 // MarshalYAML writes the list in flow style; strings another YAML reader
-// could take for something else ("no", "1e3") are quoted.
+// could take for something else ("no", "1e3") are quoted. A value with line
+// breaks cannot be in a flow list: the list is then a block list and such a
+// value a literal block scalar (|, |- or |+ as its ending needs).
 func (f flowStrings) MarshalYAML() (any, error) {
 	var n yaml.Node
 	if err := n.Encode([]string(f)); err != nil {
 		return nil, err
 	}
-	n.Style = yaml.FlowStyle
+	multi := false
+	for _, c := range n.Content {
+		if strings.Contains(c.Value, "\n") {
+			c.Style = yaml.LiteralStyle
+			multi = true
+		}
+	}
+	if !multi {
+		n.Style = yaml.FlowStyle
+	}
 	return &n, nil
 }
 

@@ -96,14 +96,19 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if err != nil {
 		return fail(err)
 	}
-	if err := os.MkdirAll(cfg.StateDir, 0o750); err != nil {
-		return fail(fmt.Errorf("creating the state directory: %w", err))
+	if err := sync.PrepareStateDir(cfg.StateDir); err != nil {
+		return fail(err)
 	}
 	lock, err := sync.AcquireLock(filepath.Join(cfg.StateDir, sync.LockFile))
 	if err != nil {
 		return fail(err)
 	}
 	defer lock.Release()
+	if removed, err := (sync.State{Dir: cfg.StateDir}).CleanTemp(); err != nil {
+		logger.Warn("cleaning the state directory", "err", err)
+	} else if len(removed) > 0 {
+		logger.Info("removed temporary files an interrupted run left in the state directory", "dir", cfg.StateDir, "files", removed)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -116,6 +121,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		apply:    opts.apply,
 		getenv:   io.getenv,
 		logger:   logger,
+		secrets:  io.secrets,
 		metrics:  metrics,
 		progress: func(total int) *sync.Progress {
 			if opts.once && tty {
@@ -136,6 +142,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		Load:     opts.loadConfig,
 		Logger:   logger,
 		Metrics:  metrics,
+		Redact:   io.secrets.Bytes,
 		// On a stop, the action in flight runs to its end (ActionTimeout).
 		ShutdownTimeout: sync.ActionTimeout + 15*time.Second,
 	})

@@ -57,6 +57,18 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 			fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
 			return exitError
 		}
+		// The same verdict as plan and run give: a key file that cannot be
+		// used fails here too (a missing key does not: validate runs in CI,
+		// where there is none).
+		warnings, err := cfg.CheckAPIKeyFile(io.getenv)
+		for _, w := range warnings {
+			fmt.Fprintf(io.err, "warning: %s\n", w)
+		}
+		if err != nil {
+			fmt.Fprintf(io.err, "%s: opsgenie.api_key_file: %v\n", o.config, err)
+			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+			return exitError
+		}
 		opts = sourceOptions(cfg.Source)
 		if err := opts.Git.Check(); err != nil {
 			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/lmittmann/tint"
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/redact"
 )
 
 // version, when set at build time with -ldflags "-X main.version=v1.2.3",
@@ -68,6 +69,9 @@ type stdio struct {
 	out    io.Writer
 	err    io.Writer
 	getenv func(string) string
+	// secrets are hidden in everything written to out, err and the files
+	// a command writes.
+	secrets *redact.Secrets
 }
 
 // command is one subcommand.
@@ -102,6 +106,19 @@ func run(ctx context.Context, args []string, io stdio) int {
 			return exitError
 		}
 		return exitOK
+	}
+	if io.secrets == nil {
+		// Everything a command prints goes through the redaction of the
+		// API key; a key read from a file is added when it is read.
+		io.secrets = redact.New(io.getenv(config.EnvAPIKey))
+		io.out = redact.Writer(io.out, io.secrets)
+		if jw, ok := io.err.(*journalWriter); ok {
+			// Below the journal's priority prefixes, so that the logger
+			// still sees the journal and prefixes each line by its level.
+			jw.w = redact.Writer(jw.w, io.secrets)
+		} else {
+			io.err = redact.Writer(io.err, io.secrets)
+		}
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -242,7 +259,7 @@ func (l *logFlags) logger(io stdio) *slog.Logger {
 	}
 	var h slog.Handler
 	if format == "json" {
-		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv})
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv, ReplaceAttr: durationString})
 	} else {
 		h = tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)})
 	}
@@ -250,6 +267,16 @@ func (l *logFlags) logger(io stdio) *slog.Logger {
 		h = &priorityHandler{h: h, w: pw}
 	}
 	return slog.New(h)
+}
+
+// durationString writes every duration of a JSON log in one form, the Go
+// duration string ("1.5s", "250ms") that the fields formatted by the
+// program already use, instead of slog's integer nanoseconds.
+func durationString(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
 }
 
 func isTerminal(w io.Writer) bool {

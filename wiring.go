@@ -10,6 +10,7 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
@@ -34,6 +35,8 @@ type cycleEnv struct {
 	// stateDir, when set, holds the rates the adaptive limiter learned: read
 	// when the client is built, written after every cycle (see learnRates).
 	stateDir string
+	// secrets learns the API key, to hide it in all output.
+	secrets *redact.Secrets
 }
 
 // newClient builds the OpsGenie client for cfg. Without apply it is read-only:
@@ -42,6 +45,12 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	key, err := cfg.APIKey(env.getenv)
 	if err != nil {
 		return nil, err
+	}
+	env.secrets.Add(key)
+	if env.getenv(config.EnvAPIKey) == "" {
+		for _, w := range cfg.KeyFileWarnings() {
+			env.logger.Warn(w)
+		}
 	}
 	o := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
 	o.Logger = env.logger

@@ -21,10 +21,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
-	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -283,7 +283,7 @@ const maxFileSize = 1 << 20
 // LoadFile reads, decodes and validates a configuration file. Relative paths
 // in it are resolved against the file's directory.
 func LoadFile(file string) (*Config, error) {
-	data, err := os.ReadFile(file)
+	data, err := readBounded(file, maxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
@@ -325,20 +325,72 @@ func Parse(name string, data []byte) (*Config, error) {
 	if errs := checkNodes(name, doc, ""); len(errs) > 0 {
 		return nil, errs
 	}
-	if errs := checkTypes(name, doc, reflect.TypeFor[Config](), ""); len(errs) > 0 {
-		return nil, sortErrors(errs)
+	// Unknown keys do not hide the other problems: the file is decoded
+	// without them and validated, and every problem is reported at once.
+	// Only a value of the wrong type stops there, as it cannot be decoded.
+	typeErrs := checkTypes(name, doc, reflect.TypeFor[Config](), "")
+	for _, e := range typeErrs {
+		if !strings.HasPrefix(e.Msg, "unknown key ") {
+			return nil, sortErrors(typeErrs)
+		}
 	}
 	cfg := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
+	dec.KnownFields(len(typeErrs) == 0)
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, Errors{yamlError(name, err)}
+		return nil, sortErrors(append(typeErrs, yamlError(name, err)))
 	}
 	cfg.File = name
-	if errs := cfg.validate(name, doc); len(errs) > 0 {
-		return nil, errs
+	if errs := append(typeErrs, cfg.validate(name, doc)...); len(errs) > 0 {
+		return nil, sortErrors(errs)
 	}
 	return &cfg, nil
+}
+
+// readBounded reads a regular file of at most max bytes. It opens it
+// without blocking and checks its type first, so that a FIFO or a device
+// (/dev/zero) fails at once instead of blocking or filling the memory.
+func readBounded(name string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", name, kind(st.Mode()))
+	}
+	if st.Size() > max {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", name, st.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is more than the %d bytes allowed", name, max)
+	}
+	return data, nil
+}
+
+// kind names the type of a file that is not a regular one.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // checkNodes refuses aliases and merge keys, which hide what a key really holds.
@@ -496,8 +548,8 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 		v.add("source.git.timeout", "must be a positive duration such as 2m")
 	}
 
-	if _, err := cron.ParseStandard(c.Schedule); err != nil {
-		v.add("schedule", "%q is not a cron schedule: %v", c.Schedule, err)
+	if err := CheckSchedule(c.Schedule); err != nil {
+		v.add("schedule", "%v", err)
 	}
 	if strings.HasPrefix(c.Schedule, "CRON_TZ=") || strings.HasPrefix(c.Schedule, "TZ=") {
 		v.add("schedule", "set the zone with time_zone, not in the schedule")
@@ -598,8 +650,8 @@ func checkRate(v *validator, field string, r Rate) {
 	set := func(key string) bool {
 		return lookup(v.doc, field+"."+key) != lookup(v.doc, field)
 	}
-	if (set("per_second") || r.PerSecond != 0) && (r.PerSecond <= 0 || r.PerSecond > 1000) {
-		v.add(field+".per_second", "must be above 0 and at most 1000, not %g", r.PerSecond)
+	if (set("per_second") || r.PerSecond != 0) && !(r.PerSecond >= MinPerSecond && r.PerSecond <= 1000) {
+		v.add(field+".per_second", "must be between %g and 1000, not %g", MinPerSecond, r.PerSecond)
 	}
 	if (set("burst") || r.Burst != 0) && (r.Burst < 1 || r.Burst > 1000) {
 		v.add(field+".burst", "must be between 1 and 1000, not %d", r.Burst)
@@ -634,17 +686,22 @@ func validRefName(s string) bool {
 }
 
 // CheckURL accepts an https URL, or an http URL whose host is a loopback
-// address; with no path, query or credentials.
+// address; with no path, query or credentials. Its errors show the URL
+// without its query, fragment or credentials (which may hold a key).
 func CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL such as https://api.opsgenie.com", raw)
+		return errors.New("not an absolute URL such as https://api.opsgenie.com")
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	if u.User != nil {
-		return errors.New("the URL must not carry credentials")
+		return fmt.Errorf("%q: the URL must not carry credentials", shown)
 	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must be a base URL with no path or query", raw)
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return fmt.Errorf("%q: must be a base URL with no query (the query is not shown)", shown)
+	}
+	if u.Path != "" && u.Path != "/" {
+		return fmt.Errorf("%q must be a base URL with no path or query", shown)
 	}
 	switch u.Scheme {
 	case "https":
@@ -653,9 +710,9 @@ func CheckURL(raw string) error {
 		if IsLoopback(u.Hostname()) {
 			return nil
 		}
-		return fmt.Errorf("%q: http is allowed only on a loopback address; use https", raw)
+		return fmt.Errorf("%q: http is allowed only on a loopback address; use https", shown)
 	default:
-		return fmt.Errorf("%q: scheme must be https", raw)
+		return fmt.Errorf("%q: scheme must be https", shown)
 	}
 }
 
@@ -677,15 +734,55 @@ func (c *Config) APIKey(getenv func(string) string) (string, error) {
 	if c.OpsGenie.APIKeyFile == "" {
 		return "", fmt.Errorf("no API key: set %s or opsgenie.api_key_file", EnvAPIKey)
 	}
+	return c.keyFromFile()
+}
+
+// CheckAPIKeyFile checks opsgenie.api_key_file as a run would read it, when
+// it is set and the environment variable does not take precedence: the
+// same errors as APIKey, and warnings for a file every user can read or
+// one reached through a symbolic link (someone who can change the link can
+// swap the key). The key itself is not returned.
+func (c *Config) CheckAPIKeyFile(getenv func(string) string) (warnings []string, err error) {
+	if c.OpsGenie.APIKeyFile == "" || strings.TrimSpace(getenv(EnvAPIKey)) != "" {
+		return nil, nil
+	}
+	if _, err := c.keyFromFile(); err != nil {
+		return nil, err
+	}
+	return c.KeyFileWarnings(), nil
+}
+
+// KeyFileWarnings returns the warnings about opsgenie.api_key_file: readable
+// by every user, or reached through a symbolic link.
+func (c *Config) KeyFileWarnings() []string {
+	name := c.OpsGenie.APIKeyFile
+	if name == "" {
+		return nil
+	}
+	var ws []string
+	if st, err := os.Lstat(name); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		ws = append(ws, fmt.Sprintf("API key file %s is a symbolic link: whoever can change the link can swap the key", name))
+	}
+	if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o004 != 0 {
+		ws = append(ws, fmt.Sprintf("API key file %s is readable by every user (mode %04o): chmod o-r %s", name, st.Mode().Perm(), name))
+	}
+	return ws
+}
+
+// keyFromFile reads and checks the key of opsgenie.api_key_file.
+func (c *Config) keyFromFile() (string, error) {
 	data, err := readKeyFile(c.OpsGenie.APIKeyFile)
 	if err != nil {
 		return "", fmt.Errorf("reading API key file: %w", err)
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return "", fmt.Errorf("API key file %s starts with a byte order mark (BOM): save it as plain UTF-8 or ASCII, the key alone", c.OpsGenie.APIKeyFile)
 	}
 	k := strings.TrimSpace(string(data))
 	if k == "" {
 		return "", fmt.Errorf("API key file %s is empty", c.OpsGenie.APIKeyFile)
 	}
-	if strings.ContainsAny(k, "\r\n\t ") {
+	if strings.ContainsAny(k, "\r\n\t ") || strings.ContainsFunc(k, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", fmt.Errorf("API key file %s must hold the key alone on one line", c.OpsGenie.APIKeyFile)
 	}
 	return k, nil
@@ -705,24 +802,9 @@ const maxKeyFileSize = 4096
 // readKeyFile reads a regular file of at most maxKeyFileSize bytes, so that
 // a path naming a FIFO, a device or a large file fails at once.
 func readKeyFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
+	data, err := readBounded(name, maxKeyFileSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", name)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxKeyFileSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes: not an API key file", name, maxKeyFileSize)
 	}
 	return data, nil
 }

@@ -42,7 +42,7 @@ func TestParseRateLimit(t *testing.T) {
 		{"fixed needs a rate", "opsgenie:\n  rate_limit: {adaptive: false}\n", RateLimit{}, []string{
 			`c.yaml:2:26: opsgenie.rate_limit.adaptive: false needs opsgenie.rate_limit.per_second: the fixed rate to keep`}},
 		{"an explicit zero is refused", "opsgenie:\n  rate_limit: {per_second: 0}\n", RateLimit{}, []string{
-			`c.yaml:2:28: opsgenie.rate_limit.per_second: must be above 0 and at most 1000, not 0`}},
+			`c.yaml:2:28: opsgenie.rate_limit.per_second: must be between 0.01 and 1000, not 0`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ apply: { concurrency: 0 }
 		{"glob escaping the checkout", "source:\n  files: [../secrets/*.yaml]\n", []string{
 			`c.yaml:2:11: source.files[0]: "../secrets/*.yaml" must be relative to source.path and stay inside it`}},
 		{"rate limits", "opsgenie:\n  rate_limit: { per_second: 0, burst: 0 }\n", []string{
-			`c.yaml:2:29: opsgenie.rate_limit.per_second: must be above 0 and at most 1000, not 0`,
+			`c.yaml:2:29: opsgenie.rate_limit.per_second: must be between 0.01 and 1000, not 0`,
 			`c.yaml:2:39: opsgenie.rate_limit.burst: must be between 1 and 1000, not 0`,
 		}},
 	}
@@ -257,7 +257,7 @@ func TestAPIKey(t *testing.T) {
 		{"empty file", empty, "", "", "is empty"},
 		{"two keys", twoLines, "", "", "must hold the key alone on one line"},
 		{"a directory", dir, "", "", "is not a regular file"},
-		{"too large", big, "", "", "is larger than 4096 bytes"},
+		{"too large", big, "", "", "more than the 4096 allowed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

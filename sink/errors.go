@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	redactpkg "github.com/ogsync/ogsync/redact"
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -47,7 +49,7 @@ func (e *APIError) Error() string {
 	fmt.Fprintf(&b, "opsgenie: %s %s: %d %s", e.Method, e.Route, e.Status, http.StatusText(e.Status))
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(clip(e.Message))
 	}
 	if len(e.Errors) > 0 {
 		keys := make([]string, 0, len(e.Errors))
@@ -70,7 +72,25 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
 	}
+	if e.Status == http.StatusForbidden {
+		b.WriteString(": the API key lacks the right to " + rightOf(e.Method) + "; " + KeyHelp)
+	}
 	return b.String()
+}
+
+// KeyHelp says which API key ogsync needs; a 403 error ends with it.
+const KeyHelp = "ogsync needs an API key created under Settings > API key management with Configuration access " +
+	"and the Read, Create and update, and Delete rights (a team's integration key is not enough)"
+
+// rightOf names the API key right a request of method needs.
+func rightOf(method string) string {
+	switch method {
+	case http.MethodGet:
+		return "read (Read)"
+	case http.MethodDelete:
+		return "delete (Delete)"
+	}
+	return "create and update (Create and update)"
 }
 
 // statusOf returns the status of an *APIError in err's chain, or 0.
@@ -168,46 +188,61 @@ func newAPIError(method, route string, resp *http.Response) *APIError {
 		}
 		return e
 	}
-	msg := strings.TrimSpace(string(data))
-	if len(msg) > maxMessage {
-		msg = msg[:maxMessage]
-		for !utf8.ValidString(msg) {
-			msg = msg[:len(msg)-1]
-		}
-		msg += "…"
-	}
-	e.Message = msg
+	// Kept whole here: redact hides the key in it first, then clips it, so
+	// that a key straddling the cut is hidden too.
+	e.Message = strings.TrimSpace(string(data))
 	return e
+}
+
+// clip bounds a message taken from a response body to maxMessage bytes
+// (on a character boundary) followed by "…".
+func clip(msg string) string {
+	if len(msg) <= maxMessage+len("…") {
+		return msg
+	}
+	msg = msg[:maxMessage]
+	for !utf8.ValidString(msg) {
+		msg = msg[:len(msg)-1]
+	}
+	return msg + "…"
 }
 
 // redactedError hides a secret in an error's text while keeping its chain
 // for errors.Is and errors.As.
 type redactedError struct {
-	err    error
-	secret string
+	err     error
+	secrets *redactpkg.Secrets
 }
 
-func (e *redactedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.secret, "[redacted]")
-}
+func (e *redactedError) Error() string { return e.secrets.String(e.err.Error()) }
 
 func (e *redactedError) Unwrap() error { return e.err }
 
-// redact wraps err so that its text never carries secret. It also scrubs the
-// secret from the fields of an *APIError in the chain, which callers may print.
+// redact wraps err so that its text never carries secret, nor any piece of
+// it of redact.MinPiece characters in any letter case. It first scrubs the
+// fields of an *APIError in the chain, which callers may print, and only
+// then clips its message, so that no cut can keep a piece of the key.
 func redact(err error, secret string) error {
 	if err == nil || secret == "" {
 		return err
 	}
+	secrets := redactpkg.New(secret)
 	var ae *APIError
 	if errors.As(err, &ae) {
-		ae.Message = strings.ReplaceAll(ae.Message, secret, "[redacted]")
+		ae.Message = clip(secrets.String(ae.Message))
+		errs := make(map[string]string, len(ae.Errors))
 		for k, v := range ae.Errors {
-			ae.Errors[k] = strings.ReplaceAll(v, secret, "[redacted]")
+			errs[secrets.String(k)] = secrets.String(v)
 		}
+		if ae.Errors != nil {
+			ae.Errors = errs
+		}
+		ae.RequestID = secrets.String(ae.RequestID)
+		ae.RateLimitState = secrets.String(ae.RateLimitState)
+		ae.RateLimitReason = secrets.String(ae.RateLimitReason)
 	}
-	if !strings.Contains(err.Error(), secret) {
+	if !secrets.Contains(err.Error()) {
 		return err
 	}
-	return &redactedError{err: err, secret: secret}
+	return &redactedError{err: err, secrets: secrets}
 }

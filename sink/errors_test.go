@@ -36,7 +36,7 @@ func TestAPIErrors(t *testing.T) {
 			"403 with internal code", 403,
 			`{"code":40301,"message":"Api key is not authorized","took":0.008,"requestId":"r-403"}`,
 			IsForbidden,
-			"opsgenie: DELETE /v2/users/{id}: 403 Forbidden: Api key is not authorized (code 40301) (request id r-403)",
+			"opsgenie: DELETE /v2/users/{id}: 403 Forbidden: Api key is not authorized (code 40301) (request id r-403): the API key lacks the right to delete (Delete); " + KeyHelp,
 			func(t *testing.T, e *APIError) {
 				if e.Code != 40301 {
 					t.Errorf("code = %d", e.Code)

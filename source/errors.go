@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // MaxReported bounds the problems a ValidationErrors lists; the rest are counted.
@@ -26,10 +28,11 @@ type Error struct {
 	Msg string
 }
 
-// Error formats the problem as "file:line:col: field: message".
+// Error formats the problem as "file:line:col: field: message". A file name
+// holding control characters is quoted (see QuoteName).
 func (e Error) Error() string {
 	var b strings.Builder
-	b.WriteString(e.File)
+	b.WriteString(QuoteName(e.File))
 	if e.Line > 0 {
 		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
 	}
@@ -102,6 +105,20 @@ func (c *collector) result() *ValidationErrors {
 }
 
 // quote quotes a value for a message, shortened when long.
+// QuoteName returns a file name as it may be printed: unchanged when it is
+// made of printable characters, else Go-quoted ("a\nb.yaml"), so that a
+// newline or an escape sequence in a name can neither forge a line of
+// output (a "FILE:LINE:COL:" that CI annotations parse) nor drive a
+// terminal.
+func QuoteName(name string) string {
+	for _, r := range name {
+		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
+			return strconv.Quote(name)
+		}
+	}
+	return name
+}
+
 func quote(s string) string {
 	const max = 60
 	if r := []rune(s); len(r) > max {

@@ -108,6 +108,9 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 				return rev, err
 			}
 		}
+		if err := g.onlyCommitted(ctx, opts.Files, true); err != nil {
+			return rev, err
+		}
 		return g.revision(ctx, head)
 	}
 
@@ -180,6 +183,9 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 	} else {
 		logger.Debug("checkout up to date", "dir", dir, "commit", short(head))
 	}
+	if err := g.onlyCommitted(ctx, opts.Files, false); err != nil {
+		return rev, err
+	}
 	return g.revision(ctx, target)
 }
 
@@ -217,7 +223,10 @@ func (g *git) output(ctx context.Context, stdin []byte, max int, args ...string)
 	cmd := exec.CommandContext(ctx, "git", append(slices.Clone(gitConfig), args...)...)
 	cmd.Dir = g.dir
 	cmd.Env = gitEnv()
-	cmd.WaitDelay = 5 * time.Second // children (ssh, remote helpers) holding the pipes
+	ownProcessGroup(cmd)
+	// The group is killed at the deadline, so the pipes close at once; this
+	// bounds the wait for a helper that left the group.
+	cmd.WaitDelay = time.Second
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
@@ -293,6 +302,62 @@ func (g *git) clean(ctx context.Context) error {
 		list += fmt.Sprintf(" and %d more", len(changes)-5)
 	}
 	return fmt.Errorf("%w (%s); commit or discard them", ErrDirty, list)
+}
+
+// ErrNotCommitted is the reason Sync refuses a checkout holding desired-state
+// files that HEAD does not: what would be loaded is not what the commit
+// named in the report holds.
+var ErrNotCommitted = errors.New("the checkout has desired-state files that are not committed")
+
+// onlyCommitted refuses files matching the patterns that HEAD does not hold
+// as they are: untracked or git-ignored ones and, with modified, tracked
+// ones changed since HEAD (the pull refuses those earlier, in clean).
+// Loading exactly the commit's files (git archive into a temporary
+// directory) was the alternative; refusing keeps every file:line of an
+// error pointing at the file the user edits, and says why a file is not
+// applied instead of ignoring it silently.
+func (g *git) onlyCommitted(ctx context.Context, patterns []string, modified bool) error {
+	if len(patterns) == 0 {
+		patterns = DefaultFiles
+	}
+	// --others without --exclude lists the ignored files too.
+	out, err := g.run(ctx, "ls-files", "-z", "--others")
+	if err != nil {
+		return fmt.Errorf("listing the files no commit holds: %w", err)
+	}
+	stray := matching(out, patterns)
+	if modified {
+		out, err := g.run(ctx, "diff", "--name-only", "--relative", "-z", "HEAD", "--")
+		if err != nil {
+			return fmt.Errorf("listing the files changed since HEAD: %w", err)
+		}
+		stray = append(stray, matching(out, patterns)...)
+	}
+	if len(stray) == 0 {
+		return nil
+	}
+	slices.Sort(stray)
+	stray = slices.Compact(stray)
+	names := make([]string, 0, min(len(stray), 5))
+	for _, n := range stray[:min(len(stray), 5)] {
+		names = append(names, QuoteName(n))
+	}
+	list := strings.Join(names, ", ")
+	if len(stray) > 5 {
+		list += fmt.Sprintf(" and %d more", len(stray)-5)
+	}
+	return fmt.Errorf("%w (%s: untracked, git-ignored or changed since HEAD); ogsync applies only what a commit holds: commit them or remove them", ErrNotCommitted, list)
+}
+
+// matching returns the NUL-separated names of out that match a pattern.
+func matching(out string, patterns []string) []string {
+	var names []string
+	for _, n := range strings.Split(out, "\x00") {
+		if n != "" && slices.ContainsFunc(patterns, func(p string) bool { return Match(p, n) }) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // isAncestor reports whether a is an ancestor of b.

@@ -101,7 +101,7 @@ func Files(fsys fs.FS, patterns []string) ([]string, error) {
 	walked := 0
 	err := fs.WalkDir(fsys, ".", func(name string, de fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("listing %s: %w", name, err)
+			return fmt.Errorf("listing %s: %w", QuoteName(name), err)
 		}
 		if walked++; walked > maxWalked {
 			return fmt.Errorf("more than %d files and directories; narrow the source directory", maxWalked)
@@ -112,11 +112,24 @@ func Files(fsys fs.FS, patterns []string) ([]string, error) {
 			}
 			return nil
 		}
+		if de.Type()&fs.ModeSymlink != 0 {
+			// Never followed, never skipped silently: a link to a directory
+			// the patterns reach into is refused, as is a link they match.
+			if st, err := fs.Stat(fsys, name); err == nil && st.IsDir() &&
+				slices.ContainsFunc(patterns, func(p string) bool { return couldMatchUnder(p, name) }) {
+				return fmt.Errorf("%s: a symbolic link to a directory, which is not followed: "+
+					"files behind it would not be loaded (and, with ownership adopt, the users they declare deleted); "+
+					"move the files into the source directory", QuoteName(name))
+			}
+		}
 		if !slices.ContainsFunc(patterns, func(p string) bool { return Match(p, name) }) {
 			return nil
 		}
+		if de.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%s: a symbolic link, which is not followed: replace it with the file itself", QuoteName(name))
+		}
 		if !de.Type().IsRegular() {
-			return fmt.Errorf("%s: not a regular file (symbolic links are not followed)", name)
+			return fmt.Errorf("%s: not a regular file", QuoteName(name))
 		}
 		files = append(files, name)
 		return nil
@@ -126,4 +139,22 @@ func Files(fsys fs.FS, patterns []string) ([]string, error) {
 	}
 	slices.Sort(files) // WalkDir is lexical per directory; sort the whole list to be sure
 	return files, nil
+}
+
+// couldMatchUnder reports whether pattern can match a name inside the
+// directory dir (slash-separated, relative).
+func couldMatchUnder(pattern, dir string) bool {
+	pat, segs := strings.Split(pattern, "/"), strings.Split(dir, "/")
+	for i, seg := range segs {
+		if i >= len(pat) {
+			return false
+		}
+		if pat[i] == "**" {
+			return !hidden(seg) || i+1 < len(pat) && strings.HasPrefix(pat[i+1], ".")
+		}
+		if !matchSegment(pat[i], seg) {
+			return false
+		}
+	}
+	return len(pat) > len(segs)
 }

@@ -173,7 +173,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad pattern", fstest.MapFS{}, Options{Files: []string{"../*.yaml"}}, `pattern "../*.yaml" must stay inside the directory`},
 		{"bad external user", fstest.MapFS{"a.yaml": {Data: []byte("users: []\n")}}, Options{ExternalUsers: []string{"bob"}}, `external user "bob": "bob" is not an e-mail address`},
 		{"file too large", fstest.MapFS{"a.yaml": {Data: big}}, Options{}, "a.yaml: file is larger than the 8388608 bytes allowed"},
-		{"symlink", fstest.MapFS{"a.yaml": {Data: []byte("x"), Mode: os.ModeSymlink}}, Options{}, "a.yaml: not a regular file"},
+		{"symlink", fstest.MapFS{"a.yaml": {Data: []byte("x"), Mode: os.ModeSymlink}}, Options{}, "a.yaml: a symbolic link, which is not followed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -155,7 +155,9 @@ func (g *git) treeFS(ctx context.Context, sha, prefix string, patterns []string)
 			want = append(want, e.object...)
 			want = append(want, '\n')
 		case "120000":
-			fsys[e.name] = &fstest.MapFile{Mode: 0o777 | os.ModeSymlink}
+			// Its target is not read: a target no path can be keeps the
+			// link unresolvable, so Files refuses it as a link to a file.
+			fsys[e.name] = &fstest.MapFile{Mode: 0o777 | os.ModeSymlink, Data: []byte("\x00")}
 		default: // a submodule or another special entry
 			fsys[e.name] = &fstest.MapFile{Mode: os.ModeDevice}
 		}

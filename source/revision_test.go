@@ -79,7 +79,7 @@ func TestLoadRevisionErrors(t *testing.T) {
 	}
 	g(t, repo, "add", "link.yaml")
 	g(t, repo, "commit", "--quiet", "-m", "link")
-	if _, err := LoadRevision(ctx, Options{Dir: repo}, "HEAD"); err == nil || !strings.Contains(err.Error(), "link.yaml: not a regular file") {
+	if _, err := LoadRevision(ctx, Options{Dir: repo}, "HEAD"); err == nil || !strings.Contains(err.Error(), "link.yaml: a symbolic link, which is not followed") {
 		t.Errorf("symbolic link: err = %v", err)
 	}
 }

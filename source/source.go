@@ -318,12 +318,16 @@ var errTooLarge = errors.New("file too large")
 func readBounded(fsys fs.FS, name string) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // its Path would print the name unquoted
+		}
+		return nil, fmt.Errorf("opening %s: %w", QuoteName(name), err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+		return nil, fmt.Errorf("reading %s: %w", QuoteName(name), err)
 	}
 	if len(data) > MaxFileSize {
 		return nil, errTooLarge

@@ -280,7 +280,7 @@ func (v *validator) details(file string, u *userDoc, details map[string][]string
 			ok = false
 		}
 		for i, val := range vals {
-			if msg := textProblem(val, MaxDetailValueLen); msg != "" {
+			if msg := detailValueProblem(val); msg != "" {
 				v.at(file, dp.items[i], fmt.Sprintf("%s[%d]", f, i), "%s", msg)
 				ok = false
 			}
@@ -458,6 +458,22 @@ func textProblem(s string, max int) string {
 		return "is not valid UTF-8"
 	}
 	return ""
+}
+
+// detailValueProblem checks a details value: free text like textProblem,
+// except that it may span lines (OpsGenie keeps line breaks in details;
+// write such a value as a block scalar, | or |-).
+func detailValueProblem(s string) string {
+	lines := strings.Split(s, "\n")
+	for _, l := range lines {
+		if strings.IndexFunc(l, unicode.IsControl) >= 0 {
+			return fmt.Sprintf("%s must not hold control characters other than line breaks", quote(s))
+		}
+	}
+	if len(lines) == 1 {
+		return textProblem(s, MaxDetailValueLen)
+	}
+	return textProblem(strings.Join(lines, " "), MaxDetailValueLen)
 }
 
 // nameProblem checks a name (a role, a tag, a details key): text without

@@ -41,6 +41,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Redact, when set, hides secrets in what is written to the state
+	// directory (a server may echo the API key in its data).
+	Redact func([]byte) []byte
 }
 
 // Daemon runs cycles: one at start, then on the configured cron schedule in
@@ -56,6 +59,7 @@ type Daemon struct {
 	notify   *Notifier
 	timeout  time.Duration
 	now      func() time.Time
+	redact   func([]byte) []byte
 
 	mu       stdsync.Mutex // guards the fields below
 	status   string        // the last cycle's STATUS= line
@@ -85,6 +89,7 @@ func NewDaemon(opts Options) (*Daemon, error) {
 		notify:   opts.Notifier,
 		timeout:  opts.ShutdownTimeout,
 		now:      opts.Now,
+		redact:   opts.Redact,
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -253,7 +258,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
 			"action", action, "cycles", streak, "max_blocked_cycles", limit)
 	}
-	if werr := (State{Dir: cfg.StateDir}).WriteResult(&res); werr != nil {
+	if werr := (State{Dir: cfg.StateDir, Redact: d.redact}).WriteResult(&res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}

@@ -292,7 +292,10 @@ func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
 		res.Actions = Report(p)
 		return finish(nil)
 	}
-	res.Actions = e.Apply(ctx, p)
+	res.Actions, err = e.applyGuarded(ctx, p)
+	if err != nil {
+		return finish(err)
+	}
 	if err := ctx.Err(); err != nil {
 		return finish(fmt.Errorf("interrupted: no action was started after the cancel; the actions in flight finished (%w)", err))
 	}

@@ -3,9 +3,11 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // LockFile is the name of the lock file in the state directory.
@@ -46,8 +48,14 @@ type Lock struct {
 // file if needed, and writes the process id in it. When another process (or
 // another Lock in this one) holds it, the error is a *LockedError.
 func AcquireLock(path string) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
+	// O_NOFOLLOW: a symbolic link planted as the lock file is refused, not
+	// followed (and its target truncated); O_NONBLOCK: a FIFO does not block.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|NoFollow|syscall.O_NONBLOCK, 0o640)
 	if err != nil {
+		return nil, fmt.Errorf("opening lock file: %w", err)
+	}
+	if err := checkLockFile(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("opening lock file: %w", err)
 	}
 	if err := tryLock(f); err != nil {
@@ -94,7 +102,12 @@ func writePID(f *os.File) error {
 // readPID reads the holder's pid; 0 when the file holds none (the holder may
 // be between locking and writing it).
 func readPID(path string) int {
-	data, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|NoFollow|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 32))
 	if err != nil {
 		return 0
 	}

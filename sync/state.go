@@ -24,13 +24,33 @@ const stateFileMode = 0o640
 // State is the state directory.
 type State struct {
 	Dir string
+	// Redact, when set, hides secrets in every file written.
+	Redact func([]byte) []byte
+
+	// stop, in tests, ends WriteResult after a step, as a kill would.
+	stop func(step string) error
 }
 
 // WriteResult writes r as last-result.json and last-report.md, and r.Plan
 // as last-plan.json; a cycle without a plan (one that failed before
-// planning) removes the previous cycle's, so the files always describe one
-// cycle. Each file is replaced atomically; the first error stops the writes.
+// planning) removes the previous cycle's. The files always describe one
+// cycle, whenever the process is killed: the previous result and report are
+// removed first, then the plan, the report and last of all the result are
+// written, each atomically. last-result.json is thus the mark of a complete
+// set: when it is absent, the other files are those of a cycle whose
+// recording was cut short. The first error stops the writes.
 func (s State) WriteResult(r *Result) error {
+	for _, name := range []string{ResultFile, ReportFile} {
+		if err := os.Remove(filepath.Join(s.Dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the previous %s: %w", name, err)
+		}
+	}
+	if err := syncDir(s.Dir); err != nil {
+		return fmt.Errorf("syncing the state directory: %w", err)
+	}
+	if err := s.step(ResultFile + " removed"); err != nil {
+		return err
+	}
 	if r.Plan != nil {
 		if err := s.WriteJSON(PlanFile, r.Plan); err != nil {
 			return err
@@ -38,14 +58,28 @@ func (s State) WriteResult(r *Result) error {
 	} else if err := os.Remove(filepath.Join(s.Dir, PlanFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing the previous %s: %w", PlanFile, err)
 	}
-	if err := s.WriteJSON(ResultFile, r); err != nil {
+	if err := s.step(PlanFile + " written"); err != nil {
 		return err
 	}
 	var md bytes.Buffer
 	if err := r.WriteMarkdown(&md); err != nil {
 		return fmt.Errorf("rendering %s: %w", ReportFile, err)
 	}
-	return WriteFileAtomic(filepath.Join(s.Dir, ReportFile), md.Bytes(), stateFileMode)
+	if err := WriteFileAtomic(filepath.Join(s.Dir, ReportFile), s.redact(md.Bytes()), stateFileMode); err != nil {
+		return err
+	}
+	if err := s.step(ReportFile + " written"); err != nil {
+		return err
+	}
+	return s.WriteJSON(ResultFile, r)
+}
+
+// step calls the test hook that stops WriteResult between two of its writes.
+func (s State) step(name string) error {
+	if s.stop == nil {
+		return nil
+	}
+	return s.stop(name)
 }
 
 // WriteJSON writes v as indented JSON to the file name in the state directory, atomically.
@@ -54,7 +88,14 @@ func (s State) WriteJSON(name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", name, err)
 	}
-	return WriteFileAtomic(filepath.Join(s.Dir, name), append(data, '\n'), stateFileMode)
+	return WriteFileAtomic(filepath.Join(s.Dir, name), s.redact(append(data, '\n')), stateFileMode)
+}
+
+func (s State) redact(data []byte) []byte {
+	if s.Redact == nil {
+		return data
+	}
+	return s.Redact(data)
 }
 
 // WriteFileAtomic replaces path with data so that a reader, or the file after

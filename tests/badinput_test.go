@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ogsync/ogsync/sink/ogsim"
@@ -47,6 +50,11 @@ type badCase struct {
 	// noKey runs without OPSGENIE_API_KEY.
 	noKey bool
 	want  string
+	// setup, when set, prepares hostile files before the run: base is the
+	// test's directory, dir the desired state, state the state directory.
+	setup func(t *testing.T, base, dir, state string)
+	// check, when set, makes further assertions after the run.
+	check func(t *testing.T, base, stderr string)
 }
 
 func badCases() []badCase {
@@ -146,13 +154,172 @@ func badCases() []badCase {
 	}
 }
 
+// hostileCases are the bad inputs of the hardening work: secrets in URLs,
+// special files, links, control characters, schedules that never fire,
+// absurd rates, unusable key files, an unsafe state directory.
+func hostileCases() []badCase {
+	cfg := func(name, extra, want string) badCase {
+		return badCase{name: "config/" + name, configExtra: extra, want: want}
+	}
+	cli := func(name, want string, args ...string) badCase {
+		return badCase{name: "cli/" + name, args: args, want: want}
+	}
+	keyFile := func(name, content string, want string, args ...string) badCase {
+		return badCase{name: "config/" + name, noKey: true, args: args,
+			config: "opsgenie: {url: URL, api_key_file: " + name + "}\nsource: {path: DIR}\nstate_dir: STATE\n",
+			setup: func(t *testing.T, base, dir, state string) {
+				writeFile(t, filepath.Join(base, name), content)
+			}, want: want}
+	}
+	fifoAt := func(rel string) func(t *testing.T, base, dir, state string) {
+		return func(t *testing.T, base, dir, state string) {
+			if err := syscall.Mkfifo(filepath.Join(base, rel), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return []badCase{
+		// 1. The key never appears in an error about a URL.
+		cli("api url with the key in its query", `--api-url: "http://127\.0\.0\.1:1/": must be a base URL with no query`, "plan", "--config", "CONFIG", "--api-url", "http://127.0.0.1:1/?apiKey=KEY"),
+		cli("api url with the key as credentials", `--api-url: "https://api\.opsgenie\.com": the URL must not carry credentials`, "plan", "--config", "CONFIG", "--api-url", "https://KEY@api.opsgenie.com"),
+		cli("api url with the key in a fragment", `--api-url: .*no query`, "apply", "--config", "CONFIG", "--api-url", "https://api.opsgenie.com#KEY"),
+		{name: "config/url with the key in its query", config: "opsgenie: {url: \"https://api.opsgenie.com/?key=KEY\"}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:\d+: opsgenie\.url: "https://api\.opsgenie\.com/": must be a base URL with no query`},
+
+		// 2. plan --out never replaces a link, a directory or a FIFO.
+		{name: "cli/plan --out to a symbolic link", args: []string{"plan", "--config", "CONFIG", "--out", "link.txt"},
+			setup: func(t *testing.T, base, dir, state string) {
+				writeFile(t, filepath.Join(base, "victim.txt"), "precious\n")
+				if err := os.Symlink(filepath.Join(base, "victim.txt"), filepath.Join(base, "link.txt")); err != nil {
+					t.Fatal(err)
+				}
+			},
+			check: func(t *testing.T, base, _ string) {
+				if data, _ := os.ReadFile(filepath.Join(base, "victim.txt")); string(data) != "precious\n" {
+					t.Errorf("the link's target was changed: %q", data)
+				}
+				if st, err := os.Lstat(filepath.Join(base, "link.txt")); err != nil || st.Mode()&os.ModeSymlink == 0 {
+					t.Error("the link was replaced")
+				}
+			}, want: `writing the report: .*link\.txt is a symbolic link: refusing to replace or follow it`},
+		{name: "cli/plan --out to a FIFO nobody reads", args: []string{"plan", "--config", "CONFIG", "--out", "fifo"}, setup: fifoAt("fifo"),
+			check: func(t *testing.T, base, _ string) {
+				if st, err := os.Lstat(filepath.Join(base, "fifo")); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+					t.Error("the FIFO was replaced")
+				}
+			}, want: `writing the report: .*fifo is a FIFO that nobody reads`},
+		cli("plan --out to a directory", `writing the report: .*desired is a directory, not a regular file`, "plan", "--config", "CONFIG", "--out", "DIR"),
+
+		// 3. The state directory and its lock.
+		{name: "state/directory writable by others", setup: func(t *testing.T, base, dir, state string) {
+			if err := os.MkdirAll(state, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(state, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}, want: `the state directory .*state is writable by others \(mode 0777\)`},
+		{name: "state/lock file is a symbolic link", setup: func(t *testing.T, base, dir, state string) {
+			if err := os.MkdirAll(state, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(base, "victim"), "precious\n")
+			if err := os.Symlink(filepath.Join(base, "victim"), filepath.Join(state, "ogsync.lock")); err != nil {
+				t.Fatal(err)
+			}
+		}, check: func(t *testing.T, base, _ string) {
+			if data, _ := os.ReadFile(filepath.Join(base, "victim")); string(data) != "precious\n" {
+				t.Errorf("the file behind the lock was changed: %q", data)
+			}
+		}, want: `opening lock file: .*ogsync\.lock: too many levels of symbolic links`},
+		{name: "state/lock file is a FIFO", setup: func(t *testing.T, base, dir, state string) {
+			if err := os.MkdirAll(state, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			fifoAt("state/ogsync.lock")(t, base, dir, state)
+		}, want: `opening lock file: .*ogsync\.lock is not a regular file`},
+
+		// 4. A git-ignored file is not applied as if committed.
+		{name: "git/ignored desired-state file", setup: func(t *testing.T, base, dir, state string) {
+			gitInit(t, dir, "local*.yaml\n")
+			writeFile(t, filepath.Join(dir, "local-extra.yaml"), "users:\n  - username: ghost@example.com\n    fullName: Ghost\n")
+		}, want: `the checkout has desired-state files that are not committed \(local-extra\.yaml`},
+
+		// 5. Links and control characters in the desired state.
+		{name: "yaml/symbolic link to a directory", setup: func(t *testing.T, base, dir, state string) {
+			writeFile(t, filepath.Join(base, "elsewhere", "more.yaml"), "users: []\n")
+			if err := os.Symlink(filepath.Join(base, "elsewhere"), filepath.Join(dir, "more")); err != nil {
+				t.Fatal(err)
+			}
+		}, want: `more: a symbolic link to a directory, which is not followed`},
+		{name: "yaml/symbolic link to a file", setup: func(t *testing.T, base, dir, state string) {
+			writeFile(t, filepath.Join(base, "elsewhere.yaml"), "users: []\n")
+			if err := os.Symlink(filepath.Join(base, "elsewhere.yaml"), filepath.Join(dir, "linked.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		}, want: `linked\.yaml: a symbolic link, which is not followed`},
+		{name: "yaml/newline in a file name", files: map[string]string{"x\nforged.yaml:1:1: y.yaml": "users:\n  - username: nobody\n"},
+			check: func(t *testing.T, _, stderr string) {
+				for _, l := range strings.Split(stderr, "\n") {
+					if strings.HasPrefix(l, "forged.yaml") {
+						t.Errorf("a forged line: %q", l)
+					}
+				}
+			}, want: `"x\\nforged\.yaml:1:1: y\.yaml":2:\d+: users\[0\]`},
+		{name: "yaml/escape sequence in a file name", files: map[string]string{"\x1b[2Jclear.yaml": "users: {}\n"},
+			check: func(t *testing.T, _, stderr string) {
+				if strings.ContainsRune(stderr, 0x1b) {
+					t.Error("a raw escape reached stderr")
+				}
+			}, want: `"\\x1b\[2Jclear\.yaml"`},
+
+		// 6. Schedules, rates, bounded reads, one verdict, key files.
+		cfg("schedule every 0s", "schedule: \"@every 0s\"\n", `ogsync\.yaml:\d+:\d+: schedule: "@every 0s": the interval must be at least 1s`),
+		cfg("schedule every -1h", "schedule: \"@every -1h\"\n", `ogsync\.yaml:\d+:\d+: schedule: "@every -1h": the interval must be at least`),
+		cfg("schedule every 500ms", "schedule: \"@every 500ms\"\n", `ogsync\.yaml:\d+:\d+: schedule`),
+		cfg("schedule that never fires", "schedule: \"0 0 30 2 *\"\n", `ogsync\.yaml:\d+:\d+: schedule: "0 0 30 2 \*" never fires`),
+		{name: "config/per_second 1e-300", config: "opsgenie:\n  url: URL\n  rate_limit: {per_second: 1e-300, burst: 4}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.rate_limit\.per_second: must be between 0\.01 and 1000, not 1e-300`},
+		{name: "config/per_second NaN", config: "opsgenie:\n  url: URL\n  rate_limit: {per_second: .nan, burst: 4}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.rate_limit\.per_second`},
+		cfg("unknown key beside other errors", "apply: {concurency: 4}\nschedule: \"@every 0s\"\n", `(?s)apply: unknown key "concurency".*schedule: "@every 0s"`),
+		cli("config is /dev/zero", `reading config: /dev/zero is not a regular file \(a character device\)`, "apply", "--config", "/dev/zero"),
+		{name: "cli/config is a FIFO", args: []string{"apply", "--config", "fifo.yaml"}, setup: fifoAt("fifo.yaml"), want: `reading config: fifo\.yaml is not a regular file \(a FIFO\)`},
+		cli("config is a directory", `reading config: .* is not a regular file \(a directory\)`, "apply", "--config", "DIR"),
+		keyFile("bom-key", "\ufeff"+testKey+"\n", `API key file .*bom-key starts with a byte order mark`),
+		keyFile("bom-key-validate", "\ufeff"+testKey+"\n", `opsgenie\.api_key_file: API key file .*starts with a byte order mark`, "validate", "--config", "CONFIG"),
+		{name: "config/key file is a FIFO", noKey: true, config: "opsgenie: {url: URL, api_key_file: key-fifo}\nsource: {path: DIR}\nstate_dir: STATE\n",
+			setup: fifoAt("key-fifo"), want: `reading API key file: .*key-fifo is not a regular file \(a FIFO\)`},
+		{name: "config/validate: key file missing", noKey: true, args: []string{"validate", "--config", "CONFIG"},
+			config: "opsgenie: {url: URL, api_key_file: missing-key}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `opsgenie\.api_key_file: reading API key file: .*missing-key`},
+		{name: "config/validate: absurd rate", args: []string{"validate", "--config", "CONFIG"},
+			config: "opsgenie:\n  url: URL\n  rate_limit: {per_second: 1e-300}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: opsgenie\.rate_limit\.per_second`},
+	}
+}
+
+// gitInit makes dir a git repository with its files committed and
+// .gitignore holding ignore.
+func gitInit(t *testing.T, dir, ignore string) {
+	t.Helper()
+	writeFile(t, filepath.Join(dir, ".gitignore"), ignore)
+	for _, args := range [][]string{{"init", "--quiet", "-b", "main"}, {"add", "--all"}, {"commit", "--quiet", "-m", "desired state"}} {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "commit.gpgSign=false"}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
 // TestBadInputs runs ogsync (the built binary) on each bad input against an
 // emulator: each must exit 1, name the file and line (or the flag) on
 // stderr, and send the emulator no write request.
 func TestBadInputs(t *testing.T) {
 	e := startEmu(t, ogsim.Options{Seed: ownerSeed()})
-	cases := badCases()
-	t.Logf("%d cases", len(cases))
+	cases := append(badCases(), hostileCases()...)
+	var tried, clear, panics, leakedWrites, leakedKeys int
+	defer func() {
+		t.Logf("%d inputs tried, %d clear errors, %d panics, %d writes leaked, %d key fragments leaked",
+			tried, clear, panics, leakedWrites, leakedKeys)
+	}()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			base := t.TempDir()
@@ -170,11 +337,14 @@ func TestBadInputs(t *testing.T) {
 			keyFile := filepath.Join(base, "empty-key")
 			writeFile(t, keyFile, "\n")
 			if tc.config != "" || tc.name == "config/empty file" {
-				content = strings.NewReplacer("URL", e.url, "DIR", dir, "STATE", state, "KEYFILE", keyFile).Replace(tc.config)
+				content = strings.NewReplacer("URL", e.url, "DIR", dir, "STATE", state, "KEYFILE", keyFile, "KEY", testKey).Replace(tc.config)
 			}
 			writeFile(t, cfgFile, content)
 			planFile := filepath.Join(base, "not-a-plan.json")
 			writeFile(t, planFile, "{\"format_version\": 1, \"actions\": [oops]}\n")
+			if tc.setup != nil {
+				tc.setup(t, base, dir, state)
+			}
 			stalePlan := filepath.Join(base, "stale-plan.json")
 			writeFile(t, stalePlan, `{"format_version":1,"actions":[{"id":"create-team:x","type":"create-team","step":2,"team":"x","after":{"team":{"name":"x"}},"reason":"r"}],"summary":{"create_team":1,"total":1}}`)
 			args := tc.args
@@ -183,7 +353,7 @@ func TestBadInputs(t *testing.T) {
 			}
 			args = append([]string(nil), args...)
 			for i, a := range args {
-				args[i] = strings.NewReplacer("CONFIG", cfgFile, "PLANFILE", planFile, "STALEPLAN", stalePlan, "DIR", dir).Replace(a)
+				args[i] = strings.NewReplacer("CONFIG", cfgFile, "PLANFILE", planFile, "STALEPLAN", stalePlan, "DIR", dir, "KEY", testKey).Replace(a)
 			}
 			key := testKey
 			if tc.noKey {
@@ -191,15 +361,30 @@ func TestBadInputs(t *testing.T) {
 			}
 			before := len(e.writeLog())
 			cmd := runCLIIn(t, base, cliEnv(base, key), args...)
+			tried++
 			t.Logf("stderr: %s", cmd.stderr)
 			if cmd.code != 1 {
 				t.Errorf("exit code %d, want 1", cmd.code)
 			}
 			if !regexp.MustCompile(tc.want).MatchString(cmd.stderr) {
 				t.Errorf("stderr does not match %q:\n%s", tc.want, cmd.stderr)
+			} else if cmd.code == 1 {
+				clear++
+			}
+			if strings.Contains(cmd.stderr, "panic:") || strings.Contains(cmd.stderr, "goroutine ") {
+				panics++
+				t.Errorf("ogsync panicked")
 			}
 			if w := e.writeLog()[before:]; len(w) > 0 {
+				leakedWrites += len(w)
 				t.Errorf("%d write requests reached the emulator: %v", len(w), w)
+			}
+			if f := leaked(testKey, cmd.stdout+cmd.stderr); len(f) > 0 {
+				leakedKeys += len(f)
+				t.Errorf("pieces of the API key in the output: %v", f)
+			}
+			if tc.check != nil {
+				tc.check(t, base, cmd.stderr)
 			}
 		})
 	}
