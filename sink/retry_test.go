@@ -410,6 +410,8 @@ func TestSearchAndConfigurationDomains(t *testing.T) {
 	env := setup(t, func(o *Options) {
 		o.Rate = Rate{PerSecond: 1, Burst: 1}
 		o.SearchRate = &Rate{PerSecond: 10, Burst: 1}
+		// One page at a time: the waits below are those of one caller.
+		o.Concurrency = 1
 	})
 	acct := newFakeAccount(t, env.mux)
 	acct.addUsers(298)
