@@ -17,9 +17,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 const exportSynopsis = "--config FILE [--out DIR] [--api-url URL] [--log-level L] [--log-format F]"
@@ -184,7 +184,7 @@ func buildExport(users []model.User, teams []model.Team) (exportDoc, []string) {
 	warn := func(format string, args ...any) { warns = append(warns, fmt.Sprintf(format, args...)) }
 	doc := exportDoc{Users: []exportUser{}, Teams: []exportTeam{}}
 
-	sink.FillMemberNames(users, teams) // members the API names by id only
+	opsgenie.FillMemberNames(users, teams) // members the API names by id only
 	roles := map[string]bool{}
 	for _, u := range users {
 		e := exportUser{Username: u.Username}

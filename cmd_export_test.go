@@ -12,10 +12,10 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 const exportTestKey = "7c1f9a52-1111-4222-8333-0123456789ab"
@@ -90,7 +90,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the loader refuses the export: %v", err)
 	}
-	client, err := sink.New(sink.Options{BaseURL: url, APIKey: exportTestKey})
+	client, err := opsgenie.New(opsgenie.Options{BaseURL: url, APIKey: exportTestKey})
 	if err != nil {
 		t.Fatal(err)
 	}

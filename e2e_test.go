@@ -19,9 +19,9 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // The end-to-end tests of the commands run the CLI in-process against the
@@ -200,11 +200,11 @@ func readResult(t *testing.T, stateDir string) sync.Result {
 // account by hand would.
 func (f *cliFixture) drift(t *testing.T) {
 	t.Helper()
-	c, err := sink.New(sink.Options{BaseURL: f.url, APIKey: cliKey})
+	c, err := opsgenie.New(opsgenie.Options{BaseURL: f.url, APIKey: cliKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UpdateUser(context.Background(), "bob@example.com", sink.UserPatch{FullName: model.Ptr("Bob Edited")}); err != nil {
+	if err := c.UpdateUser(context.Background(), "bob@example.com", opsgenie.UserPatch{FullName: model.Ptr("Bob Edited")}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestLearnedRatesE2E: the daemon starts from the rates learned by earlier

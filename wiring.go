@@ -11,9 +11,9 @@ import (
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
-	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // cycleEnv is what a sync cycle takes from the command besides the configuration.
@@ -41,7 +41,7 @@ type cycleEnv struct {
 
 // newClient builds the OpsGenie client for cfg. Without apply it is read-only:
 // the dry-run guarantee is enforced there, below every caller.
-func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
+func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 	key, err := cfg.APIKey(env.getenv)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 			env.logger.Warn(w)
 		}
 	}
-	o := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
+	o := opsgenie.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply
 	o.Concurrency = cfg.Apply.Concurrency
@@ -64,7 +64,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 	if env.stateDir != "" && o.Start != nil {
 		o.Start = startRates(sync.State{Dir: env.stateDir}, o.Start, env.logger)
 	}
-	c, err := sink.New(o)
+	c, err := opsgenie.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("building the OpsGenie client: %w", err)
 	}
@@ -96,7 +96,7 @@ func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) ma
 // learnRates wraps a cycle so that, after it, the rates the client's
 // limiter holds are written to the state directory when they changed.
 // Without a state directory or an adaptive limiter it returns run as is.
-func learnRates(cfg *config.Config, env cycleEnv, client *sink.Client, run sync.Cycle) sync.Cycle {
+func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run sync.Cycle) sync.Cycle {
 	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
 		return run
 	}
@@ -125,7 +125,7 @@ func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
 }
 
 // newEngineClient is newEngine that also returns the engine's client.
-func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *sink.Client, error) {
+func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *opsgenie.Client, error) {
 	client, err := newClient(cfg, env)
 	if err != nil {
 		return nil, nil, err

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // ActionTimeout bounds one action once started. An action in flight is not
@@ -251,7 +251,7 @@ func (x *executor) send(ctx context.Context, a *planner.Action) (string, error) 
 		if a.After == nil || a.After.User == nil {
 			return "", errors.New("malformed action: no fields to update")
 		}
-		return "", x.client.UpdateUser(ctx, a.UserID, sink.UserPatchOf(*a.After.User))
+		return "", x.client.UpdateUser(ctx, a.UserID, opsgenie.UserPatchOf(*a.After.User))
 	case planner.DeleteUser:
 		return goneNote(x.client.DeleteUser(ctx, a.UserID))
 	case planner.CreateTeam:
@@ -279,7 +279,7 @@ func (x *executor) send(ctx context.Context, a *planner.Action) (string, error) 
 		if a.After == nil || a.After.Team == nil {
 			return "", errors.New("malformed action: no fields to update")
 		}
-		p := sink.TeamPatch{Description: a.After.Team.Description}
+		p := opsgenie.TeamPatch{Description: a.After.Team.Description}
 		if slices.Contains(a.Fields, "name") {
 			p.Name = &a.After.Team.Name
 		}
@@ -318,7 +318,7 @@ func (x *executor) send(ctx context.Context, a *planner.Action) (string, error) 
 // plan counted on may still be a User. Such a create is not applied, so
 // what depends on it (the demotion of another Owner) does not run; the
 // next cycle plans the update.
-func (x *executor) checkExisting(ctx context.Context, c sink.Created, want *model.User) error {
+func (x *executor) checkExisting(ctx context.Context, c opsgenie.Created, want *model.User) error {
 	got, err := x.client.GetUser(ctx, cmp.Or(c.ID, want.Username))
 	if err != nil {
 		return fmt.Errorf("the user already existed (409) and could not be read back: %w", err)
@@ -339,7 +339,7 @@ func sameRole(a, b *string) bool {
 	return strings.EqualFold(deref(a), deref(b))
 }
 
-func createdNote(c sink.Created) string {
+func createdNote(c opsgenie.Created) string {
 	switch {
 	case c.Existed:
 		return "already existed; the next cycle reconciles its fields"
@@ -351,7 +351,7 @@ func createdNote(c sink.Created) string {
 
 // goneNote treats a delete of something already gone as done.
 func goneNote(err error) (string, error) {
-	if sink.IsNotFound(err) {
+	if opsgenie.IsNotFound(err) {
 		return "already gone", nil
 	}
 	return "", err

@@ -33,7 +33,7 @@ func testConfig(t *testing.T, schedule string) *config.Config {
 	return &cfg
 }
 
-// logBuffer is a goroutine-safe log sink.
+// logBuffer is a goroutine-safe log opsgenie.
 type logBuffer struct {
 	mu stdsync.Mutex
 	b  bytes.Buffer

@@ -13,27 +13,27 @@ import (
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/sink"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // Reader is what a cycle reads of the account.
 type Reader interface {
 	ListUsers(ctx context.Context) ([]model.User, error)
 	ListTeams(ctx context.Context) ([]model.Team, error)
-	ListCustomRoles(ctx context.Context) ([]sink.CustomRole, error)
+	ListCustomRoles(ctx context.Context) ([]opsgenie.CustomRole, error)
 	Audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error)
-	Stats() sink.Stats
+	Stats() opsgenie.Stats
 }
 
 // Writer is what applying a plan writes to the account.
 type Writer interface {
-	CreateUser(ctx context.Context, u model.User) (sink.Created, error)
-	UpdateUser(ctx context.Context, id string, p sink.UserPatch) error
+	CreateUser(ctx context.Context, u model.User) (opsgenie.Created, error)
+	UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error
 	DeleteUser(ctx context.Context, id string) error
-	CreateTeam(ctx context.Context, t model.Team) (sink.Created, error)
-	UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error
+	CreateTeam(ctx context.Context, t model.Team) (opsgenie.Created, error)
+	UpdateTeam(ctx context.Context, id string, p opsgenie.TeamPatch) error
 	DeleteTeam(ctx context.Context, id string) error
-	AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error)
+	AddMember(ctx context.Context, teamID string, m model.Member) (opsgenie.Created, error)
 	ChangeMemberRole(ctx context.Context, teamID string, m model.Member) (string, error)
 	RemoveMember(ctx context.Context, teamID, userID string) error
 	// GetUser and LiveOwners are the reads the owner guard makes right
@@ -53,7 +53,7 @@ type EngineOptions struct {
 	// Config is the configuration the engine runs. Required.
 	Config *config.Config
 	// Client reads and writes the account. Required. For a dry run it should
-	// be a client that refuses writes (sink.Options.ReadOnly), so that the
+	// be a client that refuses writes (opsgenie.Options.ReadOnly), so that the
 	// guarantee holds below the engine too.
 	Client Client
 	// Desired loads the desired state (pull, then load). Required.
@@ -171,7 +171,7 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 
 // Current reads the account: the users (offset paging), the teams with
 // their members, and the custom roles only when the desired state uses a
-// custom role no current user has, so a no-op cycle costs sink.UserPages(U)+1
+// custom role no current user has, so a no-op cycle costs opsgenie.UserPages(U)+1
 // requests. The Reader's errors say which list failed; Current adds only
 // that the account was being read.
 func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Current, error) {
@@ -183,7 +183,7 @@ func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Cu
 	if err != nil {
 		return nil, fmt.Errorf("reading the account: %w", err)
 	}
-	sink.FillMemberNames(users, teams)
+	opsgenie.FillMemberNames(users, teams)
 	cur := &model.Current{Users: users, Teams: teams}
 	inUse := map[string]string{} // lower-cased custom role → account spelling
 	for _, u := range users {

@@ -18,13 +18,13 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // The end-to-end tests run the Engine against the in-process emulator on
-// loopback with a real sink.Client, and check the account the emulator
+// loopback with a real opsgenie.Client, and check the account the emulator
 // holds afterwards.
 
 // e2eKey is the emulator's API key.
@@ -78,9 +78,9 @@ func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // newTestClient returns a client of the emulator for cfg, without rate
 // limit and without waits between retries.
-func newTestClient(t *testing.T, cfg *config.Config, readOnly bool) *sink.Client {
+func newTestClient(t *testing.T, cfg *config.Config, readOnly bool) *opsgenie.Client {
 	t.Helper()
-	c, err := sink.New(sink.Options{
+	c, err := opsgenie.New(opsgenie.Options{
 		BaseURL:     cfg.OpsGenie.URL,
 		APIKey:      e2eKey,
 		MaxRetries:  cfg.OpsGenie.MaxRetries,
@@ -523,7 +523,7 @@ func equalState(a, b ogsim.State) bool {
 }
 
 // TestReadOnlyClientRefusesWrites calls every write of a read-only client
-// directly: each is refused with sink.ErrReadOnly before a request is sent.
+// directly: each is refused with opsgenie.ErrReadOnly before a request is sent.
 func TestReadOnlyClientRefusesWrites(t *testing.T) {
 	emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
@@ -533,10 +533,10 @@ func TestReadOnlyClientRefusesWrites(t *testing.T) {
 	m := member("bob@example.com", model.MemberRoleAdmin)
 	calls := map[string]func() error{
 		"CreateUser":       func() error { _, err := c.CreateUser(ctx, u); return err },
-		"UpdateUser":       func() error { return c.UpdateUser(ctx, "bob@example.com", sink.UserPatchOf(u)) },
+		"UpdateUser":       func() error { return c.UpdateUser(ctx, "bob@example.com", opsgenie.UserPatchOf(u)) },
 		"DeleteUser":       func() error { return c.DeleteUser(ctx, "bob@example.com") },
 		"CreateTeam":       func() error { _, err := c.CreateTeam(ctx, team("New")); return err },
-		"UpdateTeam":       func() error { return c.UpdateTeam(ctx, "x", sink.TeamPatch{Description: model.Ptr("d")}) },
+		"UpdateTeam":       func() error { return c.UpdateTeam(ctx, "x", opsgenie.TeamPatch{Description: model.Ptr("d")}) },
 		"DeleteTeam":       func() error { return c.DeleteTeam(ctx, "x") },
 		"AddMember":        func() error { _, err := c.AddMember(ctx, "x", m); return err },
 		"RemoveMember":     func() error { return c.RemoveMember(ctx, "x", "bob@example.com") },
@@ -549,8 +549,8 @@ func TestReadOnlyClientRefusesWrites(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			emu.sim.ResetStats()
 			err := calls[name]()
-			if !errors.Is(err, sink.ErrReadOnly) {
-				t.Errorf("error %v, want sink.ErrReadOnly", err)
+			if !errors.Is(err, opsgenie.ErrReadOnly) {
+				t.Errorf("error %v, want opsgenie.ErrReadOnly", err)
 			}
 			if st := emu.sim.Stats(); st.Total != 0 {
 				t.Errorf("the refused write sent %d requests: %v", st.Total, st.ByRoute)
@@ -564,15 +564,15 @@ func TestReadOnlyClientRefusesWrites(t *testing.T) {
 type splitClient struct {
 	Reader
 	Writer
-	r, w *sink.Client
+	r, w *opsgenie.Client
 }
 
-func newSplitClient(r, w *sink.Client) *splitClient {
+func newSplitClient(r, w *opsgenie.Client) *splitClient {
 	return &splitClient{Reader: r, Writer: w, r: r, w: w}
 }
 
 // Stats sums both clients' requests.
-func (s *splitClient) Stats() sink.Stats {
+func (s *splitClient) Stats() opsgenie.Stats {
 	a, b := s.r.Stats(), s.w.Stats()
 	a.Total += b.Total
 	a.Throttled += b.Throttled
@@ -772,12 +772,12 @@ func (c *cancellingClient) begin() {
 	}
 }
 
-func (c *cancellingClient) CreateUser(ctx context.Context, u model.User) (sink.Created, error) {
+func (c *cancellingClient) CreateUser(ctx context.Context, u model.User) (opsgenie.Created, error) {
 	c.begin()
 	return c.Client.CreateUser(ctx, u)
 }
 
-func (c *cancellingClient) UpdateUser(ctx context.Context, id string, p sink.UserPatch) error {
+func (c *cancellingClient) UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error {
 	c.begin()
 	return c.Client.UpdateUser(ctx, id, p)
 }
@@ -787,12 +787,12 @@ func (c *cancellingClient) DeleteUser(ctx context.Context, id string) error {
 	return c.Client.DeleteUser(ctx, id)
 }
 
-func (c *cancellingClient) CreateTeam(ctx context.Context, t model.Team) (sink.Created, error) {
+func (c *cancellingClient) CreateTeam(ctx context.Context, t model.Team) (opsgenie.Created, error) {
 	c.begin()
 	return c.Client.CreateTeam(ctx, t)
 }
 
-func (c *cancellingClient) UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error {
+func (c *cancellingClient) UpdateTeam(ctx context.Context, id string, p opsgenie.TeamPatch) error {
 	c.begin()
 	return c.Client.UpdateTeam(ctx, id, p)
 }
@@ -802,7 +802,7 @@ func (c *cancellingClient) DeleteTeam(ctx context.Context, id string) error {
 	return c.Client.DeleteTeam(ctx, id)
 }
 
-func (c *cancellingClient) AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error) {
+func (c *cancellingClient) AddMember(ctx context.Context, teamID string, m model.Member) (opsgenie.Created, error) {
 	c.begin()
 	return c.Client.AddMember(ctx, teamID, m)
 }
@@ -1077,7 +1077,7 @@ func TestEngineCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	dave := users[slices.IndexFunc(users, func(u model.User) bool { return u.Username == "dave@example.com" })]
-	if err := writer.UpdateUser(context.Background(), dave.ID, sink.UserPatch{FullName: model.Ptr("Dave Changed")}); err != nil {
+	if err := writer.UpdateUser(context.Background(), dave.ID, opsgenie.UserPatch{FullName: model.Ptr("Dave Changed")}); err != nil {
 		t.Fatal(err)
 	}
 	before := emu.sim.State()
@@ -1099,7 +1099,7 @@ func TestEngineCheck(t *testing.T) {
 	}
 
 	// Back as reviewed: the check passes and the plan is applied.
-	if err := writer.UpdateUser(context.Background(), dave.ID, sink.UserPatch{FullName: dave.FullName}); err != nil {
+	if err := writer.UpdateUser(context.Background(), dave.ID, opsgenie.UserPatch{FullName: dave.FullName}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = e.RunCycle(context.Background())
@@ -1124,7 +1124,7 @@ func (c *failingClient) note(s string) {
 	c.mu.Unlock()
 }
 
-func (c *failingClient) UpdateUser(ctx context.Context, id string, p sink.UserPatch) error {
+func (c *failingClient) UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error {
 	if id == c.failID {
 		return errors.New("injected failure")
 	}

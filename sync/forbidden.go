@@ -8,7 +8,7 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // ErrKeyLacksRight is the cause of an apply stopped by a 403: the API key
@@ -50,7 +50,7 @@ type forbiddenGuard struct {
 }
 
 func (g *forbiddenGuard) check(err error) error {
-	if sink.IsForbidden(err) {
+	if opsgenie.IsForbidden(err) {
 		g.mu.Lock()
 		if g.first == nil {
 			g.first = err
@@ -67,12 +67,12 @@ func (g *forbiddenGuard) err() error {
 	return g.first
 }
 
-func (g *forbiddenGuard) CreateUser(ctx context.Context, u model.User) (sink.Created, error) {
+func (g *forbiddenGuard) CreateUser(ctx context.Context, u model.User) (opsgenie.Created, error) {
 	c, err := g.Client.CreateUser(ctx, u)
 	return c, g.check(err)
 }
 
-func (g *forbiddenGuard) UpdateUser(ctx context.Context, id string, p sink.UserPatch) error {
+func (g *forbiddenGuard) UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error {
 	return g.check(g.Client.UpdateUser(ctx, id, p))
 }
 
@@ -80,12 +80,12 @@ func (g *forbiddenGuard) DeleteUser(ctx context.Context, id string) error {
 	return g.check(g.Client.DeleteUser(ctx, id))
 }
 
-func (g *forbiddenGuard) CreateTeam(ctx context.Context, t model.Team) (sink.Created, error) {
+func (g *forbiddenGuard) CreateTeam(ctx context.Context, t model.Team) (opsgenie.Created, error) {
 	c, err := g.Client.CreateTeam(ctx, t)
 	return c, g.check(err)
 }
 
-func (g *forbiddenGuard) UpdateTeam(ctx context.Context, id string, p sink.TeamPatch) error {
+func (g *forbiddenGuard) UpdateTeam(ctx context.Context, id string, p opsgenie.TeamPatch) error {
 	return g.check(g.Client.UpdateTeam(ctx, id, p))
 }
 
@@ -93,7 +93,7 @@ func (g *forbiddenGuard) DeleteTeam(ctx context.Context, id string) error {
 	return g.check(g.Client.DeleteTeam(ctx, id))
 }
 
-func (g *forbiddenGuard) AddMember(ctx context.Context, teamID string, m model.Member) (sink.Created, error) {
+func (g *forbiddenGuard) AddMember(ctx context.Context, teamID string, m model.Member) (opsgenie.Created, error) {
 	c, err := g.Client.AddMember(ctx, teamID, m)
 	return c, g.check(err)
 }

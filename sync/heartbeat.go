@@ -5,7 +5,7 @@ import (
 	"errors"
 )
 
-// Heartbeater pings an OpsGenie heartbeat; sink.Client is one.
+// Heartbeater pings an OpsGenie heartbeat; opsgenie.Client is one.
 type Heartbeater interface {
 	PingHeartbeat(ctx context.Context, name string) error
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // failingPing is a client whose heartbeat pings fail.

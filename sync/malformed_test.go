@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // corruptingProxy forwards to the emulator and rewrites the answers of one
@@ -68,7 +68,7 @@ func TestMalformedAccountFailsClosed(t *testing.T) {
 			e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, desired)
 			emu.sim.ResetStats()
 			_, err := e.RunCycle(context.Background())
-			var me *sink.MalformedError
+			var me *opsgenie.MalformedError
 			if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want a malformed answer saying %q", err, tc.want)
 			}

@@ -7,14 +7,14 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // hidingClient reads the user list without some users, as a list that lags
 // behind a create would.
 type hidingClient struct {
-	*sink.Client
+	*opsgenie.Client
 	hide []string
 }
 
@@ -98,7 +98,7 @@ func TestOwnerGuardLiveCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := other.UpdateUser(context.Background(), b.ID, sink.UserPatch{Role: model.Ptr(model.RoleUser)}); err != nil {
+	if err := other.UpdateUser(context.Background(), b.ID, opsgenie.UserPatch{Role: model.Ptr(model.RoleUser)}); err != nil {
 		t.Fatal(err)
 	}
 	results := e.Apply(context.Background(), p)

@@ -18,9 +18,9 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // cycleSetup is one setting of the cycle benchmark: the client limiter
@@ -37,7 +37,7 @@ type cycleSetup struct {
 //   - the initial import (one cycle with apply, from an account with one
 //     Owner): its API calls and wall time, and the request rate achieved
 //     while applying next to the client limiter's rate, with the 429s seen;
-//   - then a no-op cycle: its API calls next to the lower bound sink.UserPages(U)+1.
+//   - then a no-op cycle: its API calls next to the lower bound opsgenie.UserPages(U)+1.
 //
 // The client's limiter is below the emulator's limit. Two settings: 200/s
 // against an emulator answering at once (limit 250/s), and 50/s against one

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // lowerBound is the fewest requests that read an account of users users
 // consistently: the list pages (100 users, then 99 more each, as pages
 // overlap by one user to see a shift at their boundary) plus one team list
 // with members.
-func lowerBound(users int) int { return sink.UserPages(users) + 1 }
+func lowerBound(users int) int { return opsgenie.UserPages(users) + 1 }
 
 // TestCycleCost imports a small world into an account with one Owner, then
 // checks that a no-op cycle reads the account at the lower bound and plans
@@ -56,7 +56,7 @@ func TestCycleCost(t *testing.T) {
 				t.Fatalf("no-op cycle: outcome %s, err %v", res.Outcome, err)
 			}
 			if got, want := e.sim.Stats().Total, lowerBound(w.userCount()); got != want || res.APICalls != want {
-				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound sink.UserPages(%d)+1 is %d", got, res.APICalls, w.userCount(), want)
+				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound opsgenie.UserPages(%d)+1 is %d", got, res.APICalls, w.userCount(), want)
 			}
 		})
 	}

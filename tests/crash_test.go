@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestCrashDuringApply kills a separate `ogsync apply` process with SIGKILL

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // defaultConfig is baseConfig with ogsync's default rate limiting: no
@@ -149,7 +149,7 @@ func BenchmarkImportLimited(b *testing.B) {
 }
 
 // TestDefaultsCost checks, with default settings, what BenchmarkDefaults
-// times: a no-op over 1,000 users and 20 teams costs sink.UserPages(U)+1 requests
+// times: a no-op over 1,000 users and 20 teams costs opsgenie.UserPages(U)+1 requests
 // and a 20-write change 20 more, with no 429 (counts only, no timing).
 func TestDefaultsCost(t *testing.T) {
 	w := newWorld(999, 20)

@@ -14,10 +14,10 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // testKey is the emulator's API key in the tests that do not hunt for it.
@@ -99,16 +99,16 @@ func baseConfig(url, dir string, perSecond float64, burst int) *config.Config {
 
 // newEngine wires an engine as the CLI does (wiring.go): the client from the
 // config, the desired state from cfg.Source.Path.
-func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*sync.Engine, *sink.Client) {
+func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*sync.Engine, *opsgenie.Client) {
 	tb.Helper()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	o := sink.OptionsFrom(cfg.OpsGenie, testKey, "ogsync-tests")
+	o := opsgenie.OptionsFrom(cfg.OpsGenie, testKey, "ogsync-tests")
 	o.Logger = logger
 	o.ReadOnly = !apply
 	o.Concurrency = cfg.Apply.Concurrency
-	client, err := sink.New(o)
+	client, err := opsgenie.New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}

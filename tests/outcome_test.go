@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestDemoBlockedOnly runs the binary against the demo's account

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // stormCase is one fault storm.
