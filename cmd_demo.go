@@ -118,7 +118,7 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 	}
 	engine, err := sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
-		Client: client,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			d, err := source.LoadFS(ctx, desiredFS, sourceOptions(cfg.Source))
 			if err == nil {

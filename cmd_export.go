@@ -71,15 +71,13 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(err)
 	}
 
-	users, err := client.ListUsers(ctx)
+	// An empty desired state: the roles in use come from the users, the
+	// list of custom roles is not read.
+	cur, err := client.Read(ctx, &model.Desired{})
 	if err != nil {
 		return fail(err)
 	}
-	teams, err := client.ListTeams(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	exp, warnings := buildExport(users, teams)
+	exp, warnings := buildExport(cur.Users, cur.Teams)
 	for _, w := range warnings {
 		fmt.Fprintf(io.err, "ogsync export: warning: %s\n", w)
 	}

@@ -109,7 +109,7 @@ func TestExportRoundTrip(t *testing.T) {
 
 	// Planned against the same account, the export changes nothing, even
 	// with every policy at sync and the YAML authoritative for everything.
-	current, err := client.Current(t.Context())
+	current, err := client.Read(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *opsgenie.
 	src.Cache = &source.Cache{}
 	e, err := sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
-		Client: client,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Fetch(ctx, src, env.logger)
 		},

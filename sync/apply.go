@@ -3,17 +3,15 @@ package sync
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	stdsync "sync"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target"
 )
 
 // ActionTimeout bounds one action once started. An action in flight is not
@@ -34,6 +32,12 @@ const notStarted = "not started: the cycle was cancelled"
 // ones in flight finish and the rest are reported cancelled. The result has
 // one entry per action of the plan, in plan order.
 func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
+	return e.applyActions(ctx, p, nil)
+}
+
+// applyActions is Apply that calls forbidden with the error of every action the
+// target refused for want of a right (target.IsForbidden).
+func (e *Engine) applyActions(ctx context.Context, p *planner.Plan, forbidden func(error)) []ActionResult {
 	results := Report(p)
 	if p.Refused() {
 		return results
@@ -48,7 +52,8 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 		prog = e.progress(len(runnable))
 		defer prog.Finish()
 	}
-	x := &executor{client: e.client, ids: newCreatedIDs(), minOwners: e.opts.Safeguards.MinOwners}
+	x := &executor{target: e.target, ids: &target.IDs{}, minOwners: e.opts.Safeguards.MinOwners}
+	x.owners, _ = e.target.(target.OwnerCounter)
 	workers := max(e.cfg.Apply.Concurrency, 1)
 
 	for _, step := range planner.GroupSteps(runnable) {
@@ -86,6 +91,9 @@ func (e *Engine) Apply(ctx context.Context, p *planner.Plan) []ActionResult {
 					actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ActionTimeout)
 					note, err := x.do(actx, a)
 					cancel()
+					if err != nil && target.IsForbidden(err) && forbidden != nil {
+						forbidden(err)
+					}
 					if err != nil {
 						r.Outcome, r.Error = ActionFailed, err.Error()
 						e.logger.Warn("action failed", "action", r.Action, "err", err)
@@ -120,33 +128,11 @@ func failedDependency(a *planner.Action, results []ActionResult, index map[strin
 	return ""
 }
 
-// createdIDs are the ids of the users and teams created during one apply.
-type createdIDs struct {
-	mu    stdsync.Mutex
-	users map[string]string
-	teams map[string]string
-}
-
-func newCreatedIDs() *createdIDs {
-	return &createdIDs{users: map[string]string{}, teams: map[string]string{}}
-}
-
-func (c *createdIDs) set(m map[string]string, key, id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	m[key] = id
-}
-
-func (c *createdIDs) get(m map[string]string, key string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return m[key]
-}
-
-// executor turns one action into its API calls.
+// executor runs one action: the owner guard, then the target's Apply.
 type executor struct {
-	client Writer
-	ids    *createdIDs
+	target target.Target
+	owners target.OwnerCounter // nil when the account has no Owners
+	ids    *target.IDs
 	// minOwners is safeguards.min_owners; ownerMu serialises the writes
 	// that could take an Owner away, each with its live check.
 	minOwners int
@@ -161,7 +147,7 @@ type executor struct {
 func (x *executor) guardOwners(ctx context.Context, userID string, send func() (string, error)) (string, error) {
 	x.ownerMu.Lock()
 	defer x.ownerMu.Unlock()
-	owners, err := x.client.LiveOwners(ctx)
+	owners, err := x.owners.LiveOwners(ctx)
 	if err != nil {
 		return "", fmt.Errorf("not sent: the owner count could not be checked: %w", err)
 	}
@@ -203,156 +189,12 @@ func deref(s *string) string {
 	return *s
 }
 
-func (x *executor) teamID(a *planner.Action) (string, error) {
-	if a.TeamID != "" {
-		return a.TeamID, nil
-	}
-	if id := x.ids.get(x.ids.teams, strings.ToLower(a.Team)); id != "" {
-		return id, nil
-	}
-	return "", fmt.Errorf("team %q has no id: it was neither read nor created", a.Team)
-}
-
-func (x *executor) userID(a *planner.Action) string {
-	if a.UserID != "" {
-		return a.UserID
-	}
-	return x.ids.get(x.ids.users, a.User)
-}
-
 // do runs one action and returns a note on how it went (e.g. "already
 // existed"), or the error.
 func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
-	if takesOwner(a) {
-		return x.guardOwners(ctx, a.UserID, func() (string, error) { return x.send(ctx, a) })
+	send := func() (string, error) { return x.target.Apply(ctx, a, x.ids) }
+	if x.owners != nil && takesOwner(a) {
+		return x.guardOwners(ctx, a.UserID, send)
 	}
-	return x.send(ctx, a)
-}
-
-// send makes the API calls of one action.
-func (x *executor) send(ctx context.Context, a *planner.Action) (string, error) {
-	switch a.Type {
-	case planner.CreateUser:
-		if a.After == nil || a.After.User == nil {
-			return "", errors.New("malformed action: no user to create")
-		}
-		c, err := x.client.CreateUser(ctx, *a.After.User)
-		if err != nil {
-			return "", err
-		}
-		if c.Existed {
-			if err := x.checkExisting(ctx, c, a.After.User); err != nil {
-				return "", err
-			}
-		}
-		x.ids.set(x.ids.users, a.User, c.ID)
-		return createdNote(c), nil
-	case planner.UpdateUser:
-		if a.After == nil || a.After.User == nil {
-			return "", errors.New("malformed action: no fields to update")
-		}
-		return "", x.client.UpdateUser(ctx, a.UserID, opsgenie.UserPatchOf(*a.After.User))
-	case planner.DeleteUser:
-		return goneNote(x.client.DeleteUser(ctx, a.UserID))
-	case planner.CreateTeam:
-		if a.After == nil || a.After.Team == nil {
-			return "", errors.New("malformed action: no team to create")
-		}
-		t := *a.After.Team
-		if t.Members != nil {
-			ms := make([]model.Member, len(*t.Members))
-			for i, m := range *t.Members {
-				if m.UserID == "" {
-					m.UserID = x.ids.get(x.ids.users, model.NormalizeUsername(m.Username))
-				}
-				ms[i] = m
-			}
-			t.Members = &ms
-		}
-		c, err := x.client.CreateTeam(ctx, t)
-		if err != nil {
-			return "", err
-		}
-		x.ids.set(x.ids.teams, strings.ToLower(a.Team), c.ID)
-		return createdNote(c), nil
-	case planner.UpdateTeam:
-		if a.After == nil || a.After.Team == nil {
-			return "", errors.New("malformed action: no fields to update")
-		}
-		p := opsgenie.TeamPatch{Description: a.After.Team.Description}
-		if slices.Contains(a.Fields, "name") {
-			p.Name = &a.After.Team.Name
-		}
-		return "", x.client.UpdateTeam(ctx, a.TeamID, p)
-	case planner.DeleteTeam:
-		return goneNote(x.client.DeleteTeam(ctx, a.TeamID))
-	case planner.AddMember:
-		id, err := x.teamID(a)
-		if err != nil {
-			return "", err
-		}
-		c, err := x.client.AddMember(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
-		if err != nil {
-			return "", err
-		}
-		return createdNote(c), nil
-	case planner.ChangeMemberRole:
-		id, err := x.teamID(a)
-		if err != nil {
-			return "", err
-		}
-		return x.client.ChangeMemberRole(ctx, id, model.Member{Username: a.User, UserID: x.userID(a), Role: a.After.Role})
-	case planner.RemoveMember:
-		id, err := x.teamID(a)
-		if err != nil {
-			return "", err
-		}
-		return goneNote(x.client.RemoveMember(ctx, id, cmp.Or(x.userID(a), a.User)))
-	}
-	return "", fmt.Errorf("unknown action type %q", a.Type)
-}
-
-// checkExisting vets a user create the API answered 409 for: the user
-// existed already (a list read that lagged, or someone else's create). It
-// did not get this plan's fields, and above all not its role: an Owner the
-// plan counted on may still be a User. Such a create is not applied, so
-// what depends on it (the demotion of another Owner) does not run; the
-// next cycle plans the update.
-func (x *executor) checkExisting(ctx context.Context, c opsgenie.Created, want *model.User) error {
-	got, err := x.client.GetUser(ctx, cmp.Or(c.ID, want.Username))
-	if err != nil {
-		return fmt.Errorf("the user already existed (409) and could not be read back: %w", err)
-	}
-	if want.Role != nil && !sameRole(got.Role, want.Role) {
-		return fmt.Errorf("the user already existed (409) with role %s, not %s: not applied; the next cycle plans the change",
-			deref(got.Role), deref(want.Role))
-	}
-	return nil
-}
-
-func sameRole(a, b *string) bool {
-	ca, oka := model.CanonicalBuiltinRole(deref(a))
-	cb, okb := model.CanonicalBuiltinRole(deref(b))
-	if oka || okb {
-		return oka && okb && ca == cb
-	}
-	return strings.EqualFold(deref(a), deref(b))
-}
-
-func createdNote(c opsgenie.Created) string {
-	switch {
-	case c.Existed:
-		return "already existed; the next cycle reconciles its fields"
-	case c.Confirmed:
-		return "outcome was unknown; a lookup confirmed it exists"
-	}
-	return ""
-}
-
-// goneNote treats a delete of something already gone as done.
-func goneNote(err error) (string, error) {
-	if opsgenie.IsNotFound(err) {
-		return "already gone", nil
-	}
-	return "", err
+	return send()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,49 +12,17 @@ import (
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target"
 )
-
-// Reader is what a cycle reads of the account.
-type Reader interface {
-	ListUsers(ctx context.Context) ([]model.User, error)
-	ListTeams(ctx context.Context) ([]model.Team, error)
-	ListCustomRoles(ctx context.Context) ([]opsgenie.CustomRole, error)
-	Audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error)
-	Stats() opsgenie.Stats
-}
-
-// Writer is what applying a plan writes to the account.
-type Writer interface {
-	CreateUser(ctx context.Context, u model.User) (opsgenie.Created, error)
-	UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error
-	DeleteUser(ctx context.Context, id string) error
-	CreateTeam(ctx context.Context, t model.Team) (opsgenie.Created, error)
-	UpdateTeam(ctx context.Context, id string, p opsgenie.TeamPatch) error
-	DeleteTeam(ctx context.Context, id string) error
-	AddMember(ctx context.Context, teamID string, m model.Member) (opsgenie.Created, error)
-	ChangeMemberRole(ctx context.Context, teamID string, m model.Member) (string, error)
-	RemoveMember(ctx context.Context, teamID, userID string) error
-	// GetUser and LiveOwners are the reads the owner guard makes right
-	// before a write that could leave too few Owners.
-	GetUser(ctx context.Context, idOrUsername string) (model.User, error)
-	LiveOwners(ctx context.Context) ([]string, error)
-}
-
-// Client is the account as the engine uses it.
-type Client interface {
-	Reader
-	Writer
-}
 
 // EngineOptions configure an Engine.
 type EngineOptions struct {
 	// Config is the configuration the engine runs. Required.
 	Config *config.Config
-	// Client reads and writes the account. Required. For a dry run it should
-	// be a client that refuses writes (opsgenie.Options.ReadOnly), so that the
-	// guarantee holds below the engine too.
-	Client Client
+	// Target reads, audits and writes the account. Required. For a dry run
+	// it should be one that refuses writes (opsgenie.Options.ReadOnly), so
+	// that the guarantee holds below the engine too.
+	Target target.Target
 	// Desired loads the desired state (pull, then load). Required.
 	Desired func(ctx context.Context) (*model.Desired, error)
 	// Apply allows writes; without it every cycle is a dry run.
@@ -77,7 +44,7 @@ type EngineOptions struct {
 type Engine struct {
 	cfg      *config.Config
 	opts     planner.Options
-	client   Client
+	target   target.Target
 	desired  func(ctx context.Context) (*model.Desired, error)
 	apply    bool
 	logger   *slog.Logger
@@ -88,8 +55,8 @@ type Engine struct {
 
 // NewEngine checks the options and returns an engine.
 func NewEngine(o EngineOptions) (*Engine, error) {
-	if o.Config == nil || o.Client == nil || o.Desired == nil || o.Logger == nil {
-		return nil, errors.New("sync: engine needs a config, a client, a desired-state loader and a logger")
+	if o.Config == nil || o.Target == nil || o.Desired == nil || o.Logger == nil {
+		return nil, errors.New("sync: engine needs a config, a target, a desired-state loader and a logger")
 	}
 	popts := PlannerOptions(o.Config)
 	if err := popts.Validate(); err != nil {
@@ -98,7 +65,7 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 	e := &Engine{
 		cfg:      o.Config,
 		opts:     popts,
-		client:   o.Client,
+		target:   o.Target,
 		desired:  o.Desired,
 		apply:    o.Apply,
 		logger:   o.Logger,
@@ -146,7 +113,7 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the desired state: %w", err)
 	}
-	current, err := e.Current(ctx, desired)
+	current, err := e.target.Read(ctx, desired)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +128,7 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 		return p, nil
 	}
 	users, teams := p.AuditCandidates()
-	facts, err := e.client.Audit(ctx, users, teams, current)
+	facts, err := e.target.Audit(ctx, users, teams, current)
 	if err != nil {
 		return nil, fmt.Errorf("auditing the on-call references of %d users and %d teams to delete: %w", len(users), len(teams), err)
 	}
@@ -169,98 +136,13 @@ func (e *Engine) Plan(ctx context.Context) (*planner.Plan, error) {
 	return p, nil
 }
 
-// Current reads the account: the users (offset paging), the teams with
-// their members, and the custom roles only when the desired state uses a
-// custom role no current user has, so a no-op cycle costs opsgenie.UserPages(U)+1
-// requests. The Reader's errors say which list failed; Current adds only
-// that the account was being read.
-func (e *Engine) Current(ctx context.Context, desired *model.Desired) (*model.Current, error) {
-	users, err := e.client.ListUsers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the account: %w", err)
-	}
-	teams, err := e.client.ListTeams(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the account: %w", err)
-	}
-	opsgenie.FillMemberNames(users, teams)
-	cur := &model.Current{Users: users, Teams: teams}
-	inUse := map[string]string{} // lower-cased custom role → account spelling
-	for _, u := range users {
-		if u.Role == nil {
-			continue
-		}
-		if _, builtin := model.CanonicalBuiltinRole(*u.Role); !builtin {
-			inUse[strings.ToLower(*u.Role)] = *u.Role
-		}
-	}
-	wanted := desiredCustomRoles(desired)
-	var missing []string
-	for _, r := range wanted {
-		if _, ok := inUse[strings.ToLower(r)]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) == 0 {
-		for _, r := range inUse {
-			cur.CustomRoles = append(cur.CustomRoles, r)
-		}
-		slices.Sort(cur.CustomRoles)
-		return cur, nil
-	}
-	roles, err := e.client.ListCustomRoles(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the account: %w", err)
-	}
-	have := map[string]bool{}
-	for _, r := range roles {
-		cur.CustomRoles = append(cur.CustomRoles, r.Name)
-		have[strings.ToLower(r.Name)] = true
-	}
-	slices.Sort(cur.CustomRoles)
-	var absent []string
-	for _, r := range missing {
-		if !have[strings.ToLower(r)] {
-			absent = append(absent, r)
-		}
-	}
-	if len(absent) > 0 {
-		return nil, fmt.Errorf("the desired state uses custom roles the account does not have: %s (create them in OpsGenie first)", strings.Join(absent, ", "))
-	}
-	return cur, nil
-}
-
-// desiredCustomRoles returns the custom roles the desired state declares or
-// gives a user, sorted and without duplicates.
-func desiredCustomRoles(d *model.Desired) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(r string) {
-		if _, builtin := model.CanonicalBuiltinRole(r); builtin || seen[strings.ToLower(r)] {
-			return
-		}
-		seen[strings.ToLower(r)] = true
-		out = append(out, r)
-	}
-	for _, r := range d.CustomRoles {
-		add(r)
-	}
-	for _, u := range d.Users {
-		if u.Role != nil {
-			add(*u.Role)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // RunCycle runs one whole cycle and returns its result; it is a Cycle.
 // Without Apply the plan is reported and nothing is written.
 func (e *Engine) RunCycle(ctx context.Context) (Result, error) {
-	before := e.client.Stats()
+	before := e.target.Stats()
 	res := Result{Start: e.now(), DryRun: !e.apply}
 	finish := func(err error) (Result, error) {
-		after := e.client.Stats()
+		after := e.target.Stats()
 		res.APICalls = after.Total - before.Total
 		res.Throttled = after.Throttled - before.Throttled
 		res.End = e.now()

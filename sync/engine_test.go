@@ -19,6 +19,7 @@ import (
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target"
 	"github.com/ogsync/ogsync/target/opsgenie"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -102,10 +103,10 @@ func fixed(build func() model.Desired) func(context.Context) (*model.Desired, er
 	}
 }
 
-func newTestEngine(t *testing.T, cfg *config.Config, client Client, apply bool, desired func(context.Context) (*model.Desired, error), mod ...func(*EngineOptions)) *Engine {
+func newTestEngine(t *testing.T, cfg *config.Config, client target.Target, apply bool, desired func(context.Context) (*model.Desired, error), mod ...func(*EngineOptions)) *Engine {
 	t.Helper()
 	logger, _ := testLogger()
-	o := EngineOptions{Config: cfg, Client: client, Desired: desired, Apply: apply, Logger: logger}
+	o := EngineOptions{Config: cfg, Target: client, Desired: desired, Apply: apply, Logger: logger}
 	for _, m := range mod {
 		m(&o)
 	}
@@ -562,18 +563,22 @@ func TestReadOnlyClientRefusesWrites(t *testing.T) {
 // splitClient reads through one client and writes through another, so a
 // test can retry reads while every write fault shows.
 type splitClient struct {
-	Reader
-	Writer
-	r, w *opsgenie.Client
+	*opsgenie.Client
+	w *opsgenie.Client
 }
 
 func newSplitClient(r, w *opsgenie.Client) *splitClient {
-	return &splitClient{Reader: r, Writer: w, r: r, w: w}
+	return &splitClient{Client: r, w: w}
+}
+
+// Apply writes through the second client.
+func (s *splitClient) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) (string, error) {
+	return s.w.Apply(ctx, a, ids)
 }
 
 // Stats sums both clients' requests.
-func (s *splitClient) Stats() opsgenie.Stats {
-	a, b := s.r.Stats(), s.w.Stats()
+func (s *splitClient) Stats() target.Stats {
+	a, b := s.Client.Stats(), s.w.Stats()
 	a.Total += b.Total
 	a.Throttled += b.Throttled
 	return a
@@ -751,10 +756,10 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 	}
 }
 
-// cancellingClient cancels the cycle when its n-th write begins (that write
-// goes ahead), and counts the writes that begin after the cancel.
+// cancellingClient cancels the cycle when its n-th action begins (that
+// action goes ahead), and counts the actions that begin after the cancel.
 type cancellingClient struct {
-	Client
+	target.Target
 	n         int32
 	cancel    context.CancelFunc
 	calls     atomic.Int32
@@ -762,7 +767,7 @@ type cancellingClient struct {
 	late      atomic.Int32
 }
 
-func (c *cancellingClient) begin() {
+func (c *cancellingClient) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) (string, error) {
 	if c.cancelled.Load() {
 		c.late.Add(1)
 	}
@@ -770,51 +775,7 @@ func (c *cancellingClient) begin() {
 		c.cancel()
 		c.cancelled.Store(true)
 	}
-}
-
-func (c *cancellingClient) CreateUser(ctx context.Context, u model.User) (opsgenie.Created, error) {
-	c.begin()
-	return c.Client.CreateUser(ctx, u)
-}
-
-func (c *cancellingClient) UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error {
-	c.begin()
-	return c.Client.UpdateUser(ctx, id, p)
-}
-
-func (c *cancellingClient) DeleteUser(ctx context.Context, id string) error {
-	c.begin()
-	return c.Client.DeleteUser(ctx, id)
-}
-
-func (c *cancellingClient) CreateTeam(ctx context.Context, t model.Team) (opsgenie.Created, error) {
-	c.begin()
-	return c.Client.CreateTeam(ctx, t)
-}
-
-func (c *cancellingClient) UpdateTeam(ctx context.Context, id string, p opsgenie.TeamPatch) error {
-	c.begin()
-	return c.Client.UpdateTeam(ctx, id, p)
-}
-
-func (c *cancellingClient) DeleteTeam(ctx context.Context, id string) error {
-	c.begin()
-	return c.Client.DeleteTeam(ctx, id)
-}
-
-func (c *cancellingClient) AddMember(ctx context.Context, teamID string, m model.Member) (opsgenie.Created, error) {
-	c.begin()
-	return c.Client.AddMember(ctx, teamID, m)
-}
-
-func (c *cancellingClient) ChangeMemberRole(ctx context.Context, teamID string, m model.Member) (string, error) {
-	c.begin()
-	return c.Client.ChangeMemberRole(ctx, teamID, m)
-}
-
-func (c *cancellingClient) RemoveMember(ctx context.Context, teamID, userID string) error {
-	c.begin()
-	return c.Client.RemoveMember(ctx, teamID, userID)
+	return c.Target.Apply(ctx, a, ids)
 }
 
 // cancelState is the desired state of TestEngineCancel: twenty new users
@@ -844,7 +805,7 @@ func TestEngineCancel(t *testing.T) {
 			cfg.Apply.Concurrency = workers
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			client := &cancellingClient{Client: newTestClient(t, cfg, false), n: 5, cancel: cancel}
+			client := &cancellingClient{Target: newTestClient(t, cfg, false), n: 5, cancel: cancel}
 			e := newTestEngine(t, cfg, client, true, fixed(cancelState))
 
 			res, err := e.RunCycle(ctx)
@@ -1110,9 +1071,9 @@ func TestEngineCheck(t *testing.T) {
 }
 
 // failingClient fails the updates of one user id, and records the order of
-// the writes it passes on.
+// the updates and deletes it passes on.
 type failingClient struct {
-	Client
+	*opsgenie.Client
 	failID string
 	mu     stdsync.Mutex
 	order  []string
@@ -1124,22 +1085,19 @@ func (c *failingClient) note(s string) {
 	c.mu.Unlock()
 }
 
-func (c *failingClient) UpdateUser(ctx context.Context, id string, p opsgenie.UserPatch) error {
-	if id == c.failID {
-		return errors.New("injected failure")
+func (c *failingClient) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) (string, error) {
+	switch a.Type {
+	case planner.UpdateUser:
+		if a.UserID == c.failID {
+			return "", errors.New("injected failure")
+		}
+		c.note("update " + a.UserID)
+	case planner.DeleteTeam:
+		c.note("delete team " + a.TeamID)
+	case planner.DeleteUser:
+		c.note("delete user " + a.UserID)
 	}
-	c.note("update " + id)
-	return c.Client.UpdateUser(ctx, id, p)
-}
-
-func (c *failingClient) DeleteTeam(ctx context.Context, id string) error {
-	c.note("delete team " + id)
-	return c.Client.DeleteTeam(ctx, id)
-}
-
-func (c *failingClient) DeleteUser(ctx context.Context, id string) error {
-	c.note("delete user " + id)
-	return c.Client.DeleteUser(ctx, id)
+	return c.Client.Apply(ctx, a, ids)
 }
 
 // TestEngineOwnerHandover hands the Owner role from one user to another:

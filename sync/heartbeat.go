@@ -37,10 +37,10 @@ func (e *Engine) heartbeat(ctx context.Context, r *Result) {
 		return
 	}
 	var err error
-	if hb, ok := e.client.(Heartbeater); ok {
+	if hb, ok := e.target.(Heartbeater); ok {
 		err = hb.PingHeartbeat(ctx, name)
 	} else {
-		err = errors.New("the client cannot ping heartbeats")
+		err = errors.New("the target cannot ping heartbeats")
 	}
 	if err != nil {
 		e.logger.Warn("heartbeat ping failed; the cycle's outcome stands", "heartbeat", name, "err", err)

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"github.com/ogsync/ogsync/target"
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
@@ -10,7 +11,7 @@ import (
 )
 
 // failingPing is a client whose heartbeat pings fail.
-type failingPing struct{ Client }
+type failingPing struct{ target.Target }
 
 func (failingPing) PingHeartbeat(context.Context, string) error {
 	return errors.New("opsgenie: GET /v2/heartbeats/{name}/ping: 503 Service Unavailable")

@@ -18,9 +18,13 @@ type hidingClient struct {
 	hide []string
 }
 
-func (c *hidingClient) ListUsers(ctx context.Context) ([]model.User, error) {
-	us, err := c.Client.ListUsers(ctx)
-	return slices.DeleteFunc(us, func(u model.User) bool { return slices.Contains(c.hide, u.Username) }), err
+func (c *hidingClient) Read(ctx context.Context, d *model.Desired) (*model.Current, error) {
+	cur, err := c.Client.Read(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	cur.Users = slices.DeleteFunc(cur.Users, func(u model.User) bool { return slices.Contains(c.hide, u.Username) })
+	return cur, nil
 }
 
 func ownersOf(sim *ogsim.Server) []string {

@@ -104,12 +104,12 @@ func runCycleBench(b *testing.B, w world, dir string, s cycleSetup) cycleFigures
 	if err != nil {
 		b.Fatal(err)
 	}
-	beforeApply := client.Stats()
+	beforeApply := client.RequestStats()
 	applyStart := time.Now()
 	results := engine.Apply(ctx, p)
 	applyWall := time.Since(applyStart)
 	f.importWall = time.Since(start)
-	after := client.Stats()
+	after := client.RequestStats()
 	for _, r := range results {
 		if r.Outcome != sync.ActionApplied {
 			b.Fatalf("import: %s: %s %s", r.Action, r.Outcome, r.Error)

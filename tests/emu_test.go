@@ -115,7 +115,7 @@ func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logge
 	src := source.Options{Dir: cfg.Source.Path, Files: cfg.Source.Files, ExternalUsers: cfg.Source.ExternalUsers}
 	e, err := sync.NewEngine(sync.EngineOptions{
 		Config: cfg,
-		Client: client,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Load(ctx, src)
 		},

@@ -168,7 +168,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	}
 	// The storm reached the client: answers lost (drops, timeouts) and 5xx.
 	lost, failed := 0, 0
-	for _, c := range client.Stats().Calls {
+	for _, c := range client.RequestStats().Calls {
 		switch {
 		case c.Status == 0:
 			lost += c.Count

@@ -46,7 +46,7 @@ func BenchmarkReadAccount(b *testing.B) {
 					b.Fatalf("read %d users and %d teams", len(us), len(ts))
 				}
 			}
-			st := c.Stats()
+			st := c.RequestStats()
 			b.ReportMetric(float64(st.Total)/float64(b.N), "calls/op")
 			b.ReportMetric(float64(lowerBound), "lowerbound-calls")
 			b.ReportMetric(float64(st.Throttled), "429s")

@@ -115,7 +115,7 @@ func TestEmulatorReadAccount(t *testing.T) {
 	if st.ByRoute["GET /v2/teams"] != 1 || st.Total != 14 {
 		t.Errorf("emulator saw %v, want 13 user pages and 1 team list", st.ByRoute)
 	}
-	if mine := e.client.Stats(); mine.Total != 14 || mine.ByRoute["GET /v2/users"] != 13 {
+	if mine := e.client.RequestStats(); mine.Total != 14 || mine.ByRoute["GET /v2/users"] != 13 {
 		t.Errorf("client stats = %+v", mine)
 	}
 
@@ -150,7 +150,7 @@ func TestEmulatorCurrent(t *testing.T) {
 	seed.CustomRoles = []ogsim.SeedRole{{Name: "Responder"}, {Name: "Auditor", ExtendedRole: "observer"}}
 	seed.Users[0].Role = "Responder"
 	e := startEmulator(t, seed, ogsim.Options{}, nil)
-	cur, err := e.client.Current(t.Context())
+	cur, err := e.client.Read(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestEmulatorWrites(t *testing.T) {
 	if err := c.RemoveMember(ctx, team.ID, "user00001@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	cur, err := c.Current(ctx)
+	cur, err := c.Read(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func TestEmulatorReferencedDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := e.client.Current(ctx)
+	cur, err := e.client.Read(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +351,7 @@ func TestEmulatorFaults(t *testing.T) {
 			if teams != 1 {
 				t.Errorf("%d teams named ops, want 1", teams)
 			}
-			if st := e.client.Stats(); st.Retries == 0 {
+			if st := e.client.RequestStats(); st.Retries == 0 {
 				t.Error("no retries: the faults did not fire")
 			}
 		})
@@ -403,7 +403,7 @@ func TestEmulatorRateLimit(t *testing.T) {
 			n := e.sim.Stats().Throttled
 			t.Logf("429s: %d; fake time spent: %v; rate at the end: %v", n, e.clock.Elapsed(), e.client.config.current())
 			if !tc.throttled(n) {
-				t.Errorf("429s = %d (client saw %d), not as expected; waited %v", n, e.client.Stats().Throttled, e.clock.Elapsed())
+				t.Errorf("429s = %d (client saw %d), not as expected; waited %v", n, e.client.RequestStats().Throttled, e.clock.Elapsed())
 			}
 		})
 	}
@@ -450,7 +450,7 @@ func TestEmulatorLatency(t *testing.T) {
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("the call took %v", d)
 			}
-			if got := e.client.Stats().Total; got != tc.attempts {
+			if got := e.client.RequestStats().Total; got != tc.attempts {
 				t.Errorf("attempts = %d, want %d", got, tc.attempts)
 			}
 		})

@@ -42,6 +42,10 @@ type APIError struct {
 	RateLimitPeriod int
 }
 
+// Forbidden reports whether the API refused the request for want of a
+// right (403); target.IsForbidden asks it.
+func (e *APIError) Forbidden() bool { return e.Status == http.StatusForbidden }
+
 // Error formats the failure as "opsgenie: METHOD ROUTE: 404 Not Found: message
 // [field: msg; …] (request id …)".
 func (e *APIError) Error() string {

@@ -153,30 +153,6 @@ func (c *Client) ListEscalations(ctx context.Context) ([]Escalation, error) {
 	return out, nil
 }
 
-// Current reads the whole account: users, teams with members and the
-// custom role names; UserPages(U)+2 requests when the team list expands
-// members.
-func (c *Client) Current(ctx context.Context) (*model.Current, error) {
-	users, err := c.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	teams, err := c.ListTeams(ctx)
-	if err != nil {
-		return nil, err
-	}
-	roles, err := c.ListCustomRoles(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = r.Name
-	}
-	FillMemberNames(users, teams)
-	return &model.Current{Users: users, Teams: teams, CustomRoles: names}, nil
-}
-
 // FillMemberNames gives the members that a team answer names by id only
 // their username, from the user list, and re-sorts those teams' members. A
 // member whose id is not in the list keeps an empty username.

@@ -91,7 +91,7 @@ func TestRetryBudget(t *testing.T) {
 	if !slices.Equal(env.clock.Slept(), want) {
 		t.Errorf("backoffs = %v, want %v", env.clock.Slept(), want)
 	}
-	if st := env.client.Stats(); st.Retries != 4 || st.Total != 5 {
+	if st := env.client.RequestStats(); st.Retries != 4 || st.Total != 5 {
 		t.Errorf("stats = %+v", st)
 	}
 }
@@ -142,7 +142,7 @@ func TestDroppedConnection(t *testing.T) {
 	if n.Load() != 3 {
 		t.Errorf("attempts = %d, want 3", n.Load())
 	}
-	st := env.client.Stats()
+	st := env.client.RequestStats()
 	if got := st.Calls; len(got) != 2 || got[0] != (CallCount{"GET", "/v2/users/{id}", 0, 2}) || got[1] != (CallCount{"GET", "/v2/users/{id}", 200, 1}) {
 		t.Errorf("calls = %+v, want 2 without answer and 1 OK", got)
 	}
@@ -338,7 +338,7 @@ func TestThrottleStorm(t *testing.T) {
 			if _, err := env.client.ListTeams(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			st := env.client.Stats()
+			st := env.client.RequestStats()
 			if st.Throttled != 3 || st.Total != 4 {
 				t.Errorf("stats = %+v, want 3 throttled of 4", st)
 			}
@@ -375,8 +375,8 @@ func TestThrottledExhausted(t *testing.T) {
 	if errors.As(err, &ae); ae.RateLimitPeriod != 1 || ae.Route != "/v2/teams" {
 		t.Errorf("APIError = %+v", ae)
 	}
-	if env.client.Stats().Total != 3 {
-		t.Errorf("attempts = %d, want 3", env.client.Stats().Total)
+	if env.client.RequestStats().Total != 3 {
+		t.Errorf("attempts = %d, want 3", env.client.RequestStats().Total)
 	}
 }
 
@@ -454,8 +454,8 @@ func TestConcurrentCallersShareTheLimiter(t *testing.T) {
 	if got := env.clock.Elapsed(); got < 4*time.Second {
 		t.Errorf("clock advanced %v, want at least 4s", got)
 	}
-	if env.client.Stats().Total != 25 {
-		t.Errorf("total = %d", env.client.Stats().Total)
+	if env.client.RequestStats().Total != 25 {
+		t.Errorf("total = %d", env.client.RequestStats().Total)
 	}
 }
 
@@ -492,7 +492,7 @@ func TestObserver(t *testing.T) {
 	if !slices.Equal(calls, want) {
 		t.Errorf("observed %v, want %v", calls, want)
 	}
-	st := env.client.Stats()
+	st := env.client.RequestStats()
 	if st.ByRoute["DELETE /v2/users/{id}"] != 2 || st.ByRoute["GET /v2/users/{id}"] != 1 {
 		t.Errorf("by route = %v", st.ByRoute)
 	}

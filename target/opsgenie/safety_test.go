@@ -91,7 +91,7 @@ func TestMalformedAnswersFailClosed(t *testing.T) {
 			if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want a *MalformedError saying %q", err, tc.want)
 			}
-			if n := env.client.Stats().Total; n != 1 {
+			if n := env.client.RequestStats().Total; n != 1 {
 				t.Errorf("%d requests, want 1: a malformed answer is not read again", n)
 			}
 		})

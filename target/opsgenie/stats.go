@@ -62,8 +62,9 @@ func (s *statsRecorder) retried() {
 	s.mu.Unlock()
 }
 
-// Stats returns a snapshot of the requests sent so far.
-func (c *Client) Stats() Stats {
+// RequestStats returns a snapshot of the requests sent so far, per route
+// and status; Stats (the target.Target method) is its summary.
+func (c *Client) RequestStats() Stats {
 	s := &c.stats
 	s.mu.Lock()
 	defer s.mu.Unlock()

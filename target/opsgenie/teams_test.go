@@ -183,7 +183,7 @@ func TestTeamPatchEmptySendsNothing(t *testing.T) {
 	if err := env.client.UpdateTeam(t.Context(), "t1", TeamPatch{}); err != nil {
 		t.Fatal(err)
 	}
-	if env.client.Stats().Total != 0 {
+	if env.client.RequestStats().Total != 0 {
 		t.Error("an empty patch sent a request")
 	}
 }

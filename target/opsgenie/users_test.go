@@ -35,7 +35,7 @@ func TestListUsersPaging(t *testing.T) {
 			if got := acct.count("GET /v2/users"); got != tc.calls {
 				t.Errorf("list calls = %d, want %d", got, tc.calls)
 			}
-			if got := env.client.Stats().ByRoute["GET /v2/users"]; got != tc.calls {
+			if got := env.client.RequestStats().ByRoute["GET /v2/users"]; got != tc.calls {
 				t.Errorf("Stats().ByRoute = %d, want %d", got, tc.calls)
 			}
 			if !slices.IsSorted(usernames(users)) {
@@ -340,12 +340,12 @@ func TestAudit(t *testing.T) {
 	if !got.Users["u3"].Empty() || got.Users["u1"].Empty() || !got.Teams["t4"].Empty() || got.Teams["t3"].Empty() {
 		t.Error("Empty() is wrong")
 	}
-	if n := env.client.Stats().Total; n != 2 {
+	if n := env.client.RequestStats().Total; n != 2 {
 		t.Errorf("requests = %d, want 2 (the schedule and escalation lists, once)", n)
 	}
 	// No candidate: no request.
-	if _, err := env.client.Audit(t.Context(), nil, nil, cur); err != nil || env.client.Stats().Total != 2 {
-		t.Errorf("an audit of nothing: err %v, %d requests in all", err, env.client.Stats().Total)
+	if _, err := env.client.Audit(t.Context(), nil, nil, cur); err != nil || env.client.RequestStats().Total != 2 {
+		t.Errorf("an audit of nothing: err %v, %d requests in all", err, env.client.RequestStats().Total)
 	}
 }
 
