@@ -59,6 +59,8 @@ func NewEngine(o EngineOptions) (*Engine, error) {
 		return nil, errors.New("sync: engine needs a config, a target, a desired-state loader and a logger")
 	}
 	popts := PlannerOptions(o.Config)
+	caps := o.Target.Capabilities()
+	popts.Capabilities = &caps
 	if err := popts.Validate(); err != nil {
 		return nil, fmt.Errorf("planner options: %w", err)
 	}
