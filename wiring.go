@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -27,9 +27,9 @@ type cycleEnv struct {
 	logger *slog.Logger
 	// metrics counts API requests: the client's request observer calls
 	// metrics.ObserveRequest.
-	metrics *sync.Metrics
+	metrics *engine.Metrics
 	// progress returns the reporter for an apply of total actions.
-	progress func(total int) *sync.Progress
+	progress func(total int) *engine.Progress
 	// check vets a fresh plan before it is applied (apply --plan).
 	check func(p *planner.Plan) error
 	// stateDir, when set, holds the rates the adaptive limiter learned: read
@@ -62,7 +62,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 		o.OnRate = env.metrics.SetAPIRate
 	}
 	if env.stateDir != "" && o.Start != nil {
-		o.Start = startRates(sync.State{Dir: env.stateDir}, o.Start, env.logger)
+		o.Start = startRates(engine.State{Dir: env.stateDir}, o.Start, env.logger)
 	}
 	c, err := opsgenie.New(o)
 	if err != nil {
@@ -73,7 +73,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 
 // startRates returns the rates the limiter starts from: the ones learned by
 // earlier runs where the state directory has them, else the defaults.
-func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) map[string]float64 {
+func startRates(st engine.State, defaults map[string]float64, log *slog.Logger) map[string]float64 {
 	learned, err := st.LoadRates()
 	switch {
 	case err != nil:
@@ -96,13 +96,13 @@ func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) ma
 // learnRates wraps a cycle so that, after it, the rates the client's
 // limiter holds are written to the state directory when they changed.
 // Without a state directory or an adaptive limiter it returns run as is.
-func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run sync.Cycle) sync.Cycle {
+func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run engine.Cycle) engine.Cycle {
 	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
 		return run
 	}
-	st := sync.State{Dir: env.stateDir}
+	st := engine.State{Dir: env.stateDir}
 	saved := client.Rates()
-	return func(ctx context.Context) (sync.Result, error) {
+	return func(ctx context.Context) (engine.Result, error) {
 		res, err := run(ctx)
 		now := client.Rates()
 		if !maps.Equal(now, saved) {
@@ -119,13 +119,13 @@ func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run s
 }
 
 // newEngine wires the loader, the client and the planner into a sync engine.
-func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
+func newEngine(cfg *config.Config, env cycleEnv) (*engine.Engine, error) {
 	e, _, err := newEngineClient(cfg, env)
 	return e, err
 }
 
 // newEngineClient is newEngine that also returns the engine's client.
-func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *opsgenie.Client, error) {
+func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgenie.Client, error) {
 	client, err := newClient(cfg, env)
 	if err != nil {
 		return nil, nil, err
@@ -137,7 +137,7 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *opsgenie.
 	// The daemon loads the same files every cycle until someone pushes:
 	// decode them once.
 	src.Cache = &source.Cache{}
-	e, err := sync.NewEngine(sync.EngineOptions{
+	e, err := engine.NewEngine(engine.EngineOptions{
 		Config: cfg,
 		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {

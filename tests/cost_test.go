@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/target/opsgenie"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -28,13 +28,13 @@ func TestCycleCost(t *testing.T) {
 			w.writeYAML(t, dir)
 			e := startEmu(t, ogsim.Options{Seed: ownerSeed()})
 			cfg := baseConfig(e.url, dir, 1000, 100)
-			engine, _ := newEngine(t, cfg, true, testLogger(t))
+			eng, _ := newEngine(t, cfg, true, testLogger(t))
 			ctx := context.Background()
 
-			res, err := engine.RunCycle(ctx)
-			wantOutcome := sync.OutcomeChangesApplied
+			res, err := eng.RunCycle(ctx)
+			wantOutcome := engine.OutcomeChangesApplied
 			if tc.users == 0 {
-				wantOutcome = sync.OutcomeOK
+				wantOutcome = engine.OutcomeOK
 			}
 			if err != nil || res.Outcome != wantOutcome {
 				t.Fatalf("import: outcome %s, err %v", res.Outcome, err)
@@ -51,8 +51,8 @@ func TestCycleCost(t *testing.T) {
 			}
 
 			e.sim.ResetStats()
-			res, err = engine.RunCycle(ctx)
-			if err != nil || res.Outcome != sync.OutcomeOK {
+			res, err = eng.RunCycle(ctx)
+			if err != nil || res.Outcome != engine.OutcomeOK {
 				t.Fatalf("no-op cycle: outcome %s, err %v", res.Outcome, err)
 			}
 			if got, want := e.sim.Stats().Total, lowerBound(w.userCount()); got != want || res.APICalls != want {

@@ -9,13 +9,13 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
 	"github.com/ogsync/ogsync/target/opsgenie"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -29,7 +29,7 @@ type emu struct {
 	sim *ogsim.Server
 	url string
 
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	writes []string // "METHOD /path"
 	// onWrite, when set, is called for every write request before the
 	// emulator sees it (the crash test kills the client from here).
@@ -99,7 +99,7 @@ func baseConfig(url, dir string, perSecond float64, burst int) *config.Config {
 
 // newEngine wires an engine as the CLI does (wiring.go): the client from the
 // config, the desired state from cfg.Source.Path.
-func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*sync.Engine, *opsgenie.Client) {
+func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*engine.Engine, *opsgenie.Client) {
 	tb.Helper()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -113,7 +113,7 @@ func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logge
 		tb.Fatal(err)
 	}
 	src := source.Options{Dir: cfg.Source.Path, Files: cfg.Source.Files, ExternalUsers: cfg.Source.ExternalUsers}
-	e, err := sync.NewEngine(sync.EngineOptions{
+	e, err := engine.NewEngine(engine.EngineOptions{
 		Config: cfg,
 		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
