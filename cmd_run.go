@@ -14,6 +14,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/progress"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -73,10 +74,10 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	tty := isTerminal(io.err)
 	// On a terminal, one-shot runs draw a progress bar: the logger writes
 	// through the same StatusWriter, which keeps log lines off the bar's line.
-	var status *engine.StatusWriter
+	var status *progress.StatusWriter
 	logw := io.err
 	if opts.once && tty {
-		status = engine.NewStatusWriter(io.err)
+		status = progress.NewStatusWriter(io.err)
 		logw = status
 	}
 	logger := opts.log.logger(stdio{out: io.out, err: logw, getenv: io.getenv})
@@ -123,11 +124,11 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		logger:   logger,
 		secrets:  io.secrets,
 		metrics:  metrics,
-		progress: func(total int) *engine.Progress {
+		progress: func(total int) engine.ProgressReporter {
 			if opts.once && tty {
-				return engine.NewProgress(status, total, true, 200*time.Millisecond)
+				return progress.NewProgress(status, total, true, 200*time.Millisecond)
 			}
-			return engine.NewLogProgress(logger, total, 10*time.Second)
+			return progress.NewLogProgress(logger, total, 10*time.Second)
 		},
 	}
 	var notifier *engine.Notifier

@@ -29,7 +29,7 @@ type cycleEnv struct {
 	// metrics.ObserveRequest.
 	metrics *engine.Metrics
 	// progress returns the reporter for an apply of total actions.
-	progress func(total int) *engine.Progress
+	progress func(total int) engine.ProgressReporter
 	// check vets a fresh plan before it is applied (apply --plan).
 	check func(p *planner.Plan) error
 	// stateDir, when set, holds the rates the adaptive limiter learned: read

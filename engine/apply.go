@@ -47,7 +47,7 @@ func (e *Engine) applyActions(ctx context.Context, p *planner.Plan, forbidden fu
 		index[a.ID] = i
 	}
 	runnable := p.Runnable()
-	var prog *Progress
+	var prog ProgressReporter = noProgress{}
 	if e.progress != nil && len(runnable) > 0 {
 		prog = e.progress(len(runnable))
 		defer prog.Finish()

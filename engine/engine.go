@@ -15,6 +15,19 @@ import (
 	"github.com/ogsync/ogsync/target"
 )
 
+// ProgressReporter is told the outcome of each action of an apply as it
+// ends, then Finish; progress.Progress is one.
+type ProgressReporter interface {
+	Add(o ActionOutcome)
+	Finish()
+}
+
+// noProgress reports nothing.
+type noProgress struct{}
+
+func (noProgress) Add(ActionOutcome) {}
+func (noProgress) Finish()           {}
+
 // EngineOptions configure an Engine.
 type EngineOptions struct {
 	// Config is the configuration the engine runs. Required.
@@ -30,7 +43,7 @@ type EngineOptions struct {
 	// Logger receives the engine's logs. Required.
 	Logger *slog.Logger
 	// Progress returns the reporter for an apply of total actions; nil means none.
-	Progress func(total int) *Progress
+	Progress func(total int) ProgressReporter
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Check, when set, vets each fresh plan before anything is applied: an
@@ -48,7 +61,7 @@ type Engine struct {
 	desired  func(ctx context.Context) (*model.Desired, error)
 	apply    bool
 	logger   *slog.Logger
-	progress func(total int) *Progress
+	progress func(total int) ProgressReporter
 	now      func() time.Time
 	check    func(p *planner.Plan) error
 }

@@ -1,8 +1,9 @@
-package engine
+package progress
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/ogsync/ogsync/engine"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -26,22 +27,22 @@ func TestProgressLines(t *testing.T) {
 	// Two actions a second each: no line before five seconds have passed.
 	for range 4 {
 		clock.advance(time.Second)
-		p.Add(ActionApplied)
+		p.Add(engine.ActionApplied)
 	}
 	if out.Len() != 0 {
 		t.Fatalf("line before the interval: %q", out.String())
 	}
 	clock.advance(time.Second)
-	p.Add(ActionFailed) // 5 done in 5s: 5 to go at 1/s
+	p.Add(engine.ActionFailed) // 5 done in 5s: 5 to go at 1/s
 	clock.advance(time.Second)
-	p.Add(ActionSkipped)
+	p.Add(engine.ActionSkipped)
 	for range 4 {
 		clock.advance(time.Second)
-		p.Add(ActionApplied)
+		p.Add(engine.ActionApplied)
 	}
 	p.Finish()
 	p.Finish()
-	p.Add(ActionApplied) // after Finish: ignored
+	p.Add(engine.ActionApplied) // after Finish: ignored
 
 	want := "5/10 actions done, 1 failed, eta 5s\n" +
 		"10/10 actions done, 1 failed, 1 skipped in 10s\n"
@@ -55,9 +56,9 @@ func TestProgressTTY(t *testing.T) {
 	var out bytes.Buffer
 	p := newProgress(&out, nil, 4, true, 100*time.Millisecond, clock.now)
 	clock.advance(time.Second)
-	p.Add(ActionApplied)
+	p.Add(engine.ActionApplied)
 	clock.advance(time.Second)
-	p.Add(ActionFailed)
+	p.Add(engine.ActionFailed)
 	p.Finish()
 	lines := strings.Split(out.String(), "\r")
 	want := []string{
@@ -86,7 +87,7 @@ func TestLogProgress(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&out, &slog.HandlerOptions{ReplaceAttr: dropTime}))
 	p := newProgress(nil, logger, 3, false, time.Second, clock.now)
 	clock.advance(2 * time.Second)
-	p.Add(ActionApplied)
+	p.Add(engine.ActionApplied)
 	p.Finish()
 	want := "level=INFO msg=\"apply progress\" done=1 total=3 applied=1 failed=0 skipped=0 eta=4s\n" +
 		"level=INFO msg=\"apply finished\" done=1 total=3 applied=1 failed=0 skipped=0 elapsed=2s\n"
@@ -109,7 +110,7 @@ func TestProgressConcurrentAdds(t *testing.T) {
 	for range 4 {
 		go func() {
 			for range 25 {
-				p.Add(ActionApplied)
+				p.Add(engine.ActionApplied)
 			}
 			done <- struct{}{}
 		}()
@@ -186,7 +187,7 @@ func TestStatusWriterKeepsLinesApart(t *testing.T) {
 			defer wg.Done()
 			for i := range total / 4 {
 				logger.Info("applied", "worker", g, "i", i)
-				p.Add(ActionApplied)
+				p.Add(engine.ActionApplied)
 			}
 		}()
 	}

@@ -1,7 +1,11 @@
-package engine
+// Package progress shows how far a long apply has got: a status line on a
+// terminal (kept apart from the log lines by StatusWriter) or a log line
+// every interval. A *Progress is an engine.ProgressReporter.
+package progress
 
 import (
 	"fmt"
+	"github.com/ogsync/ogsync/engine"
 	"io"
 	"log/slog"
 	"strings"
@@ -57,7 +61,7 @@ func newProgress(w io.Writer, logger *slog.Logger, total int, tty bool, every ti
 }
 
 // Add counts one finished action by its outcome.
-func (p *Progress) Add(o ActionOutcome) {
+func (p *Progress) Add(o engine.ActionOutcome) {
 	if p == nil {
 		return
 	}
@@ -68,11 +72,11 @@ func (p *Progress) Add(o ActionOutcome) {
 	}
 	p.done++
 	switch o {
-	case ActionApplied:
+	case engine.ActionApplied:
 		p.applied++
-	case ActionFailed:
+	case engine.ActionFailed:
 		p.failed++
-	case ActionSkipped:
+	case engine.ActionSkipped:
 		p.skipped++
 	}
 	// The last action is left to Finish, which reports the end.
