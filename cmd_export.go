@@ -16,9 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -332,7 +332,7 @@ func writeExport(dir string, files map[string][]byte) error {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := engine.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
+		if err := statedir.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
 			return err
 		}
 	}

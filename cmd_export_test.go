@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -413,7 +413,7 @@ func TestBuildExportWarnings(t *testing.T) {
 func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "users.yaml")
-	if err := engine.WriteFileAtomic(path, []byte("old\n"), 0o644); err != nil {
+	if err := statedir.WriteFileAtomic(path, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// A directory in the way of the rename: the write fails, the old
@@ -425,7 +425,7 @@ func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(blocked, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.WriteFileAtomic(blocked, []byte("new\n"), 0o644); err == nil {
+	if err := statedir.WriteFileAtomic(blocked, []byte("new\n"), 0o644); err == nil {
 		t.Fatal("writing over a non-empty directory succeeded")
 	}
 	entries, err := os.ReadDir(dir)

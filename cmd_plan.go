@@ -11,9 +11,9 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [--detailed-exitcode] [--api-url URL] [--log-level L] [--log-format F]"
@@ -103,18 +103,18 @@ func writeOut(path string, data []byte) error {
 	st, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return engine.WriteFileAtomic(path, data, 0o644)
+		return statedir.WriteFileAtomic(path, data, 0o644)
 	case err != nil:
 		return err
 	case st.Mode().IsRegular():
-		return engine.WriteFileAtomic(path, data, 0o644)
+		return statedir.WriteFileAtomic(path, data, 0o644)
 	case st.Mode()&fs.ModeSymlink != 0:
 		return fmt.Errorf("%s is a symbolic link: refusing to replace or follow it; give the target's path", path)
 	case st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
 		// Written through, never replaced: O_NOFOLLOW guards against a
 		// swap for a link since the Lstat, and no O_CREATE, no O_TRUNC.
 		// O_NONBLOCK: a FIFO nobody reads fails at once instead of hanging.
-		f, err := os.OpenFile(path, os.O_WRONLY|engine.NoFollow|syscall.O_NONBLOCK, 0)
+		f, err := os.OpenFile(path, os.O_WRONLY|statedir.NoFollow|syscall.O_NONBLOCK, 0)
 		if errors.Is(err, syscall.ENXIO) {
 			return fmt.Errorf("%s is a FIFO that nobody reads", path)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/progress"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -97,15 +98,15 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if err != nil {
 		return fail(err)
 	}
-	if err := engine.PrepareStateDir(cfg.StateDir); err != nil {
+	if err := statedir.PrepareStateDir(cfg.StateDir); err != nil {
 		return fail(err)
 	}
-	lock, err := engine.AcquireLock(filepath.Join(cfg.StateDir, engine.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(cfg.StateDir, statedir.LockFile))
 	if err != nil {
 		return fail(err)
 	}
 	defer lock.Release()
-	if removed, err := (engine.State{Dir: cfg.StateDir}).CleanTemp(); err != nil {
+	if removed, err := (statedir.Dir{Path: cfg.StateDir}).CleanTemp(); err != nil {
 		logger.Warn("cleaning the state directory", "err", err)
 	} else if len(removed) > 0 {
 		logger.Info("removed temporary files an interrupted run left in the state directory", "dir", cfg.StateDir, "files", removed)
@@ -154,7 +155,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
 		t := res.Total()
-		report := filepath.Join(cfg.StateDir, engine.ReportFile)
+		report := filepath.Join(cfg.StateDir, statedir.ReportFile)
 		switch {
 		case err != nil:
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)

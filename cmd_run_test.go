@@ -24,6 +24,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 func TestParseRunArgs(t *testing.T) {
@@ -132,7 +133,7 @@ func TestRunOnce(t *testing.T) {
 			if tc.outcome == "" {
 				return
 			}
-			data, err := os.ReadFile(filepath.Join(state, engine.ResultFile))
+			data, err := os.ReadFile(filepath.Join(state, statedir.ResultFile))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +175,7 @@ func TestRunLockContention(t *testing.T) {
 	if err := os.MkdirAll(state, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	lock, err := engine.AcquireLock(filepath.Join(state, engine.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(state, statedir.LockFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestRunLockContention(t *testing.T) {
 	}
 	var errb lockedBuffer
 	code := runSync(context.Background(), stdio{out: io.Discard, err: &errb, getenv: os.Getenv}, []string{"--config", file, "--once"}, build)
-	want := "ogsync run: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(state, engine.LockFile)
+	want := "ogsync run: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(state, statedir.LockFile)
 	if code != exitError || !strings.Contains(errb.String(), want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errb.String(), want)
 	}
@@ -320,7 +321,7 @@ func TestRunDaemon(t *testing.T) {
 			t.Errorf("/metrics %d lacks %q", code, want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(state, engine.LockFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(state, statedir.LockFile)); err != nil {
 		t.Errorf("no lock file: %v", err)
 	}
 

@@ -20,6 +20,7 @@ import (
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -185,7 +186,7 @@ func writes(sim *ogsim.Server) map[string]int {
 // readResult reads the last cycle's result from the state directory.
 func readResult(t *testing.T, stateDir string) engine.Result {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(stateDir, engine.ResultFile))
+	data, err := os.ReadFile(filepath.Join(stateDir, statedir.ResultFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,11 +419,11 @@ func TestApplyCommandE2E(t *testing.T) {
 	if r.Outcome != engine.OutcomeChangesApplied || r.DryRun || len(r.Actions) != driftActions {
 		t.Errorf("last result: %+v", r)
 	}
-	report, err := os.ReadFile(filepath.Join(f.stateDir, engine.ReportFile))
+	report, err := os.ReadFile(filepath.Join(f.stateDir, statedir.ReportFile))
 	if err != nil || !strings.HasPrefix(string(report), "# ogsync cycle: changes-applied") || !strings.Contains(string(report), driftHeadline) {
 		t.Errorf("last report (%v):\n%s", err, report)
 	}
-	pf, err := os.Open(filepath.Join(f.stateDir, engine.PlanFile))
+	pf, err := os.Open(filepath.Join(f.stateDir, statedir.PlanFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +432,7 @@ func TestApplyCommandE2E(t *testing.T) {
 	if err != nil || len(p.Actions) != driftActions {
 		t.Errorf("last plan: %v, %+v", err, p)
 	}
-	for _, name := range []string{engine.ResultFile, engine.ReportFile, engine.PlanFile} {
+	for _, name := range []string{statedir.ResultFile, statedir.ReportFile, statedir.PlanFile} {
 		data, _ := os.ReadFile(filepath.Join(f.stateDir, name))
 		noKey(t, string(data))
 	}
@@ -453,7 +454,7 @@ func TestApplyCommandE2E(t *testing.T) {
 	}
 
 	// Another process holds the lock.
-	lock, err := engine.AcquireLock(filepath.Join(f.stateDir, engine.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(f.stateDir, statedir.LockFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +462,7 @@ func TestApplyCommandE2E(t *testing.T) {
 	f.drift(t)
 	f.sim.ResetStats()
 	code, _, errs = f.run(t, "apply", "--config", f.config)
-	want := "ogsync apply: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(f.stateDir, engine.LockFile)
+	want := "ogsync apply: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(f.stateDir, statedir.LockFile)
 	if code != exitError || !strings.Contains(errs, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errs, want)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -62,7 +63,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 		o.OnRate = env.metrics.SetAPIRate
 	}
 	if env.stateDir != "" && o.Start != nil {
-		o.Start = startRates(engine.State{Dir: env.stateDir}, o.Start, env.logger)
+		o.Start = startRates(statedir.Dir{Path: env.stateDir}, o.Start, env.logger)
 	}
 	c, err := opsgenie.New(o)
 	if err != nil {
@@ -73,7 +74,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 
 // startRates returns the rates the limiter starts from: the ones learned by
 // earlier runs where the state directory has them, else the defaults.
-func startRates(st engine.State, defaults map[string]float64, log *slog.Logger) map[string]float64 {
+func startRates(st statedir.Dir, defaults map[string]float64, log *slog.Logger) map[string]float64 {
 	learned, err := st.LoadRates()
 	switch {
 	case err != nil:
@@ -100,7 +101,7 @@ func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run e
 	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
 		return run
 	}
-	st := engine.State{Dir: env.stateDir}
+	st := statedir.Dir{Path: env.stateDir}
 	saved := client.Rates()
 	return func(ctx context.Context) (engine.Result, error) {
 		res, err := run(ctx)

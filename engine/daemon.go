@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -258,7 +259,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
 			"action", action, "cycles", streak, "max_blocked_cycles", limit)
 	}
-	if werr := (State{Dir: cfg.StateDir, Redact: d.redact}).WriteResult(&res); werr != nil {
+	if werr := WriteResult(statedir.Dir{Path: cfg.StateDir, Redact: d.redact}, &res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -155,7 +156,7 @@ func (f *daemonFixture) job(t *testing.T) func() {
 
 func readResult(t *testing.T, dir string) Result {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, ResultFile))
+	data, err := os.ReadFile(filepath.Join(dir, statedir.ResultFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestDaemonCycleAtStart(t *testing.T) {
 	if r.Outcome != OutcomeChangesApplied || r.Commit != "abc123" || r.APICalls != 7 || r.Start.IsZero() || r.End.Before(r.Start) {
 		t.Errorf("last result = %+v", r)
 	}
-	if _, err := os.Stat(filepath.Join(cfg.StateDir, ReportFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(cfg.StateDir, statedir.ReportFile)); err != nil {
 		t.Error(err)
 	}
 	if got := testutil.ToFloat64(f.metrics.cycles.WithLabelValues("changes-applied")); got != 1 {
@@ -284,7 +285,7 @@ func TestDaemonPanicRecovery(t *testing.T) {
 }
 
 func readResultOK(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, ResultFile))
+	_, err := os.Stat(filepath.Join(dir, statedir.ResultFile))
 	return err == nil
 }
 

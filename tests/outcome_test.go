@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
@@ -60,7 +61,7 @@ func TestDemoBlockedOnly(t *testing.T) {
 			t.Errorf("%v: exit %d, want 0\nstderr:\n%s", args, r.code, r.stderr)
 		}
 		var res engine.Result
-		data, err := os.ReadFile(filepath.Join(state, engine.ResultFile))
+		data, err := os.ReadFile(filepath.Join(state, statedir.ResultFile))
 		if err == nil {
 			err = json.Unmarshal(data, &res)
 		}

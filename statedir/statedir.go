@@ -1,4 +1,4 @@
-package engine
+package statedir
 
 import (
 	"errors"
@@ -42,8 +42,8 @@ var tempRE = regexp.MustCompile(`^\..+\.tmp-[0-9]+$`)
 // (a process killed between creating a temporary file and renaming it). Call
 // it holding the lock, so that no other ogsync is writing there. It returns
 // the names removed.
-func (s State) CleanTemp() ([]string, error) {
-	entries, err := os.ReadDir(s.Dir)
+func (s Dir) CleanTemp() ([]string, error) {
+	entries, err := os.ReadDir(s.Path)
 	if err != nil {
 		return nil, fmt.Errorf("cleaning the state directory: %w", err)
 	}
@@ -53,7 +53,7 @@ func (s State) CleanTemp() ([]string, error) {
 		if !e.Type().IsRegular() || !tempRE.MatchString(e.Name()) {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.Dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(filepath.Join(s.Path, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 			continue
 		}

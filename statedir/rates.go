@@ -1,4 +1,4 @@
-package engine
+package statedir
 
 import (
 	"encoding/json"
@@ -38,8 +38,8 @@ type learnedRates struct {
 // a file that cannot be read or holds anything but positive finite rates
 // gives nil and an error that says why, and the caller starts from its
 // defaults.
-func (s State) LoadRates() (map[string]float64, error) {
-	name := filepath.Join(s.Dir, RatesFile)
+func (s Dir) LoadRates() (map[string]float64, error) {
+	name := filepath.Join(s.Path, RatesFile)
 	// Checked before opening: a FIFO would block the open, and a symbolic
 	// link could point anywhere.
 	st, err := os.Lstat(name)
@@ -78,7 +78,7 @@ func (s State) LoadRates() (map[string]float64, error) {
 
 // SaveRates writes the learned rates to the state directory, atomically.
 // Unlimited domains (rate 0) are left out.
-func (s State) SaveRates(rates map[string]float64, now time.Time) error {
+func (s Dir) SaveRates(rates map[string]float64, now time.Time) error {
 	lr := learnedRates{Rates: map[string]float64{}, Updated: now.UTC()}
 	for d, r := range rates {
 		if r > 0 && r <= maxLearnedRate {

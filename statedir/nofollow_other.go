@@ -1,9 +1,7 @@
-//go:build unix
+//go:build !unix
 
-package engine
-
-import "syscall"
+package statedir
 
 // NoFollow is the open flag that makes opening a symbolic link fail
 // (O_NOFOLLOW), on the systems that have it; 0 elsewhere.
-const NoFollow = syscall.O_NOFOLLOW
+const NoFollow = 0

@@ -1,4 +1,4 @@
-package engine
+package statedir
 
 import (
 	"errors"
@@ -96,7 +96,7 @@ func TestCleanTemp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	removed, err := State{Dir: dir}.CleanTemp()
+	removed, err := Dir{Path: dir}.CleanTemp()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,28 +110,32 @@ func TestCleanTemp(t *testing.T) {
 	}
 }
 
-// TestStateFilesDescribeOneCycle stops WriteResult after each of its steps,
+// cycleRecord is the record of a cycle whose every file names it.
+func cycleRecord(name string) Record {
+	marker := "marker-of-cycle-" + name
+	return Record{Plan: []string{marker}, Report: []byte("# " + marker + "\n"), Result: map[string]string{"error": marker}}
+}
+
+// TestStateFilesDescribeOneCycle stops WriteCycle after each of its steps,
 // as a kill would: the files present are always those of one cycle.
 func TestStateFilesDescribeOneCycle(t *testing.T) {
 	steps := []string{ResultFile + " removed", PlanFile + " written", ReportFile + " written", ""}
 	for _, stop := range steps {
 		t.Run("stop after "+stop, func(t *testing.T) {
 			dir := t.TempDir()
-			a := sampleResult()
-			a.Error, a.Plan = "marker-of-cycle-A", []string{"marker-of-cycle-A"}
-			if err := (State{Dir: dir}).WriteResult(&a); err != nil {
+			a := cycleRecord("A")
+			if err := (Dir{Path: dir}).WriteCycle(a); err != nil {
 				t.Fatal(err)
 			}
-			b := sampleResult()
-			b.Error, b.Plan = "marker-of-cycle-B", []string{"marker-of-cycle-B"}
+			b := cycleRecord("B")
 			killed := errors.New("killed")
-			s := State{Dir: dir, stop: func(step string) error {
+			s := Dir{Path: dir, stop: func(step string) error {
 				if step == stop {
 					return killed
 				}
 				return nil
 			}}
-			if err := s.WriteResult(&b); !errors.Is(err, killed) && stop != "" {
+			if err := s.WriteCycle(b); !errors.Is(err, killed) && stop != "" {
 				t.Fatalf("err = %v", err)
 			}
 			cycles := map[string][]string{}

@@ -1,4 +1,4 @@
-package engine
+package statedir
 
 import (
 	"os"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestRatesRoundTrip(t *testing.T) {
-	st := State{Dir: t.TempDir()}
+	st := Dir{Path: t.TempDir()}
 	if got, err := st.LoadRates(); got != nil || err != nil {
 		t.Fatalf("no file: %v, %v; want nil, nil", got, err)
 	}
@@ -24,7 +24,7 @@ func TestRatesRoundTrip(t *testing.T) {
 	if len(got) != 2 || got["configuration"] != 12.5 || got["search"] != 7 {
 		t.Errorf("read back %v, want configuration 12.5 and search 7 (unlimited left out)", got)
 	}
-	fi, err := os.Stat(filepath.Join(st.Dir, RatesFile))
+	fi, err := os.Stat(filepath.Join(st.Path, RatesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,8 @@ func TestRatesCorrupt(t *testing.T) {
 		"wrong type":    `{"rates": {"search": "fast"}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			st := State{Dir: t.TempDir()}
-			if err := os.WriteFile(filepath.Join(st.Dir, RatesFile), []byte(content), 0o600); err != nil {
+			st := Dir{Path: t.TempDir()}
+			if err := os.WriteFile(filepath.Join(st.Path, RatesFile), []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			got, err := st.LoadRates()
@@ -52,20 +52,20 @@ func TestRatesCorrupt(t *testing.T) {
 			}
 		})
 	}
-	st := State{Dir: t.TempDir()}
-	if err := os.Mkdir(filepath.Join(st.Dir, RatesFile), 0o700); err != nil {
+	st := Dir{Path: t.TempDir()}
+	if err := os.Mkdir(filepath.Join(st.Path, RatesFile), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := st.LoadRates(); got != nil || err == nil {
 		t.Errorf("a directory: %v, %v; want an error", got, err)
 	}
 	// A symbolic link is refused, even to a good file.
-	st = State{Dir: t.TempDir()}
+	st = Dir{Path: t.TempDir()}
 	good := filepath.Join(t.TempDir(), "rates.json")
 	if err := os.WriteFile(good, []byte(`{"rates": {"search": 3}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(good, filepath.Join(st.Dir, RatesFile)); err != nil {
+	if err := os.Symlink(good, filepath.Join(st.Path, RatesFile)); err != nil {
 		t.Skip("no symbolic links here:", err)
 	}
 	if got, err := st.LoadRates(); got != nil || err == nil {

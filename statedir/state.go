@@ -1,7 +1,10 @@
-package engine
+// Package statedir keeps ogsync's state directory: the lock that keeps two
+// processes apart, the files of the last cycle (plan, result, report)
+// written atomically so that they always describe one cycle, and the
+// learned request rates.
+package statedir
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,31 +24,43 @@ const (
 // they name people, so not world-readable.
 const stateFileMode = 0o640
 
-// State is the state directory.
-type State struct {
-	Dir string
+// Dir is the state directory.
+type Dir struct {
+	// Path is the directory.
+	Path string
 	// Redact, when set, hides secrets in every file written.
 	Redact func([]byte) []byte
 
-	// stop, in tests, ends WriteResult after a step, as a kill would.
+	// stop, in tests, ends WriteCycle after a step, as a kill would.
 	stop func(step string) error
 }
 
-// WriteResult writes r as last-result.json and last-report.md, and r.Plan
-// as last-plan.json; a cycle without a plan (one that failed before
-// planning) removes the previous cycle's. The files always describe one
+// Record is what one cycle leaves in the state directory.
+type Record struct {
+	// Plan is written as last-plan.json; nil (a cycle that failed before
+	// planning) removes the previous cycle's.
+	Plan any
+	// Report is last-report.md.
+	Report []byte
+	// Result is written as last-result.json.
+	Result any
+}
+
+// WriteCycle writes r: its result as last-result.json, its report as
+// last-report.md and its plan as last-plan.json; a cycle without a plan
+// (one that failed before planning) removes the previous cycle's. The files always describe one
 // cycle, whenever the process is killed: the previous result and report are
 // removed first, then the plan, the report and last of all the result are
 // written, each atomically. last-result.json is thus the mark of a complete
 // set: when it is absent, the other files are those of a cycle whose
 // recording was cut short. The first error stops the writes.
-func (s State) WriteResult(r *Result) error {
+func (s Dir) WriteCycle(r Record) error {
 	for _, name := range []string{ResultFile, ReportFile} {
-		if err := os.Remove(filepath.Join(s.Dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(filepath.Join(s.Path, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing the previous %s: %w", name, err)
 		}
 	}
-	if err := syncDir(s.Dir); err != nil {
+	if err := syncDir(s.Path); err != nil {
 		return fmt.Errorf("syncing the state directory: %w", err)
 	}
 	if err := s.step(ResultFile + " removed"); err != nil {
@@ -55,27 +70,23 @@ func (s State) WriteResult(r *Result) error {
 		if err := s.WriteJSON(PlanFile, r.Plan); err != nil {
 			return err
 		}
-	} else if err := os.Remove(filepath.Join(s.Dir, PlanFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	} else if err := os.Remove(filepath.Join(s.Path, PlanFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing the previous %s: %w", PlanFile, err)
 	}
 	if err := s.step(PlanFile + " written"); err != nil {
 		return err
 	}
-	var md bytes.Buffer
-	if err := r.WriteMarkdown(&md); err != nil {
-		return fmt.Errorf("rendering %s: %w", ReportFile, err)
-	}
-	if err := WriteFileAtomic(filepath.Join(s.Dir, ReportFile), s.redact(md.Bytes()), stateFileMode); err != nil {
+	if err := WriteFileAtomic(filepath.Join(s.Path, ReportFile), s.redact(r.Report), stateFileMode); err != nil {
 		return err
 	}
 	if err := s.step(ReportFile + " written"); err != nil {
 		return err
 	}
-	return s.WriteJSON(ResultFile, r)
+	return s.WriteJSON(ResultFile, r.Result)
 }
 
-// step calls the test hook that stops WriteResult between two of its writes.
-func (s State) step(name string) error {
+// step calls the test hook that stops WriteCycle between two of its writes.
+func (s Dir) step(name string) error {
 	if s.stop == nil {
 		return nil
 	}
@@ -83,15 +94,15 @@ func (s State) step(name string) error {
 }
 
 // WriteJSON writes v as indented JSON to the file name in the state directory, atomically.
-func (s State) WriteJSON(name string, v any) error {
+func (s Dir) WriteJSON(name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", name, err)
 	}
-	return WriteFileAtomic(filepath.Join(s.Dir, name), s.redact(append(data, '\n')), stateFileMode)
+	return WriteFileAtomic(filepath.Join(s.Path, name), s.redact(append(data, '\n')), stateFileMode)
 }
 
-func (s State) redact(data []byte) []byte {
+func (s Dir) redact(data []byte) []byte {
 	if s.Redact == nil {
 		return data
 	}
