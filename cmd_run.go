@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ogsync/ogsync/daemon"
 	"net"
 	"os"
 	"os/signal"
@@ -114,7 +115,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := engine.NewMetrics(reg, buildVersion())
+	metrics, err := daemon.NewMetrics(reg, buildVersion())
 	if err != nil {
 		return fail(fmt.Errorf("registering metrics: %w", err))
 	}
@@ -132,12 +133,12 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 			return progress.NewLogProgress(logger, total, 10*time.Second)
 		},
 	}
-	var notifier *engine.Notifier
+	var notifier *daemon.Notifier
 	if !opts.once {
 		// Type=notify under systemd; nil (silent) anywhere else.
-		notifier = engine.NewNotifier(logger)
+		notifier = daemon.NewNotifier(logger)
 	}
-	d, err := engine.NewDaemon(engine.Options{
+	d, err := daemon.NewDaemon(daemon.Options{
 		Config:   cfg,
 		Notifier: notifier,
 		NewCycle: func(c *config.Config) (engine.Cycle, error) { return build(c, env) },
@@ -182,7 +183,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		}
 		logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 		go func() {
-			err := engine.Serve(ctx, ln, engine.NewHandler(d.Health(), reg), logger)
+			err := daemon.Serve(ctx, ln, daemon.NewHandler(d.Health(), reg), logger)
 			if err != nil {
 				logger.Error("the health and metrics server stopped; stopping", "err", err)
 				cancel()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ogsync/ogsync/daemon"
 	"log/slog"
 	"maps"
 	"time"
@@ -28,7 +29,7 @@ type cycleEnv struct {
 	logger *slog.Logger
 	// metrics counts API requests: the client's request observer calls
 	// metrics.ObserveRequest.
-	metrics *engine.Metrics
+	metrics *daemon.Metrics
 	// progress returns the reporter for an apply of total actions.
 	progress func(total int) engine.ProgressReporter
 	// check vets a fresh plan before it is applied (apply --plan).

@@ -1,11 +1,9 @@
-// Package engine runs ogsync's sync cycles: one at start and then on the
-// configured cron schedule, never two at once, with the bookkeeping around
-// them — the lock file, the last plan and report written atomically to the
-// state directory, /healthz, Prometheus metrics and apply progress.
-//
-// The cycle itself (pull → load → target.Read → plan → audit → safeguards → apply or
-// report) plugs in as a Cycle built by a CycleFactory from the configuration;
-// the daemon calls it and records the Result it returns.
+// Package engine runs one ogsync cycle: load the desired state, read the
+// account through a target.Target, plan (planner.Compute, with the target's
+// capabilities), audit the deletes, check the safeguards, then apply the
+// plan step by step, each action through the target's Apply, or report it.
+// Result records how a cycle went; its Outcome is the one definition every
+// surface (exit code, metrics, /healthz, last-result.json) uses.
 package engine
 
 import (

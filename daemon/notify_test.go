@@ -1,8 +1,9 @@
-package engine
+package daemon
 
 import (
 	"context"
 	"errors"
+	"github.com/ogsync/ogsync/engine"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -66,11 +67,11 @@ func TestDaemonNotify(t *testing.T) {
 		t.Fatalf("watchdog interval %s, want 1s", n.WatchdogInterval())
 	}
 	cfg := testConfig(t, yearly)
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
 		if n == 1 {
-			return Result{Actions: []ActionResult{{Action: "delete user a@x.io", Kind: "user", Op: "delete", Outcome: ActionBlocked}}}, nil
+			return engine.Result{Actions: []engine.ActionResult{{Action: "delete user a@x.io", Kind: "user", Op: "delete", Outcome: engine.ActionBlocked}}}, nil
 		}
-		return Result{}, errors.New("listing users: 503")
+		return engine.Result{}, errors.New("listing users: 503")
 	})
 	var loadErr error
 	load := func() (*config.Config, error) {
@@ -79,7 +80,7 @@ func TestDaemonNotify(t *testing.T) {
 		}
 		return testConfig(t, yearly), nil
 	}
-	d, err := NewDaemon(Options{Config: cfg, NewCycle: func(*config.Config) (Cycle, error) { return fc.cycle, nil }, Load: load, Logger: logger, Notifier: n, ShutdownTimeout: 2 * time.Second})
+	d, err := NewDaemon(Options{Config: cfg, NewCycle: func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, Load: load, Logger: logger, Notifier: n, ShutdownTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package engine
+package daemon
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ogsync/ogsync/engine"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,7 +32,7 @@ type Health struct {
 	mu                sync.Mutex
 	maxFailed         int
 	started           time.Time
-	last              *Result
+	last              *engine.Result
 	lastSuccess       time.Time
 	consecutiveFailed int
 	maxBlocked        int
@@ -61,7 +62,7 @@ func (h *Health) SetMaxFailed(n int) {
 
 // Record notes a finished cycle and returns the number of unsuccessful
 // cycles in a row, this one included.
-func (h *Health) Record(r *Result) int {
+func (h *Health) Record(r *engine.Result) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	c := *r
@@ -76,7 +77,7 @@ func (h *Health) Record(r *Result) int {
 	if len(r.Violations) == 0 && (len(r.Actions) > 0 || r.Error == "") {
 		blocked := map[string]int{}
 		for _, a := range r.Actions {
-			if a.Outcome == ActionBlocked {
+			if a.Outcome == engine.ActionBlocked {
 				blocked[a.Action] = h.blocked[a.Action] + 1
 			}
 		}
@@ -150,7 +151,7 @@ func (h *Health) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "last_cycle_actions: %d planned, %d applied, %d failed, %d skipped, %d blocked\n",
 			t.Planned, t.Applied, t.Failed, t.Skipped, t.Blocked)
 		if l.Error != "" {
-			fmt.Fprintf(&b, "last_cycle_error: %s\n", mdLine(l.Error))
+			fmt.Fprintf(&b, "last_cycle_error: %s\n", oneLine(l.Error))
 		}
 		if !h.lastSuccess.IsZero() {
 			fmt.Fprintf(&b, "last_success: %s\n", h.lastSuccess.UTC().Format(time.RFC3339))

@@ -1,6 +1,7 @@
-package engine
+package daemon
 
 import (
+	"github.com/ogsync/ogsync/engine"
 	"net/http"
 	"strconv"
 	"time"
@@ -132,7 +133,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 		}
 	}
 	// Every outcome is exported from the start, so rate() and alerts see zeros.
-	for _, o := range Outcomes {
+	for _, o := range engine.Outcomes {
 		m.cycles.WithLabelValues(string(o))
 	}
 	m.heartbeats.WithLabelValues("ok")
@@ -142,7 +143,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 
 // RecordCycle counts a finished cycle. consecutiveFailed is the number of
 // unsuccessful cycles in a row, this one included.
-func (m *Metrics) RecordCycle(r *Result, consecutiveFailed int) {
+func (m *Metrics) RecordCycle(r *engine.Result, consecutiveFailed int) {
 	if m == nil {
 		return
 	}
@@ -166,9 +167,9 @@ func (m *Metrics) RecordCycle(r *Result, consecutiveFailed int) {
 		m.actions.WithLabelValues(a.Kind, string(a.Outcome)).Inc()
 	}
 	switch r.Heartbeat {
-	case HeartbeatPinged:
+	case engine.HeartbeatPinged:
 		m.heartbeats.WithLabelValues("ok").Inc()
-	case HeartbeatFailed:
+	case engine.HeartbeatFailed:
 		m.heartbeats.WithLabelValues("error").Inc()
 	}
 }

@@ -1,7 +1,8 @@
-package engine
+package daemon
 
 import (
 	"errors"
+	"github.com/ogsync/ogsync/engine"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,8 +10,8 @@ import (
 	"time"
 )
 
-func outcomeResult(o Outcome, end time.Time) *Result {
-	r := &Result{Start: end.Add(-time.Second), End: end, Outcome: o}
+func outcomeResult(o engine.Outcome, end time.Time) *engine.Result {
+	r := &engine.Result{Start: end.Add(-time.Second), End: end, Outcome: o}
 	if !o.Succeeded() {
 		r.Error = "listing users: 503 Service Unavailable"
 	}
@@ -23,17 +24,17 @@ func TestHealthz(t *testing.T) {
 	tests := []struct {
 		name     string
 		max      int
-		outcomes []Outcome
+		outcomes []engine.Outcome
 		code     int
 		contains []string
 	}{
 		{"before the first cycle", 3, nil, 200, []string{"ok\n", "last_cycle: none finished yet"}},
-		{"one success", 3, []Outcome{OutcomeOK}, 200, []string{"ok\n", "last_cycle: ok", "last_success: 2026-03-01T10:00:00Z", "consecutive_failed_cycles: 0"}},
-		{"failures below the limit", 3, []Outcome{OutcomeFailed, OutcomePartial}, 200, []string{"ok\n", "last_cycle: partial", "consecutive_failed_cycles: 2", "last_cycle_error: listing users: 503"}},
-		{"failures at the limit", 3, []Outcome{OutcomeFailed, OutcomeRefused, OutcomeFailed}, 503, []string{"unhealthy: 3 cycles in a row did not succeed (limit 3)", "last_cycle: failed"}},
-		{"success resets the count", 2, []Outcome{OutcomeFailed, OutcomeFailed, OutcomeDryRun}, 200, []string{"ok\n", "last_cycle: dry-run", "consecutive_failed_cycles: 0"}},
-		{"success then failures", 2, []Outcome{OutcomeChangesApplied, OutcomeFailed, OutcomeFailed}, 503, []string{"unhealthy: 2 cycles", "last_success: 2026-03-01T10:00:00Z"}},
-		{"limit of one", 1, []Outcome{OutcomeRefused}, 503, []string{"unhealthy: 1 cycles in a row"}},
+		{"one success", 3, []engine.Outcome{engine.OutcomeOK}, 200, []string{"ok\n", "last_cycle: ok", "last_success: 2026-03-01T10:00:00Z", "consecutive_failed_cycles: 0"}},
+		{"failures below the limit", 3, []engine.Outcome{engine.OutcomeFailed, engine.OutcomePartial}, 200, []string{"ok\n", "last_cycle: partial", "consecutive_failed_cycles: 2", "last_cycle_error: listing users: 503"}},
+		{"failures at the limit", 3, []engine.Outcome{engine.OutcomeFailed, engine.OutcomeRefused, engine.OutcomeFailed}, 503, []string{"unhealthy: 3 cycles in a row did not succeed (limit 3)", "last_cycle: failed"}},
+		{"success resets the count", 2, []engine.Outcome{engine.OutcomeFailed, engine.OutcomeFailed, engine.OutcomeDryRun}, 200, []string{"ok\n", "last_cycle: dry-run", "consecutive_failed_cycles: 0"}},
+		{"success then failures", 2, []engine.Outcome{engine.OutcomeChangesApplied, engine.OutcomeFailed, engine.OutcomeFailed}, 503, []string{"unhealthy: 2 cycles", "last_success: 2026-03-01T10:00:00Z"}},
+		{"limit of one", 1, []engine.Outcome{engine.OutcomeRefused}, 503, []string{"unhealthy: 1 cycles in a row"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +63,7 @@ func TestHealthz(t *testing.T) {
 func TestHealthzSetMaxFailed(t *testing.T) {
 	h := NewHealth(5, time.Now())
 	for range 2 {
-		h.Record(outcomeResult(OutcomeFailed, time.Now()))
+		h.Record(outcomeResult(engine.OutcomeFailed, time.Now()))
 	}
 	if !h.Healthy() {
 		t.Fatal("unhealthy after 2 of 5")
@@ -103,21 +104,21 @@ func TestHealthzMethods(t *testing.T) {
 // say nothing new about it, keep its count.
 func TestHealthzMaxBlockedCycles(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	blocked := func(actions ...string) *Result {
-		r := &Result{Start: t0, End: t0}
+	blocked := func(actions ...string) *engine.Result {
+		r := &engine.Result{Start: t0, End: t0}
 		for _, a := range actions {
-			r.Actions = append(r.Actions, ActionResult{Action: a, Kind: "user", Op: "delete", Outcome: ActionBlocked})
+			r.Actions = append(r.Actions, engine.ActionResult{Action: a, Kind: "user", Op: "delete", Outcome: engine.ActionBlocked})
 		}
 		r.Finish(nil)
 		return r
 	}
-	failed := &Result{Start: t0, End: t0}
+	failed := &engine.Result{Start: t0, End: t0}
 	failed.Finish(errors.New("listing users: 503"))
-	refused := &Result{Start: t0, End: t0, Violations: []string{"max_deletes"}, Actions: []ActionResult{{Action: "delete user b", Outcome: ActionBlocked}}}
+	refused := &engine.Result{Start: t0, End: t0, Violations: []string{"max_deletes"}, Actions: []engine.ActionResult{{Action: "delete user b", Outcome: engine.ActionBlocked}}}
 	refused.Finish(nil)
 
 	type step struct {
-		r       *Result
+		r       *engine.Result
 		healthy bool
 	}
 	tests := []struct {

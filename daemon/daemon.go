@@ -1,9 +1,15 @@
-package engine
+// Package daemon runs ogsync's cycles: one at start and then on the
+// configured cron schedule, never two at once, with the bookkeeping around
+// them: the last cycle's files in the state directory, /healthz,
+// Prometheus metrics and systemd notifications. The cycle plugs in as an
+// engine.Cycle built by a CycleFactory from the configuration.
+package daemon
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"runtime/debug"
@@ -17,7 +23,7 @@ import (
 
 // CycleFactory builds the cycle for a configuration. The daemon calls it at
 // start and on every reload; an error at reload keeps the previous cycle.
-type CycleFactory func(cfg *config.Config) (Cycle, error)
+type CycleFactory func(cfg *config.Config) (engine.Cycle, error)
 
 // Options configure a Daemon.
 type Options struct {
@@ -65,7 +71,7 @@ type Daemon struct {
 	mu       sync.Mutex // guards the fields below
 	status   string     // the last cycle's STATUS= line
 	cfg      *config.Config
-	cycle    Cycle
+	cycle    engine.Cycle
 	running  bool
 	stopping bool
 	cron     *cron.Cron
@@ -235,7 +241,7 @@ func (d *Daemon) tick(ctx context.Context) {
 // directory and a log line. It returns the cycle's result and error; a
 // panicking cycle is a failed cycle. It does not guard against overlap: the
 // caller (Run, or a one-shot run holding the lock) does.
-func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
+func (d *Daemon) RunOnce(ctx context.Context) (engine.Result, error) {
 	d.mu.Lock()
 	cfg, cycle := d.cfg, d.cycle
 	d.mu.Unlock()
@@ -259,7 +265,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
 			"action", action, "cycles", streak, "max_blocked_cycles", limit)
 	}
-	if werr := WriteResult(statedir.Dir{Path: cfg.StateDir, Redact: d.redact}, &res); werr != nil {
+	if werr := engine.WriteResult(statedir.Dir{Path: cfg.StateDir, Redact: d.redact}, &res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
@@ -273,7 +279,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (Result, error) {
 }
 
 // call runs the cycle, turning a panic into an error.
-func (d *Daemon) call(ctx context.Context, cycle Cycle) (res Result, err error) {
+func (d *Daemon) call(ctx context.Context, cycle engine.Cycle) (res engine.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d.logger.Error("cycle panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -284,7 +290,7 @@ func (d *Daemon) call(ctx context.Context, cycle Cycle) (res Result, err error) 
 	return cycle(ctx)
 }
 
-func (d *Daemon) logCycle(r *Result, failed int) {
+func (d *Daemon) logCycle(r *engine.Result, failed int) {
 	t := r.Total()
 	attrs := []any{
 		"outcome", r.Outcome,

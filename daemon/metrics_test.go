@@ -1,6 +1,7 @@
-package engine
+package daemon
 
 import (
+	"github.com/ogsync/ogsync/engine"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -52,10 +53,10 @@ func TestMetricsScrape(t *testing.T) {
 
 	r := sampleResult() // partial: 1 user failed, 1 user blocked, 2 applied
 	m.RecordCycle(&r, h.Record(&r))
-	ok := Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []ActionResult{act("team", "create", ActionApplied)}, Heartbeat: HeartbeatPinged}
+	ok := engine.Result{Start: r.End, End: r.End.Add(1750 * time.Millisecond), Actions: []engine.ActionResult{act("team", "create", engine.ActionApplied)}, Heartbeat: engine.HeartbeatPinged}
 	ok.Finish(nil)
 	m.RecordCycle(&ok, h.Record(&ok))
-	dry := Result{Start: ok.End, End: ok.End.Add(time.Second), DryRun: true, Actions: []ActionResult{act("user", "create", ActionPlanned)}}
+	dry := engine.Result{Start: ok.End, End: ok.End.Add(time.Second), DryRun: true, Actions: []engine.ActionResult{act("user", "create", engine.ActionPlanned)}}
 	dry.Finish(nil)
 	m.RecordCycle(&dry, h.Record(&dry))
 
@@ -128,7 +129,7 @@ func TestMetricsBlockedGauge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Result{Actions: []ActionResult{act("user", "delete", ActionBlocked), act("user", "delete", ActionBlocked), act("team", "delete", ActionApplied)}}
+	r := engine.Result{Actions: []engine.ActionResult{act("user", "delete", engine.ActionBlocked), act("user", "delete", engine.ActionBlocked), act("team", "delete", engine.ActionApplied)}}
 	r.Finish(nil)
 	m.RecordCycle(&r, 0)
 	srv := httptest.NewServer(NewHandler(NewHealth(1, time.Now()), reg))

@@ -1,7 +1,8 @@
-package engine
+package daemon
 
 import (
 	"fmt"
+	"github.com/ogsync/ogsync/engine"
 	"log/slog"
 	"os"
 	"strings"
@@ -97,7 +98,7 @@ func (n *Notifier) notify(state string) {
 
 // statusLine keeps a status on one line of bounded length.
 func statusLine(s string) string {
-	s = mdLine(s)
+	s = oneLine(s)
 	if r := []rune(s); len(r) > 200 {
 		s = string(r[:199]) + "…"
 	}
@@ -106,7 +107,7 @@ func statusLine(s string) string {
 
 // CycleStatus is the one-line summary of a finished cycle that the daemon
 // sends as its systemd STATUS=.
-func CycleStatus(r *Result) string {
+func CycleStatus(r *engine.Result) string {
 	t := r.Total()
 	s := fmt.Sprintf("last cycle %s at %s: %d planned, %d applied, %d failed, %d blocked",
 		r.Outcome, r.End.UTC().Format(time.RFC3339), t.Planned, t.Applied, t.Failed, t.Blocked)
@@ -117,3 +118,6 @@ func CycleStatus(r *Result) string {
 	}
 	return s
 }
+
+// oneLine keeps s on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

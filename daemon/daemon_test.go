@@ -1,10 +1,11 @@
-package engine
+package daemon
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"os"
@@ -34,7 +35,7 @@ func testConfig(t *testing.T, schedule string) *config.Config {
 	return &cfg
 }
 
-// logBuffer is a goroutine-safe log opsgenie.
+// logBuffer is a goroutine-safe log sink.
 type logBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -60,19 +61,19 @@ func testLogger() (*slog.Logger, *logBuffer) {
 // fakeCycle counts its calls and runs fn for each; the call number starts at 1.
 type fakeCycle struct {
 	calls atomic.Int32
-	fn    func(ctx context.Context, n int) (Result, error)
+	fn    func(ctx context.Context, n int) (engine.Result, error)
 	ran   chan int // receives each call number when the call returns
 }
 
-func newFakeCycle(fn func(ctx context.Context, n int) (Result, error)) *fakeCycle {
+func newFakeCycle(fn func(ctx context.Context, n int) (engine.Result, error)) *fakeCycle {
 	return &fakeCycle{fn: fn, ran: make(chan int, 100)}
 }
 
-func (f *fakeCycle) cycle(ctx context.Context) (Result, error) {
+func (f *fakeCycle) cycle(ctx context.Context) (engine.Result, error) {
 	n := int(f.calls.Add(1))
 	defer func() { f.ran <- n }()
 	if f.fn == nil {
-		return Result{}, nil
+		return engine.Result{}, nil
 	}
 	return f.fn(ctx, n)
 }
@@ -106,7 +107,7 @@ type daemonFixture struct {
 // startDaemon builds a daemon over the fake cycle and runs it until the test ends.
 func startDaemon(t *testing.T, cfg *config.Config, fc *fakeCycle, load func() (*config.Config, error)) *daemonFixture {
 	t.Helper()
-	f := newDaemon(t, cfg, func(*config.Config) (Cycle, error) { return fc.cycle, nil }, load)
+	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, load)
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	f.runErr = make(chan error, 1)
@@ -154,13 +155,13 @@ func (f *daemonFixture) job(t *testing.T) func() {
 	return nil
 }
 
-func readResult(t *testing.T, dir string) Result {
+func readResult(t *testing.T, dir string) engine.Result {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, statedir.ResultFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Result
+	var r engine.Result
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -170,8 +171,8 @@ func readResult(t *testing.T, dir string) Result {
 func TestDaemonCycleAtStart(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, yearly)
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
-		r := Result{Commit: "abc123", APICalls: 7, Actions: []ActionResult{act("user", "create", ActionApplied)}}
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
+		r := engine.Result{Commit: "abc123", APICalls: 7, Actions: []engine.ActionResult{act("user", "create", engine.ActionApplied)}}
 		return r, nil
 	})
 	f := startDaemon(t, cfg, fc, nil)
@@ -186,7 +187,7 @@ func TestDaemonCycleAtStart(t *testing.T) {
 		t.Errorf("%d cycles, want 1", n)
 	}
 	r := readResult(t, cfg.StateDir)
-	if r.Outcome != OutcomeChangesApplied || r.Commit != "abc123" || r.APICalls != 7 || r.Start.IsZero() || r.End.Before(r.Start) {
+	if r.Outcome != engine.OutcomeChangesApplied || r.Commit != "abc123" || r.APICalls != 7 || r.Start.IsZero() || r.End.Before(r.Start) {
 		t.Errorf("last result = %+v", r)
 	}
 	if _, err := os.Stat(filepath.Join(cfg.StateDir, statedir.ReportFile)); err != nil {
@@ -214,12 +215,12 @@ func TestDaemonSkipIfStillRunning(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	started := make(chan struct{})
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
 		if n == 1 {
 			close(started)
 			<-release
 		}
-		return Result{}, nil
+		return engine.Result{}, nil
 	})
 	f := startDaemon(t, testConfig(t, yearly), fc, nil)
 	tick := f.job(t)
@@ -256,11 +257,11 @@ func tickUntil(t *testing.T, tick func(), fc *fakeCycle, n int32) {
 func TestDaemonPanicRecovery(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, yearly)
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
 		if n == 1 {
 			panic("nil map in planner")
 		}
-		return Result{}, nil
+		return engine.Result{}, nil
 	})
 	f := startDaemon(t, cfg, fc, nil)
 	tick := f.job(t)
@@ -268,7 +269,7 @@ func TestDaemonPanicRecovery(t *testing.T) {
 	waitFor(t, func() bool { return readResultOK(cfg.StateDir) })
 
 	r := readResult(t, cfg.StateDir)
-	if r.Outcome != OutcomeFailed || !strings.Contains(r.Error, "cycle panicked: nil map in planner") {
+	if r.Outcome != engine.OutcomeFailed || !strings.Contains(r.Error, "cycle panicked: nil map in planner") {
 		t.Errorf("result after a panic = %+v", r)
 	}
 	if !strings.Contains(f.logs.String(), "stack=") {
@@ -276,7 +277,7 @@ func TestDaemonPanicRecovery(t *testing.T) {
 	}
 
 	tickUntil(t, tick, fc, 2) // the skip guard was released despite the panic
-	if r := readResult(t, cfg.StateDir); r.Outcome != OutcomeOK {
+	if r := readResult(t, cfg.StateDir); r.Outcome != engine.OutcomeOK {
 		t.Errorf("outcome after recovery = %q", r.Outcome)
 	}
 	if !f.d.Health().Healthy() {
@@ -347,7 +348,7 @@ func TestDaemonReload(t *testing.T) {
 			cfg := testConfig(t, yearly)
 			var lastCommit atomic.Value
 			built := 0
-			factory := func(c *config.Config) (Cycle, error) {
+			factory := func(c *config.Config) (engine.Cycle, error) {
 				built++
 				if built > 1 && tc.factory != nil {
 					if err := tc.factory(c); err != nil {
@@ -358,9 +359,9 @@ func TestDaemonReload(t *testing.T) {
 				if built > 1 {
 					name = "new"
 				}
-				return func(context.Context) (Result, error) {
+				return func(context.Context) (engine.Result, error) {
 					lastCommit.Store(name)
-					return Result{}, nil
+					return engine.Result{}, nil
 				}, nil
 			}
 			f := newDaemon(t, cfg, factory, func() (*config.Config, error) { return tc.load(cfg) })
@@ -424,7 +425,7 @@ func TestDaemonReloadReschedules(t *testing.T) {
 }
 
 func TestDaemonReloadWithoutLoader(t *testing.T) {
-	f := newDaemon(t, testConfig(t, yearly), func(*config.Config) (Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
+	f := newDaemon(t, testConfig(t, yearly), func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
 	if err := f.d.Reload(); err == nil {
 		t.Error("Reload without a loader succeeded")
 	}
@@ -434,12 +435,12 @@ func TestDaemonShutdownFinishesCycleInFlight(t *testing.T) {
 	t.Parallel()
 	started := make(chan struct{})
 	var finished atomic.Bool
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
 		close(started)
 		<-ctx.Done()
 		time.Sleep(100 * time.Millisecond) // the action in flight
 		finished.Store(true)
-		return Result{Actions: []ActionResult{act("user", "create", ActionApplied), act("user", "create", ActionCancelled)}}, ctx.Err()
+		return engine.Result{Actions: []engine.ActionResult{act("user", "create", engine.ActionApplied), act("user", "create", engine.ActionCancelled)}}, ctx.Err()
 	})
 	cfg := testConfig(t, yearly)
 	f := startDaemon(t, cfg, fc, nil)
@@ -452,7 +453,7 @@ func TestDaemonShutdownFinishesCycleInFlight(t *testing.T) {
 	if !finished.Load() {
 		t.Error("Run returned before the cycle in flight finished")
 	}
-	if r := readResult(t, cfg.StateDir); r.Outcome != OutcomePartial || r.Counts["user"].Cancelled != 1 {
+	if r := readResult(t, cfg.StateDir); r.Outcome != engine.OutcomePartial || r.Counts["user"].Cancelled != 1 {
 		t.Errorf("result of the cancelled cycle = %+v", r)
 	}
 }
@@ -462,13 +463,13 @@ func TestDaemonShutdownTimeout(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
 	defer close(release)
-	fc := newFakeCycle(func(ctx context.Context, n int) (Result, error) {
+	fc := newFakeCycle(func(ctx context.Context, n int) (engine.Result, error) {
 		close(started)
 		<-release // ignores ctx
-		return Result{}, nil
+		return engine.Result{}, nil
 	})
 	logger, _ := testLogger()
-	d, err := NewDaemon(Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (Cycle, error) { return fc.cycle, nil }, Logger: logger, ShutdownTimeout: 100 * time.Millisecond})
+	d, err := NewDaemon(Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, Logger: logger, ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,13 +491,13 @@ func TestDaemonShutdownTimeout(t *testing.T) {
 func TestDaemonUnhealthyAfterFailures(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, yearly) // max_failed_cycles: 2
-	fc := newFakeCycle(func(context.Context, int) (Result, error) {
-		return Result{}, errors.New("listing users: 503 Service Unavailable")
+	fc := newFakeCycle(func(context.Context, int) (engine.Result, error) {
+		return engine.Result{}, errors.New("listing users: 503 Service Unavailable")
 	})
-	f := newDaemon(t, cfg, func(*config.Config) (Cycle, error) { return fc.cycle, nil }, nil)
+	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, nil)
 	for i, wantHealthy := range []bool{true, false} {
 		res, err := f.d.RunOnce(context.Background())
-		if err == nil || res.Outcome != OutcomeFailed {
+		if err == nil || res.Outcome != engine.OutcomeFailed {
 			t.Fatalf("cycle %d: outcome %q, err %v", i+1, res.Outcome, err)
 		}
 		if f.d.Health().Healthy() != wantHealthy {
@@ -514,7 +515,7 @@ func TestDaemonUnhealthyAfterFailures(t *testing.T) {
 func TestDaemonStateWriteFailureIsCounted(t *testing.T) {
 	cfg := testConfig(t, yearly)
 	cfg.StateDir = filepath.Join(cfg.StateDir, "missing")
-	f := newDaemon(t, cfg, func(*config.Config) (Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
+	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
 	if _, err := f.d.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +526,7 @@ func TestDaemonStateWriteFailureIsCounted(t *testing.T) {
 
 func TestNewDaemonErrors(t *testing.T) {
 	logger, _ := testLogger()
-	ok := func(*config.Config) (Cycle, error) { return newFakeCycle(nil).cycle, nil }
+	ok := func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }
 	bad := testConfig(t, "not a schedule")
 	tests := []struct {
 		name string
@@ -534,7 +535,7 @@ func TestNewDaemonErrors(t *testing.T) {
 	}{
 		{"missing options", Options{}, "needs Config, NewCycle and Logger"},
 		{"bad schedule", Options{Config: bad, NewCycle: ok, Logger: logger}, `schedule "not a schedule"`},
-		{"cycle fails to build", Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (Cycle, error) { return nil, errors.New("no API key") }, Logger: logger}, "building the sync cycle: no API key"},
+		{"cycle fails to build", Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (engine.Cycle, error) { return nil, errors.New("no API key") }, Logger: logger}, "building the sync cycle: no API key"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
