@@ -117,7 +117,7 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 		return err
 	}
 	eng, err := engine.NewEngine(engine.EngineOptions{
-		Config: cfg,
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
 		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			d, err := source.LoadFS(ctx, desiredFS, sourceOptions(cfg.Source))

@@ -54,7 +54,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 			env.logger.Warn(w)
 		}
 	}
-	o := opsgenie.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
+	o := cfg.OpsGenie.ClientOptions(key, "ogsync/"+buildVersion())
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply
 	o.Concurrency = cfg.Apply.Concurrency
@@ -140,7 +140,7 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	// decode them once.
 	src.Cache = &source.Cache{}
 	e, err := engine.NewEngine(engine.EngineOptions{
-		Config: cfg,
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
 		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Fetch(ctx, src, env.logger)

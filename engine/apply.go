@@ -54,7 +54,7 @@ func (e *Engine) applyActions(ctx context.Context, p *planner.Plan, forbidden fu
 	}
 	x := &executor{target: e.target, ids: &target.IDs{}, minOwners: e.opts.Safeguards.MinOwners}
 	x.owners, _ = e.target.(target.OwnerCounter)
-	workers := max(e.cfg.Apply.Concurrency, 1)
+	workers := e.workers
 
 	for _, step := range planner.GroupSteps(runnable) {
 		var todo []*planner.Action

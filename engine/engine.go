@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
@@ -30,8 +29,14 @@ func (noProgress) Finish()           {}
 
 // EngineOptions configure an Engine.
 type EngineOptions struct {
-	// Config is the configuration the engine runs. Required.
-	Config *config.Config
+	// Planner are the planner's options; the target's capabilities are
+	// added to them.
+	Planner planner.Options
+	// Concurrency bounds the actions of one step applied at once (at least 1).
+	Concurrency int
+	// Heartbeat names the heartbeat pinged after a cycle that is not an
+	// error (see Heartbeater); "" pings none.
+	Heartbeat string
 	// Target reads, audits and writes the account. Required. For a dry run
 	// it should be one that refuses writes (opsgenie.Options.ReadOnly), so
 	// that the guarantee holds below the engine too.
@@ -55,69 +60,45 @@ type EngineOptions struct {
 // Engine runs sync cycles: pull → load → list → plan → audit → safeguards →
 // apply or report.
 type Engine struct {
-	cfg      *config.Config
-	opts     planner.Options
-	target   target.Target
-	desired  func(ctx context.Context) (*model.Desired, error)
-	apply    bool
-	logger   *slog.Logger
-	progress func(total int) ProgressReporter
-	now      func() time.Time
-	check    func(p *planner.Plan) error
+	workers       int
+	heartbeatName string
+	opts          planner.Options
+	target        target.Target
+	desired       func(ctx context.Context) (*model.Desired, error)
+	apply         bool
+	logger        *slog.Logger
+	progress      func(total int) ProgressReporter
+	now           func() time.Time
+	check         func(p *planner.Plan) error
 }
 
 // NewEngine checks the options and returns an engine.
 func NewEngine(o EngineOptions) (*Engine, error) {
-	if o.Config == nil || o.Target == nil || o.Desired == nil || o.Logger == nil {
-		return nil, errors.New("engine: the engine needs a config, a target, a desired-state loader and a logger")
+	if o.Target == nil || o.Desired == nil || o.Logger == nil {
+		return nil, errors.New("engine: the engine needs a target, a desired-state loader and a logger")
 	}
-	popts := PlannerOptions(o.Config)
+	popts := o.Planner
 	caps := o.Target.Capabilities()
 	popts.Capabilities = &caps
 	if err := popts.Validate(); err != nil {
 		return nil, fmt.Errorf("planner options: %w", err)
 	}
 	e := &Engine{
-		cfg:      o.Config,
-		opts:     popts,
-		target:   o.Target,
-		desired:  o.Desired,
-		apply:    o.Apply,
-		logger:   o.Logger,
-		progress: o.Progress,
-		now:      o.Now,
-		check:    o.Check,
+		workers:       max(o.Concurrency, 1),
+		heartbeatName: o.Heartbeat,
+		opts:          popts,
+		target:        o.Target,
+		desired:       o.Desired,
+		apply:         o.Apply,
+		logger:        o.Logger,
+		progress:      o.Progress,
+		now:           o.Now,
+		check:         o.Check,
 	}
 	if e.now == nil {
 		e.now = time.Now
 	}
 	return e, nil
-}
-
-// PlannerOptions maps the configuration onto the planner's options.
-func PlannerOptions(cfg *config.Config) planner.Options {
-	s := cfg.Safeguards
-	return planner.Options{
-		Policies: planner.PolicyNames{Users: cfg.Policy.Users, Teams: cfg.Policy.Teams, Members: cfg.Policy.Members},
-		Ownership: planner.Ownership{
-			Mode:        cfg.Ownership.Mode,
-			MarkerKey:   cfg.Ownership.MarkerKey,
-			MarkerValue: cfg.Ownership.MarkerValue,
-		},
-		Scope: planner.Scope{
-			IgnoreUsers:    s.IgnoreUsers,
-			IgnoreTeams:    s.IgnoreTeams,
-			ProtectedUsers: s.ProtectedUsers,
-			ExternalUsers:  cfg.Source.ExternalUsers,
-		},
-		Safeguards: planner.Safeguards{
-			MinOwners:        s.MinOwners,
-			MinUsers:         s.MinUsers,
-			MaxShrinkPercent: s.MaxShrinkPercent,
-			MaxDeletes:       planner.MaxDeletes{Count: s.MaxDeletes.Count, Percent: s.MaxDeletes.Percent},
-			RequiredUsers:    s.RequiredUsers,
-		},
-	}
 }
 
 // Plan runs the read side of a cycle: it loads the desired state, reads the

@@ -106,7 +106,7 @@ func fixed(build func() model.Desired) func(context.Context) (*model.Desired, er
 func newTestEngine(t *testing.T, cfg *config.Config, client target.Target, apply bool, desired func(context.Context) (*model.Desired, error), mod ...func(*EngineOptions)) *Engine {
 	t.Helper()
 	logger, _ := testLogger()
-	o := EngineOptions{Config: cfg, Target: client, Desired: desired, Apply: apply, Logger: logger}
+	o := EngineOptions{Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat, Target: client, Desired: desired, Apply: apply, Logger: logger}
 	for _, m := range mod {
 		m(&o)
 	}

@@ -28,7 +28,7 @@ const (
 // refused, failed or partial cycle does not ping. A failed ping is logged
 // and recorded in r; it does not change the cycle's outcome.
 func (e *Engine) heartbeat(ctx context.Context, r *Result) {
-	name := e.cfg.OpsGenie.Heartbeat
+	name := e.heartbeatName
 	if name == "" {
 		return
 	}

@@ -171,7 +171,7 @@ func BenchmarkLoadPlan(b *testing.B) {
 				cfg := config.Default()
 				cfg.Policy = config.Policy{Users: config.PolicySync, Teams: config.PolicySync, Members: config.PolicySync}
 				cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 1 << 20, Percent: 100}
-				opts := engine.PlannerOptions(&cfg)
+				opts := cfg.PlannerOptions()
 				var srcOpts source.Options
 				if tc.cached {
 					srcOpts.Cache = &source.Cache{}

@@ -104,7 +104,7 @@ func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logge
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	o := opsgenie.OptionsFrom(cfg.OpsGenie, testKey, "ogsync-tests")
+	o := cfg.OpsGenie.ClientOptions(testKey, "ogsync-tests")
 	o.Logger = logger
 	o.ReadOnly = !apply
 	o.Concurrency = cfg.Apply.Concurrency
@@ -114,7 +114,7 @@ func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logge
 	}
 	src := source.Options{Dir: cfg.Source.Path, Files: cfg.Source.Files, ExternalUsers: cfg.Source.ExternalUsers}
 	e, err := engine.NewEngine(engine.EngineOptions{
-		Config: cfg,
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
 		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Load(ctx, src)

@@ -7,40 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-
-	"github.com/ogsync/ogsync/config"
 )
-
-func TestOptionsFromRates(t *testing.T) {
-	def := config.Default().OpsGenie
-	o := OptionsFrom(def, "k", "ua")
-	if o.Rate != (Rate{PerSecond: DefaultCeiling, Burst: DefaultBurst}) || *o.SearchRate != o.Rate {
-		t.Errorf("no rate configured: ceilings %v and %v, want %g/s burst %d", o.Rate, *o.SearchRate, DefaultCeiling, DefaultBurst)
-	}
-	if o.Start[DomainConfiguration] != DefaultStartConfiguration || o.Start[DomainSearch] != DefaultStartSearch {
-		t.Errorf("start = %v", o.Start)
-	}
-
-	set := def
-	set.RateLimit = config.RateLimit{Rate: config.Rate{PerSecond: 3}, Search: &config.Rate{PerSecond: 1, Burst: 2}}
-	o = OptionsFrom(set, "k", "ua")
-	if o.Rate != (Rate{PerSecond: 3, Burst: DefaultBurst}) || *o.SearchRate != (Rate{PerSecond: 1, Burst: 2}) {
-		t.Errorf("configured: ceilings %v and %v", o.Rate, *o.SearchRate)
-	}
-	c, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The defaults start above these ceilings: the ceilings win.
-	if got := c.Rates(); got[DomainConfiguration] != 3 || got[DomainSearch] != 1 {
-		t.Errorf("rates = %v, want the ceilings 3 and 1", got)
-	}
-
-	set.RateLimit.Adaptive = new(false)
-	if o = OptionsFrom(set, "k", "ua"); o.Start != nil {
-		t.Errorf("adaptive: false: start = %v, want none (the ceiling is the fixed rate)", o.Start)
-	}
-}
 
 func TestClientReportsRates(t *testing.T) {
 	var seen []string

@@ -27,8 +27,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/ogsync/ogsync/config"
 )
 
 // Defaults of Options.
@@ -102,34 +100,6 @@ type Options struct {
 	Jitter func(d time.Duration) time.Duration
 }
 
-// OptionsFrom returns the Options of the opsgenie section of a configuration.
-// Without a configured opsgenie.rate_limit, each domain starts at its
-// default (DefaultStartConfiguration, DefaultStartSearch) under
-// DefaultCeiling; a configured rate is the ceiling, and the start is the
-// default below it, or the ceiling itself when rate_limit.adaptive is false.
-func OptionsFrom(c config.OpsGenie, apiKey, userAgent string) Options {
-	ceiling := func(r config.Rate) Rate {
-		if r.PerSecond <= 0 {
-			return Rate{PerSecond: DefaultCeiling, Burst: cmpOr(r.Burst, DefaultBurst)}
-		}
-		return Rate{PerSecond: r.PerSecond, Burst: cmpOr(r.Burst, DefaultBurst)}
-	}
-	search := ceiling(c.RateLimit.SearchRate())
-	o := Options{
-		BaseURL:    c.URL,
-		APIKey:     apiKey,
-		UserAgent:  userAgent,
-		Timeout:    c.Timeout,
-		MaxRetries: c.MaxRetries,
-		Rate:       ceiling(c.RateLimit.Rate),
-		SearchRate: &search,
-	}
-	if c.RateLimit.IsAdaptive() {
-		o.Start = map[string]float64{DomainConfiguration: DefaultStartConfiguration, DomainSearch: DefaultStartSearch}
-	}
-	return o
-}
-
 // Client talks to one OpsGenie account. It is safe for concurrent use.
 type Client struct {
 	base           string
@@ -162,7 +132,7 @@ func New(o Options) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if err := config.CheckURL(base); err != nil {
+	if err := CheckURL(base); err != nil {
 		return nil, fmt.Errorf("opsgenie base URL: %w", err)
 	}
 	key := strings.TrimSpace(o.APIKey)
