@@ -117,6 +117,15 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 			Help: "OpsGenie heartbeat pings after successful cycles, by result (ok, error).",
 		}, []string{"result"}),
 	}
+	if err := m.register(reg, version); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register registers the metrics and the build info with reg, and exports
+// every outcome from the start.
+func (m *Metrics) register(reg prometheus.Registerer, version string) error {
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "ogsync_build_info",
 		Help:        "A constant 1, labelled with ogsync's version.",
@@ -129,7 +138,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 		m.reloadOK, m.reloadTime, m.stateErrors, m.heartbeats, buildInfo,
 	} {
 		if err := reg.Register(c); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	// Every outcome is exported from the start, so rate() and alerts see zeros.
@@ -138,7 +147,7 @@ func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
 	}
 	m.heartbeats.WithLabelValues("ok")
 	m.heartbeats.WithLabelValues("error")
-	return m, nil
+	return nil
 }
 
 // RecordCycle counts a finished cycle. consecutiveFailed is the number of
