@@ -299,6 +299,48 @@ var (
 // returns the extra keys. Users are stored in bulk and sorted once, so
 // 100k users seed in a fraction of a second.
 func buildAccount(seed *Seed, a *account, beh Behavior) (map[string]Right, error) {
+	keys, err := seedKeys(seed)
+	if err != nil {
+		return nil, err
+	}
+	s := &seeder{seed: seed, a: a, beh: beh, used: map[string]bool{}}
+	// Schedules and escalations may reference each other, so both are
+	// created first and their references resolved afterwards.
+	for _, step := range []func() error{s.roles, s.users, s.teams, s.schedules, s.escalations, s.references} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range seed.Teams {
+		if !st.NoDefaultResources {
+			a.createDefaultResources(a.teamsByName[strings.ToLower(st.Name)], beh.DefaultTimeZone)
+		}
+	}
+	return keys, nil
+}
+
+// seeder builds an account from a seed; used holds the ids the seed gives.
+type seeder struct {
+	seed *Seed
+	a    *account
+	beh  Behavior
+	used map[string]bool
+}
+
+// newID returns the id the seed gives (refusing one used twice), or a new one.
+func (s *seeder) newID(given string, path ...any) (string, error) {
+	if given == "" {
+		return s.a.ids.next(), nil
+	}
+	if s.used[given] {
+		return "", serr(fmt.Sprintf("id %q is used twice", given), path...)
+	}
+	s.used[given] = true
+	return given, nil
+}
+
+// seedKeys checks the seed's API keys and returns their rights.
+func seedKeys(seed *Seed) (map[string]Right, error) {
 	keys := map[string]Right{}
 	for i, k := range seed.Keys {
 		if k.Key == "" {
@@ -320,53 +362,54 @@ func buildAccount(seed *Seed, a *account, beh Behavior) (map[string]Right, error
 		}
 		keys[k.Key] = r
 	}
+	return keys, nil
+}
 
-	usedIDs := map[string]bool{}
-	newID := func(given string, path ...any) (string, error) {
-		if given == "" {
-			return a.ids.next(), nil
-		}
-		if usedIDs[given] {
-			return "", serr(fmt.Sprintf("id %q is used twice", given), path...)
-		}
-		usedIDs[given] = true
-		return given, nil
-	}
-
+// roles creates the custom roles.
+func (s *seeder) roles() error {
+	seed := s.seed
+	a := s.a
 	for i, r := range seed.CustomRoles {
 		if strings.TrimSpace(r.Name) == "" {
-			return nil, serr("name is required", "customRoles", i, "name")
+			return serr("name is required", "customRoles", i, "name")
 		}
 		if _, builtin := model.CanonicalBuiltinRole(r.Name); builtin {
-			return nil, serr(fmt.Sprintf("%q is a built-in role", r.Name), "customRoles", i, "name")
+			return serr(fmt.Sprintf("%q is a built-in role", r.Name), "customRoles", i, "name")
 		}
 		if a.rolesByName[strings.ToLower(r.Name)] != nil {
-			return nil, serr(fmt.Sprintf("role %q is declared twice", r.Name), "customRoles", i, "name")
+			return serr(fmt.Sprintf("role %q is declared twice", r.Name), "customRoles", i, "name")
 		}
 		ext := cmpOr(strings.ToLower(r.ExtendedRole), "user")
 		if !slices.Contains(extendedRoles, ext) {
-			return nil, serr(fmt.Sprintf("extendedRole %q must be user, observer or stakeholder", r.ExtendedRole), "customRoles", i, "extendedRole")
+			return serr(fmt.Sprintf("extendedRole %q must be user, observer or stakeholder", r.ExtendedRole), "customRoles", i, "extendedRole")
 		}
-		id, err := newID(r.ID, "customRoles", i, "id")
+		id, err := s.newID(r.ID, "customRoles", i, "id")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		a.insertRole(&customRole{id: id, name: r.Name, extendedRole: ext,
 			granted: slices.Clone(r.GrantedRights), disallowed: slices.Clone(r.DisallowedRights)})
 	}
+	return nil
+}
 
+// users creates the users.
+func (s *seeder) users() error {
+	seed := s.seed
+	a := s.a
+	beh := s.beh
 	now := a.now()
 	users := make([]*user, 0, len(seed.Users))
 	for i, su := range seed.Users {
 		u, err := seedUser(a, beh, su, now, i)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if a.usersByName[u.username] != nil {
-			return nil, serr(fmt.Sprintf("username %q is declared twice", u.username), "users", i, "username")
+			return serr(fmt.Sprintf("username %q is declared twice", u.username), "users", i, "username")
 		}
-		if u.id, err = newID(su.ID, "users", i, "id"); err != nil {
-			return nil, err
+		if u.id, err = s.newID(su.ID, "users", i, "id"); err != nil {
+			return err
 		}
 		u.contactID = a.ids.next()
 		a.usersByName[u.username] = u
@@ -379,98 +422,123 @@ func buildAccount(seed *Seed, a *account, beh Behavior) (map[string]Right, error
 	slices.SortFunc(users, func(x, y *user) int { return strings.Compare(x.username, y.username) })
 	a.byUsername = users
 	a.version++
+	return nil
+}
 
+// teams creates the teams with their members.
+func (s *seeder) teams() error {
+	seed := s.seed
+	a := s.a
 	for i, st := range seed.Teams {
 		if msg := checkTeamName(st.Name); msg != "" {
-			return nil, serr(msg, "teams", i, "name")
+			return serr(msg, "teams", i, "name")
 		}
 		if a.teamsByName[strings.ToLower(st.Name)] != nil {
-			return nil, serr(fmt.Sprintf("team %q is declared twice", st.Name), "teams", i, "name")
+			return serr(fmt.Sprintf("team %q is declared twice", st.Name), "teams", i, "name")
 		}
-		id, err := newID(st.ID, "teams", i, "id")
+		id, err := s.newID(st.ID, "teams", i, "id")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t := &team{id: id, name: st.Name, description: st.Description}
 		for j, sm := range st.Members {
 			var ref memberRef
 			ref.User.Username, ref.Role = sm.Username, sm.Role
 			if sm.Username == "" {
-				return nil, serr("username is required", "teams", i, "members", j, "username")
+				return serr("username is required", "teams", i, "members", j, "username")
 			}
 			m, msg := a.resolveMember(ref)
 			if msg != "" {
-				return nil, serr(msg, "teams", i, "members", j)
+				return serr(msg, "teams", i, "members", j)
 			}
 			if t.memberIndex(m.userID) >= 0 {
-				return nil, serr(fmt.Sprintf("%s is a member twice", sm.Username), "teams", i, "members", j)
+				return serr(fmt.Sprintf("%s is a member twice", sm.Username), "teams", i, "members", j)
 			}
 			t.members = append(t.members, m)
 		}
 		a.insertTeam(t)
 	}
+	return nil
+}
 
-	// Schedules and escalations may reference each other, so both are
-	// created first and their references resolved afterwards.
+// schedules creates the schedules (their rotations come later).
+func (s *seeder) schedules() error {
+	seed := s.seed
+	a := s.a
+	beh := s.beh
 	for i, ss := range seed.Schedules {
 		if strings.TrimSpace(ss.Name) == "" {
-			return nil, serr("name is required", "schedules", i, "name")
+			return serr("name is required", "schedules", i, "name")
 		}
 		if a.schedulesByNm[strings.ToLower(ss.Name)] != nil {
-			return nil, serr(fmt.Sprintf("schedule %q is declared twice", ss.Name), "schedules", i, "name")
+			return serr(fmt.Sprintf("schedule %q is declared twice", ss.Name), "schedules", i, "name")
 		}
-		id, err := newID(ss.ID, "schedules", i, "id")
+		id, err := s.newID(ss.ID, "schedules", i, "id")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tz := cmpOr(ss.Timezone, beh.DefaultTimeZone)
 		if !validTimeZone(tz) {
-			return nil, serr(fmt.Sprintf("time zone %q is not a valid time zone", ss.Timezone), "schedules", i, "timezone")
+			return serr(fmt.Sprintf("time zone %q is not a valid time zone", ss.Timezone), "schedules", i, "timezone")
 		}
 		sc := &schedule{id: id, name: ss.Name, description: ss.Description, timezone: tz, enabled: ss.Enabled == nil || *ss.Enabled}
 		if ss.OwnerTeam != "" {
 			t := a.teamsByName[strings.ToLower(ss.OwnerTeam)]
 			if t == nil {
-				return nil, serr(fmt.Sprintf("no team %q", ss.OwnerTeam), "schedules", i, "ownerTeam")
+				return serr(fmt.Sprintf("no team %q", ss.OwnerTeam), "schedules", i, "ownerTeam")
 			}
 			sc.ownerTeamID = t.id
 		}
 		a.insertSchedule(sc)
 	}
+	return nil
+}
+
+// escalations creates the escalations (their rules come later).
+func (s *seeder) escalations() error {
+	seed := s.seed
+	a := s.a
 	for i, se := range seed.Escalations {
 		if strings.TrimSpace(se.Name) == "" {
-			return nil, serr("name is required", "escalations", i, "name")
+			return serr("name is required", "escalations", i, "name")
 		}
 		if a.escalationsNm[strings.ToLower(se.Name)] != nil {
-			return nil, serr(fmt.Sprintf("escalation %q is declared twice", se.Name), "escalations", i, "name")
+			return serr(fmt.Sprintf("escalation %q is declared twice", se.Name), "escalations", i, "name")
 		}
-		id, err := newID(se.ID, "escalations", i, "id")
+		id, err := s.newID(se.ID, "escalations", i, "id")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		e := &escalation{id: id, name: se.Name, description: se.Description}
 		if se.OwnerTeam != "" {
 			t := a.teamsByName[strings.ToLower(se.OwnerTeam)]
 			if t == nil {
-				return nil, serr(fmt.Sprintf("no team %q", se.OwnerTeam), "escalations", i, "ownerTeam")
+				return serr(fmt.Sprintf("no team %q", se.OwnerTeam), "escalations", i, "ownerTeam")
 			}
 			e.ownerTeamID = t.id
 		}
 		if se.Repeat != nil {
 			if se.Repeat.WaitInterval < 0 || se.Repeat.Count < 0 {
-				return nil, serr("waitInterval and count must not be negative", "escalations", i, "repeat")
+				return serr("waitInterval and count must not be negative", "escalations", i, "repeat")
 			}
 			e.repeat = &repeat{WaitInterval: se.Repeat.WaitInterval, Count: se.Repeat.Count,
 				ResetRecipientStates: se.Repeat.ResetRecipientStates, CloseAlertAfterAll: se.Repeat.CloseAlertAfterAll}
 		}
 		a.insertEscalation(e)
 	}
+	return nil
+}
+
+// references adds the rotations and escalation rules, which may reference any schedule or escalation.
+func (s *seeder) references() error {
+	seed := s.seed
+	a := s.a
 	for i, ss := range seed.Schedules {
 		sc := a.schedulesByNm[strings.ToLower(ss.Name)]
 		for j, sr := range ss.Rotations {
 			rot, err := seedRotation(a, sr, "schedules", i, "rotations", j)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			sc.rotations = append(sc.rotations, rot)
 		}
@@ -478,33 +546,28 @@ func buildAccount(seed *Seed, a *account, beh Behavior) (map[string]Right, error
 	for i, se := range seed.Escalations {
 		e := a.escalationsNm[strings.ToLower(se.Name)]
 		if len(se.Rules) == 0 {
-			return nil, serr("at least one rule is required", "escalations", i, "rules")
+			return serr("at least one rule is required", "escalations", i, "rules")
 		}
 		for j, sr := range se.Rules {
 			path := []any{"escalations", i, "rules", j}
 			r := rule{condition: cmpOr(sr.Condition, "if-not-acked"), notifyType: cmpOr(sr.NotifyType, "default"), delayMin: sr.Delay}
 			if !slices.Contains(conditions, r.condition) {
-				return nil, serr(fmt.Sprintf("condition %q must be if-not-acked or if-not-closed", sr.Condition), append(path, "condition")...)
+				return serr(fmt.Sprintf("condition %q must be if-not-acked or if-not-closed", sr.Condition), append(path, "condition")...)
 			}
 			if !slices.Contains(notifyTypes, r.notifyType) {
-				return nil, serr(fmt.Sprintf("notifyType %q must be one of %s", sr.NotifyType, strings.Join(notifyTypes, ", ")), append(path, "notifyType")...)
+				return serr(fmt.Sprintf("notifyType %q must be one of %s", sr.NotifyType, strings.Join(notifyTypes, ", ")), append(path, "notifyType")...)
 			}
 			if sr.Delay < 0 {
-				return nil, serr("delay must not be negative", append(path, "delay")...)
+				return serr("delay must not be negative", append(path, "delay")...)
 			}
 			var err error
 			if r.recipient, err = seedRef(a, sr.Recipient, recipientKinds, append(path, "recipient")...); err != nil {
-				return nil, err
+				return err
 			}
 			e.rules = append(e.rules, r)
 		}
 	}
-	for _, st := range seed.Teams {
-		if !st.NoDefaultResources {
-			a.createDefaultResources(a.teamsByName[strings.ToLower(st.Name)], beh.DefaultTimeZone)
-		}
-	}
-	return keys, nil
+	return nil
 }
 
 func seedUser(a *account, beh Behavior, su SeedUser, now time.Time, i int) (*user, error) {
