@@ -499,7 +499,15 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 
 func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	v := &validator{name: name, doc: doc}
+	for _, check := range []func(*validator){c.validateOpsGenie, c.validateSource, c.validateSchedule, c.validatePolicy,
+		c.validateOwnership, c.validateSafeguards, c.validateRest} {
+		check(v)
+	}
+	return sortErrors(v.errs)
+}
 
+// validateOpsGenie checks the opsgenie section.
+func (c *Config) validateOpsGenie(v *validator) {
 	if err := CheckURL(c.OpsGenie.URL); err != nil {
 		v.add("opsgenie.url", "%v", err)
 	}
@@ -516,10 +524,13 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.OpsGenie.RateLimit.Search != nil {
 		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
 	}
-	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(doc, "opsgenie.rate_limit.per_second") == lookup(doc, "opsgenie.rate_limit") {
+	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(v.doc, "opsgenie.rate_limit.per_second") == lookup(v.doc, "opsgenie.rate_limit") {
 		v.add("opsgenie.rate_limit.adaptive", "false needs opsgenie.rate_limit.per_second: the fixed rate to keep")
 	}
+}
 
+// validateSource checks the source section.
+func (c *Config) validateSource(v *validator) {
 	if c.Source.Path == "" {
 		v.add("source.path", "must name the directory holding the desired state")
 	}
@@ -547,7 +558,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.Source.Git.Timeout <= 0 {
 		v.add("source.git.timeout", "must be a positive duration such as 2m")
 	}
+}
 
+// validateSchedule checks schedule and time_zone.
+func (c *Config) validateSchedule(v *validator) {
 	if err := CheckSchedule(c.Schedule); err != nil {
 		v.add("schedule", "%v", err)
 	}
@@ -557,7 +571,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
 		v.add("time_zone", "%q is not an IANA time zone", c.TimeZone)
 	}
+}
 
+// validatePolicy checks the policies.
+func (c *Config) validatePolicy(v *validator) {
 	for field, p := range map[string]string{"policy.users": c.Policy.Users, "policy.teams": c.Policy.Teams, "policy.members": c.Policy.Members} {
 		switch p {
 		case PolicySync, PolicyUpsertOnly, PolicyCreateOnly:
@@ -565,7 +582,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			v.add(field, "%q is not a policy (sync, upsert-only, create-only)", p)
 		}
 	}
+}
 
+// validateOwnership checks the ownership section.
+func (c *Config) validateOwnership(v *validator) {
 	switch c.Ownership.Mode {
 	case OwnershipMarker, OwnershipAdopt:
 	default:
@@ -577,7 +597,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if strings.TrimSpace(c.Ownership.MarkerValue) == "" {
 		v.add("ownership.marker_value", "must not be empty")
 	}
+}
 
+// validateSafeguards checks the safeguards section.
+func (c *Config) validateSafeguards(v *validator) {
 	s := c.Safeguards
 	if s.MinOwners < 0 {
 		v.add("safeguards.min_owners", "must not be negative")
@@ -619,7 +642,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			}
 		}
 	}
+}
 
+// validateRest checks apply, health and listen.
+func (c *Config) validateRest(v *validator) {
 	if c.Apply.Concurrency < 1 || c.Apply.Concurrency > 64 {
 		v.add("apply.concurrency", "must be between 1 and 64, not %d", c.Apply.Concurrency)
 	}
@@ -634,7 +660,6 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			v.add("listen", "%q is not host:port", c.Listen)
 		}
 	}
-	return sortErrors(v.errs)
 }
 
 func sortErrors(es Errors) Errors {
