@@ -83,37 +83,49 @@ func Pull(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 	}
 
 	if !opts.Git.Pull {
-		if _, err := exec.LookPath("git"); err != nil {
-			if opts.Git.VerifySignatures {
-				return rev, errors.New("verifying signatures: git is not installed")
-			}
-			return rev, nil
-		}
-		if !g.isCheckout(ctx) {
-			if opts.Git.VerifySignatures {
-				return rev, fmt.Errorf("verifying signatures: %s is not a git checkout", dir)
-			}
-			return rev, nil
-		}
-		head, err := g.revParse(ctx, "HEAD")
-		if err != nil {
-			if opts.Git.VerifySignatures {
-				return rev, fmt.Errorf("verifying signatures: %w", err)
-			}
-			logger.Warn("cannot read the checkout's HEAD", "dir", dir, "err", err)
-			return rev, nil
-		}
+		return g.headOnly(ctx, opts, rev)
+	}
+	return g.pull(ctx, opts, rev)
+}
+
+// headOnly is Pull with pulling disabled: HEAD's revision, its signature
+// verified if asked.
+func (g *git) headOnly(ctx context.Context, opts Options, rev model.Revision) (model.Revision, error) {
+	dir, logger := g.dir, g.logger
+	if _, err := exec.LookPath("git"); err != nil {
 		if opts.Git.VerifySignatures {
-			if err := g.verify(ctx, head); err != nil {
-				return rev, err
-			}
+			return rev, errors.New("verifying signatures: git is not installed")
 		}
-		if err := g.onlyCommitted(ctx, opts.Files, true); err != nil {
+		return rev, nil
+	}
+	if !g.isCheckout(ctx) {
+		if opts.Git.VerifySignatures {
+			return rev, fmt.Errorf("verifying signatures: %s is not a git checkout", dir)
+		}
+		return rev, nil
+	}
+	head, err := g.revParse(ctx, "HEAD")
+	if err != nil {
+		if opts.Git.VerifySignatures {
+			return rev, fmt.Errorf("verifying signatures: %w", err)
+		}
+		logger.Warn("cannot read the checkout's HEAD", "dir", dir, "err", err)
+		return rev, nil
+	}
+	if opts.Git.VerifySignatures {
+		if err := g.verify(ctx, head); err != nil {
 			return rev, err
 		}
-		return g.revision(ctx, head)
 	}
+	if err := g.onlyCommitted(ctx, opts.Files, true); err != nil {
+		return rev, err
+	}
+	return g.revision(ctx, head)
+}
 
+// pull fast-forwards the checkout to <remote>/<branch> (see Pull).
+func (g *git) pull(ctx context.Context, opts Options, rev model.Revision) (model.Revision, error) {
+	dir, logger := g.dir, g.logger
 	remote, branch := opts.Git.Remote, opts.Git.Branch
 	if err := checkRefName("remote", remote); err != nil {
 		return rev, err
