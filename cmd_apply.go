@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/sync"
 )
 
 const applySynopsis = "--config FILE [--plan FILE] [--api-url URL] [--log-level L] [--log-format F]"
@@ -49,7 +49,7 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 			return exitError
 		}
 	}
-	build := func(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
+	build := func(cfg *config.Config, env cycleEnv) (engine.Cycle, error) {
 		if saved != nil {
 			env.check = func(fresh *planner.Plan) error { return checkSaved(saved, fresh) }
 		}
@@ -57,7 +57,7 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 		if err != nil {
 			return nil, err
 		}
-		return learnRates(cfg, env, client, func(ctx context.Context) (sync.Result, error) {
+		return learnRates(cfg, env, client, func(ctx context.Context) (engine.Result, error) {
 			res, err := e.RunCycle(ctx)
 			if p, ok := res.Plan.(*planner.Plan); ok {
 				_ = report.Text(io.out, p)
@@ -97,12 +97,12 @@ func checkSaved(saved, fresh *planner.Plan) error {
 }
 
 // printOutcomes prints what happened to each action that did not simply apply.
-func printOutcomes(io stdio, res *sync.Result) {
+func printOutcomes(io stdio, res *engine.Result) {
 	t := res.Total()
 	fmt.Fprintf(io.out, "\n%s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (%d API calls, %s)\n",
 		res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, res.APICalls, res.Duration().Round(time.Millisecond))
 	for _, a := range res.Actions {
-		if a.Outcome != sync.ActionApplied && a.Outcome != sync.ActionPlanned {
+		if a.Outcome != engine.ActionApplied && a.Outcome != engine.ActionPlanned {
 			fmt.Fprintf(io.out, "  %-9s %s: %s\n", a.Outcome, a.Action, a.Error)
 		}
 	}

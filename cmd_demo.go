@@ -15,12 +15,12 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // demoFiles are the example desired state and the drifted account the demo
@@ -116,9 +116,9 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 	if err != nil {
 		return err
 	}
-	engine, err := sync.NewEngine(sync.EngineOptions{
-		Config: cfg,
-		Client: client,
+	eng, err := engine.NewEngine(engine.EngineOptions{
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			d, err := source.LoadFS(ctx, desiredFS, sourceOptions(cfg.Source))
 			if err == nil {
@@ -136,9 +136,9 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 	st := sim.State()
 	fmt.Fprintf(io.out, "ogsync demo: an OpsGenie emulator on %s holds %d users and %d teams (%s).\n",
 		ln.Addr(), len(st.Users), len(st.Teams), demoSeedFile)
-	fmt.Fprintf(io.out, "The desired state is %s. Policies: users sync, teams upsert-only, members sync.\n\n", demoDesiredDir)
+	fmt.Fprintf(io.out, "The desired state is %s. Policies: users sync, teams upsert-only, members engine.\n\n", demoDesiredDir)
 
-	p, err := engine.Plan(ctx)
+	p, err := eng.Plan(ctx)
 	if err != nil {
 		return err
 	}
@@ -154,15 +154,15 @@ func demo(ctx context.Context, io stdio, opts demoOptions) error {
 		fmt.Fprintln(io.out, "Run `go run . demo --apply` to apply the plan and plan again.")
 		return nil
 	}
-	return demoApply(ctx, io, engine, sim, p)
+	return demoApply(ctx, io, eng, sim, p)
 }
 
 // demoApply applies p, then plans again to show what is left.
-func demoApply(ctx context.Context, io stdio, engine *sync.Engine, sim *ogsim.Server, p *planner.Plan) error {
+func demoApply(ctx context.Context, io stdio, eng *engine.Engine, sim *ogsim.Server, p *planner.Plan) error {
 	sim.ResetStats()
 	start := time.Now()
-	results := engine.Apply(ctx, p)
-	res := sync.Result{Start: start, End: time.Now(), Actions: results, APICalls: sim.Stats().Total}
+	results := eng.Apply(ctx, p)
+	res := engine.Result{Start: start, End: time.Now(), Actions: results, APICalls: sim.Stats().Total}
 	res.Finish(nil)
 	fmt.Fprintln(io.out, "\nApplying:")
 	for _, a := range res.Actions {
@@ -177,7 +177,7 @@ func demoApply(ctx context.Context, io stdio, engine *sync.Engine, sim *ogsim.Se
 		t.Applied, t.Failed, t.Skipped, t.Blocked, res.APICalls)
 
 	sim.ResetStats()
-	next, err := engine.Plan(ctx)
+	next, err := eng.Plan(ctx)
 	if err != nil {
 		return err
 	}

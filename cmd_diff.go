@@ -12,7 +12,7 @@ import (
 	"github.com/ogsync/ogsync/diff"
 	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 const diffSynopsis = "(--desired DIR | --config FILE) --base REV [--head REV] [--format text|markdown|json] [--out FILE] [--detailed-exitcode]"
@@ -95,7 +95,7 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 		if _, err := io.out.Write(buf.Bytes()); err != nil {
 			return fail(fmt.Errorf("writing the diff: %w", err))
 		}
-	} else if err := sync.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+	} else if err := statedir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
 		return fail(fmt.Errorf("writing the diff: %w", err))
 	}
 	if o.detailed && !d.Empty() {

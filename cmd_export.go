@@ -17,9 +17,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 const exportSynopsis = "--config FILE [--out DIR] [--api-url URL] [--log-level L] [--log-format F]"
@@ -71,15 +71,13 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(err)
 	}
 
-	users, err := client.ListUsers(ctx)
+	// An empty desired state: the roles in use come from the users, the
+	// list of custom roles is not read.
+	cur, err := client.Read(ctx, &model.Desired{})
 	if err != nil {
 		return fail(err)
 	}
-	teams, err := client.ListTeams(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	exp, warnings := buildExport(users, teams)
+	exp, warnings := buildExport(cur.Users, cur.Teams)
 	for _, w := range warnings {
 		fmt.Fprintf(io.err, "ogsync export: warning: %s\n", w)
 	}
@@ -184,7 +182,7 @@ func buildExport(users []model.User, teams []model.Team) (exportDoc, []string) {
 	warn := func(format string, args ...any) { warns = append(warns, fmt.Sprintf(format, args...)) }
 	doc := exportDoc{Users: []exportUser{}, Teams: []exportTeam{}}
 
-	sink.FillMemberNames(users, teams) // members the API names by id only
+	opsgenie.FillMemberNames(users, teams) // members the API names by id only
 	roles := map[string]bool{}
 	for _, u := range users {
 		e := exportUser{Username: u.Username}
@@ -334,7 +332,7 @@ func writeExport(dir string, files map[string][]byte) error {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		if err := sync.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
+		if err := statedir.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
 			return err
 		}
 	}

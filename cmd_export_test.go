@@ -12,10 +12,10 @@ import (
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 const exportTestKey = "7c1f9a52-1111-4222-8333-0123456789ab"
@@ -90,7 +90,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the loader refuses the export: %v", err)
 	}
-	client, err := sink.New(sink.Options{BaseURL: url, APIKey: exportTestKey})
+	client, err := opsgenie.New(opsgenie.Options{BaseURL: url, APIKey: exportTestKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestExportRoundTrip(t *testing.T) {
 
 	// Planned against the same account, the export changes nothing, even
 	// with every policy at sync and the YAML authoritative for everything.
-	current, err := client.Current(t.Context())
+	current, err := client.Read(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestBuildExportWarnings(t *testing.T) {
 func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "users.yaml")
-	if err := sync.WriteFileAtomic(path, []byte("old\n"), 0o644); err != nil {
+	if err := statedir.WriteFileAtomic(path, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// A directory in the way of the rename: the write fails, the old
@@ -425,7 +425,7 @@ func TestWriteFileAtomicKeepsOldOnFailure(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(blocked, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := sync.WriteFileAtomic(blocked, []byte("new\n"), 0o644); err == nil {
+	if err := statedir.WriteFileAtomic(blocked, []byte("new\n"), 0o644); err == nil {
 		t.Fatal("writing over a non-empty directory succeeded")
 	}
 	entries, err := os.ReadDir(dir)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [--detailed-exitcode] [--api-url URL] [--log-level L] [--log-format F]"
@@ -81,7 +81,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	return planExit(p, opts.detailed)
 }
 
-// planExit is the exit code for a plan (see sync.Outcome): 1 when a
+// planExit is the exit code for a plan (see engine.Outcome): 1 when a
 // safeguard refuses it, else 2 for changes with --detailed-exitcode, blocked
 // ones included (they are reported, not an error), else 0.
 func planExit(p *planner.Plan, detailed bool) int {
@@ -103,18 +103,18 @@ func writeOut(path string, data []byte) error {
 	st, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return sync.WriteFileAtomic(path, data, 0o644)
+		return statedir.WriteFileAtomic(path, data, 0o644)
 	case err != nil:
 		return err
 	case st.Mode().IsRegular():
-		return sync.WriteFileAtomic(path, data, 0o644)
+		return statedir.WriteFileAtomic(path, data, 0o644)
 	case st.Mode()&fs.ModeSymlink != 0:
 		return fmt.Errorf("%s is a symbolic link: refusing to replace or follow it; give the target's path", path)
 	case st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
 		// Written through, never replaced: O_NOFOLLOW guards against a
 		// swap for a link since the Lstat, and no O_CREATE, no O_TRUNC.
 		// O_NONBLOCK: a FIFO nobody reads fails at once instead of hanging.
-		f, err := os.OpenFile(path, os.O_WRONLY|sync.NoFollow|syscall.O_NONBLOCK, 0)
+		f, err := os.OpenFile(path, os.O_WRONLY|statedir.NoFollow|syscall.O_NONBLOCK, 0)
 		if errors.Is(err, syscall.ENXIO) {
 			return fmt.Errorf("%s is a FIFO that nobody reads", path)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ogsync/ogsync/daemon"
 	"net"
 	"os"
 	"os/signal"
@@ -13,7 +14,9 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/progress"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -40,12 +43,12 @@ func parseRunArgs(fs *flag.FlagSet, args []string) (runOptions, error) {
 }
 
 // cycleBuilder builds the sync cycle for a configuration.
-type cycleBuilder func(cfg *config.Config, env cycleEnv) (sync.Cycle, error)
+type cycleBuilder func(cfg *config.Config, env cycleEnv) (engine.Cycle, error)
 
 // newCycle builds the sync cycle for cfg: pull → load → list → plan → audit →
 // safeguards → apply or report. ogsync run calls it at start and on every
 // reload.
-func newCycle(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
+func newCycle(cfg *config.Config, env cycleEnv) (engine.Cycle, error) {
 	e, client, err := newEngineClient(cfg, env)
 	if err != nil {
 		return nil, err
@@ -73,10 +76,10 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	tty := isTerminal(io.err)
 	// On a terminal, one-shot runs draw a progress bar: the logger writes
 	// through the same StatusWriter, which keeps log lines off the bar's line.
-	var status *sync.StatusWriter
+	var status *progress.StatusWriter
 	logw := io.err
 	if opts.once && tty {
-		status = sync.NewStatusWriter(io.err)
+		status = progress.NewStatusWriter(io.err)
 		logw = status
 	}
 	logger := opts.log.logger(stdio{out: io.out, err: logw, getenv: io.getenv})
@@ -96,15 +99,15 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if err != nil {
 		return fail(err)
 	}
-	if err := sync.PrepareStateDir(cfg.StateDir); err != nil {
+	if err := statedir.PrepareStateDir(cfg.StateDir); err != nil {
 		return fail(err)
 	}
-	lock, err := sync.AcquireLock(filepath.Join(cfg.StateDir, sync.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(cfg.StateDir, statedir.LockFile))
 	if err != nil {
 		return fail(err)
 	}
 	defer lock.Release()
-	if removed, err := (sync.State{Dir: cfg.StateDir}).CleanTemp(); err != nil {
+	if removed, err := (statedir.Dir{Path: cfg.StateDir}).CleanTemp(); err != nil {
 		logger.Warn("cleaning the state directory", "err", err)
 	} else if len(removed) > 0 {
 		logger.Info("removed temporary files an interrupted run left in the state directory", "dir", cfg.StateDir, "files", removed)
@@ -112,7 +115,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := sync.NewMetrics(reg, buildVersion())
+	metrics, err := daemon.NewMetrics(reg, buildVersion())
 	if err != nil {
 		return fail(fmt.Errorf("registering metrics: %w", err))
 	}
@@ -123,28 +126,28 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		logger:   logger,
 		secrets:  io.secrets,
 		metrics:  metrics,
-		progress: func(total int) *sync.Progress {
+		progress: func(total int) engine.ProgressReporter {
 			if opts.once && tty {
-				return sync.NewProgress(status, total, true, 200*time.Millisecond)
+				return progress.NewProgress(status, total, true, 200*time.Millisecond)
 			}
-			return sync.NewLogProgress(logger, total, 10*time.Second)
+			return progress.NewLogProgress(logger, total, 10*time.Second)
 		},
 	}
-	var notifier *sync.Notifier
+	var notifier *daemon.Notifier
 	if !opts.once {
 		// Type=notify under systemd; nil (silent) anywhere else.
-		notifier = sync.NewNotifier(logger)
+		notifier = daemon.NewNotifier(logger)
 	}
-	d, err := sync.NewDaemon(sync.Options{
+	d, err := daemon.NewDaemon(daemon.Options{
 		Config:   cfg,
 		Notifier: notifier,
-		NewCycle: func(c *config.Config) (sync.Cycle, error) { return build(c, env) },
+		NewCycle: func(c *config.Config) (engine.Cycle, error) { return build(c, env) },
 		Load:     opts.loadConfig,
 		Logger:   logger,
 		Metrics:  metrics,
 		Redact:   io.secrets.Bytes,
 		// On a stop, the action in flight runs to its end (ActionTimeout).
-		ShutdownTimeout: sync.ActionTimeout + 15*time.Second,
+		ShutdownTimeout: engine.ActionTimeout + 15*time.Second,
 	})
 	if err != nil {
 		return fail(err)
@@ -153,7 +156,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if opts.once {
 		res, err := d.RunOnce(ctx)
 		t := res.Total()
-		report := filepath.Join(cfg.StateDir, sync.ReportFile)
+		report := filepath.Join(cfg.StateDir, statedir.ReportFile)
 		switch {
 		case err != nil:
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
@@ -161,7 +164,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
 				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
 		default:
-			// Blocked actions are reported, not an error (see sync.Outcome).
+			// Blocked actions are reported, not an error (see engine.Outcome).
 			if t.Blocked > 0 {
 				notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
 			}
@@ -180,7 +183,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		}
 		logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 		go func() {
-			err := sync.Serve(ctx, ln, sync.NewHandler(d.Health(), reg), logger)
+			err := daemon.Serve(ctx, ln, daemon.NewHandler(d.Health(), reg), logger)
 			if err != nil {
 				logger.Error("the health and metrics server stopped; stopping", "err", err)
 				cancel()

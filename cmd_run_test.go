@@ -20,10 +20,11 @@ import (
 	"testing"
 	"time"
 
-	stdsync "sync"
+	"sync"
 
 	"github.com/ogsync/ogsync/config"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 func TestParseRunArgs(t *testing.T) {
@@ -80,7 +81,7 @@ func writeConfig(t *testing.T, extra string) (file, stateDir string) {
 
 // lockedBuffer is a goroutine-safe writer for the command's stderr.
 type lockedBuffer struct {
-	mu stdsync.Mutex
+	mu sync.Mutex
 	b  bytes.Buffer
 }
 
@@ -96,27 +97,27 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func fixedCycle(res sync.Result, err error) cycleBuilder {
-	return func(*config.Config, cycleEnv) (sync.Cycle, error) {
-		return func(context.Context) (sync.Result, error) { return res, err }, nil
+func fixedCycle(res engine.Result, err error) cycleBuilder {
+	return func(*config.Config, cycleEnv) (engine.Cycle, error) {
+		return func(context.Context) (engine.Result, error) { return res, err }, nil
 	}
 }
 
 func TestRunOnce(t *testing.T) {
-	dryRun := sync.Result{DryRun: true, Commit: "abc", Actions: []sync.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: sync.ActionPlanned}}}
+	dryRun := engine.Result{DryRun: true, Commit: "abc", Actions: []engine.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: engine.ActionPlanned}}}
 	tests := []struct {
 		name     string
 		build    cycleBuilder
 		code     int
-		outcome  sync.Outcome
+		outcome  engine.Outcome
 		contains string
 	}{
-		{name: "dry run", build: fixedCycle(dryRun, nil), code: exitOK, outcome: sync.OutcomeDryRun, contains: `"outcome":"dry-run"`},
-		{name: "failed cycle", build: fixedCycle(sync.Result{}, errors.New("listing users: 401 Unauthorized")), code: exitError, outcome: sync.OutcomeFailed, contains: "listing users: 401 Unauthorized"},
-		{name: "refused plan", build: fixedCycle(sync.Result{Violations: []string{"too many deletes"}}, nil), code: exitError, outcome: sync.OutcomeRefused, contains: "too many deletes"},
-		{name: "only blocked actions", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "delete user a@example.com", Kind: "user", Op: "delete", Outcome: sync.ActionBlocked, Error: "on-call audit"}}}, nil), code: exitOK, outcome: sync.OutcomeOK, contains: "1 action blocked by safeguards"},
-		{name: "failed action", build: fixedCycle(sync.Result{Actions: []sync.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: sync.ActionFailed, Error: "422"}}}, nil), code: exitError, outcome: sync.OutcomeFailed, contains: "cycle failed: 0 applied, 1 failed"},
-		{name: "cycle cannot be built", build: func(*config.Config, cycleEnv) (sync.Cycle, error) { return nil, errors.New("no API key") }, code: exitError, contains: "ogsync run: building the sync cycle: no API key"},
+		{name: "dry run", build: fixedCycle(dryRun, nil), code: exitOK, outcome: engine.OutcomeDryRun, contains: `"outcome":"dry-run"`},
+		{name: "failed cycle", build: fixedCycle(engine.Result{}, errors.New("listing users: 401 Unauthorized")), code: exitError, outcome: engine.OutcomeFailed, contains: "listing users: 401 Unauthorized"},
+		{name: "refused plan", build: fixedCycle(engine.Result{Violations: []string{"too many deletes"}}, nil), code: exitError, outcome: engine.OutcomeRefused, contains: "too many deletes"},
+		{name: "only blocked actions", build: fixedCycle(engine.Result{Actions: []engine.ActionResult{{Action: "delete user a@example.com", Kind: "user", Op: "delete", Outcome: engine.ActionBlocked, Error: "on-call audit"}}}, nil), code: exitOK, outcome: engine.OutcomeOK, contains: "1 action blocked by safeguards"},
+		{name: "failed action", build: fixedCycle(engine.Result{Actions: []engine.ActionResult{{Action: "create user a@example.com", Kind: "user", Op: "create", Outcome: engine.ActionFailed, Error: "422"}}}, nil), code: exitError, outcome: engine.OutcomeFailed, contains: "cycle failed: 0 applied, 1 failed"},
+		{name: "cycle cannot be built", build: func(*config.Config, cycleEnv) (engine.Cycle, error) { return nil, errors.New("no API key") }, code: exitError, contains: "ogsync run: building the sync cycle: no API key"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,11 +133,11 @@ func TestRunOnce(t *testing.T) {
 			if tc.outcome == "" {
 				return
 			}
-			data, err := os.ReadFile(filepath.Join(state, sync.ResultFile))
+			data, err := os.ReadFile(filepath.Join(state, statedir.ResultFile))
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r sync.Result
+			var r engine.Result
 			if err := json.Unmarshal(data, &r); err != nil {
 				t.Fatal(err)
 			}
@@ -151,9 +152,9 @@ func TestRunPassesOptionsToTheCycle(t *testing.T) {
 	file, _ := writeConfig(t, "")
 	var got cycleEnv
 	var gotURL string
-	build := func(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
+	build := func(cfg *config.Config, env cycleEnv) (engine.Cycle, error) {
 		got, gotURL = env, cfg.OpsGenie.URL
-		return func(context.Context) (sync.Result, error) { return sync.Result{}, nil }, nil
+		return func(context.Context) (engine.Result, error) { return engine.Result{}, nil }, nil
 	}
 	var errb lockedBuffer
 	env := func(k string) string { return map[string]string{"OPSGENIE_API_KEY": "k"}[k] }
@@ -174,19 +175,19 @@ func TestRunLockContention(t *testing.T) {
 	if err := os.MkdirAll(state, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	lock, err := sync.AcquireLock(filepath.Join(state, sync.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(state, statedir.LockFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lock.Release()
 	var ran atomic.Bool
-	build := func(*config.Config, cycleEnv) (sync.Cycle, error) {
+	build := func(*config.Config, cycleEnv) (engine.Cycle, error) {
 		ran.Store(true)
 		return nil, errors.New("unreachable")
 	}
 	var errb lockedBuffer
 	code := runSync(context.Background(), stdio{out: io.Discard, err: &errb, getenv: os.Getenv}, []string{"--config", file, "--once"}, build)
-	want := "ogsync run: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(state, sync.LockFile)
+	want := "ogsync run: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(state, statedir.LockFile)
 	if code != exitError || !strings.Contains(errb.String(), want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errb.String(), want)
 	}
@@ -198,7 +199,7 @@ func TestRunLockContention(t *testing.T) {
 func TestRunBadConfig(t *testing.T) {
 	file, _ := writeConfig(t, "schedule: every tuesday\n")
 	var errb lockedBuffer
-	code := runSync(context.Background(), stdio{out: io.Discard, err: &errb, getenv: os.Getenv}, []string{"--config", file}, fixedCycle(sync.Result{}, nil))
+	code := runSync(context.Background(), stdio{out: io.Discard, err: &errb, getenv: os.Getenv}, []string{"--config", file}, fixedCycle(engine.Result{}, nil))
 	if code != exitError || !strings.Contains(errb.String(), file+":2:11: schedule:") {
 		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
 	}
@@ -289,11 +290,11 @@ func TestRunDaemon(t *testing.T) {
 
 	file, state := writeConfig(t, "schedule: \"0 0 1 1 *\"\nlisten: 127.0.0.1:0\nhealth:\n  max_failed_cycles: 1\n")
 	var calls atomic.Int32
-	build := func(cfg *config.Config, env cycleEnv) (sync.Cycle, error) {
-		return func(context.Context) (sync.Result, error) {
+	build := func(cfg *config.Config, env cycleEnv) (engine.Cycle, error) {
+		return func(context.Context) (engine.Result, error) {
 			calls.Add(1)
 			env.metrics.ObserveRequest("GET", "/v2/users", 200, 10*time.Millisecond)
-			return sync.Result{APICalls: 1, Commit: "c0ffee"}, nil
+			return engine.Result{APICalls: 1, Commit: "c0ffee"}, nil
 		}, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -320,7 +321,7 @@ func TestRunDaemon(t *testing.T) {
 			t.Errorf("/metrics %d lacks %q", code, want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(state, sync.LockFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(state, statedir.LockFile)); err != nil {
 		t.Errorf("no lock file: %v", err)
 	}
 

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // users.send_invitations reaches the API: false creates users with

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // simOptions are the flags of ogsync sim.

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 func TestParseSimArgs(t *testing.T) {

@@ -17,11 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // The end-to-end tests of the commands run the CLI in-process against the
@@ -183,13 +184,13 @@ func writes(sim *ogsim.Server) map[string]int {
 }
 
 // readResult reads the last cycle's result from the state directory.
-func readResult(t *testing.T, stateDir string) sync.Result {
+func readResult(t *testing.T, stateDir string) engine.Result {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(stateDir, sync.ResultFile))
+	data, err := os.ReadFile(filepath.Join(stateDir, statedir.ResultFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r sync.Result
+	var r engine.Result
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -200,11 +201,11 @@ func readResult(t *testing.T, stateDir string) sync.Result {
 // account by hand would.
 func (f *cliFixture) drift(t *testing.T) {
 	t.Helper()
-	c, err := sink.New(sink.Options{BaseURL: f.url, APIKey: cliKey})
+	c, err := opsgenie.New(opsgenie.Options{BaseURL: f.url, APIKey: cliKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.UpdateUser(context.Background(), "bob@example.com", sink.UserPatch{FullName: model.Ptr("Bob Edited")}); err != nil {
+	if err := c.UpdateUser(context.Background(), "bob@example.com", opsgenie.UserPatch{FullName: model.Ptr("Bob Edited")}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -387,7 +388,7 @@ func TestApplySavedPlanE2E(t *testing.T) {
 		if fmt.Sprint(before) != fmt.Sprint(f.sim.State()) {
 			t.Error("the account changed")
 		}
-		if r := readResult(t, f.stateDir); r.Outcome != sync.OutcomeFailed {
+		if r := readResult(t, f.stateDir); r.Outcome != engine.OutcomeFailed {
 			t.Errorf("last result outcome %s, want failed", r.Outcome)
 		}
 	})
@@ -415,14 +416,14 @@ func TestApplyCommandE2E(t *testing.T) {
 		t.Errorf("apply wrote %v", w)
 	}
 	r := readResult(t, f.stateDir)
-	if r.Outcome != sync.OutcomeChangesApplied || r.DryRun || len(r.Actions) != driftActions {
+	if r.Outcome != engine.OutcomeChangesApplied || r.DryRun || len(r.Actions) != driftActions {
 		t.Errorf("last result: %+v", r)
 	}
-	report, err := os.ReadFile(filepath.Join(f.stateDir, sync.ReportFile))
+	report, err := os.ReadFile(filepath.Join(f.stateDir, statedir.ReportFile))
 	if err != nil || !strings.HasPrefix(string(report), "# ogsync cycle: changes-applied") || !strings.Contains(string(report), driftHeadline) {
 		t.Errorf("last report (%v):\n%s", err, report)
 	}
-	pf, err := os.Open(filepath.Join(f.stateDir, sync.PlanFile))
+	pf, err := os.Open(filepath.Join(f.stateDir, statedir.PlanFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +432,7 @@ func TestApplyCommandE2E(t *testing.T) {
 	if err != nil || len(p.Actions) != driftActions {
 		t.Errorf("last plan: %v, %+v", err, p)
 	}
-	for _, name := range []string{sync.ResultFile, sync.ReportFile, sync.PlanFile} {
+	for _, name := range []string{statedir.ResultFile, statedir.ReportFile, statedir.PlanFile} {
 		data, _ := os.ReadFile(filepath.Join(f.stateDir, name))
 		noKey(t, string(data))
 	}
@@ -448,12 +449,12 @@ func TestApplyCommandE2E(t *testing.T) {
 	if w := writes(f.sim); len(w) > 0 {
 		t.Errorf("the second apply wrote: %v", w)
 	}
-	if r := readResult(t, f.stateDir); r.Outcome != sync.OutcomeOK {
+	if r := readResult(t, f.stateDir); r.Outcome != engine.OutcomeOK {
 		t.Errorf("second apply's outcome %s", r.Outcome)
 	}
 
 	// Another process holds the lock.
-	lock, err := sync.AcquireLock(filepath.Join(f.stateDir, sync.LockFile))
+	lock, err := statedir.AcquireLock(filepath.Join(f.stateDir, statedir.LockFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +462,7 @@ func TestApplyCommandE2E(t *testing.T) {
 	f.drift(t)
 	f.sim.ResetStats()
 	code, _, errs = f.run(t, "apply", "--config", f.config)
-	want := "ogsync apply: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(f.stateDir, sync.LockFile)
+	want := "ogsync apply: another ogsync (pid " + strconv.Itoa(os.Getpid()) + ") holds " + filepath.Join(f.stateDir, statedir.LockFile)
 	if code != exitError || !strings.Contains(errs, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, errs, want)
 	}
@@ -481,7 +482,7 @@ func TestApplyPartialFailureE2E(t *testing.T) {
 		!strings.Contains(out, "failed    add carol@example.com to team SRE as user: adding ") {
 		t.Errorf("apply: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	if r := readResult(t, f.stateDir); r.Outcome != sync.OutcomePartial {
+	if r := readResult(t, f.stateDir); r.Outcome != engine.OutcomePartial {
 		t.Errorf("last result outcome %s, want partial", r.Outcome)
 	}
 
@@ -504,17 +505,17 @@ func TestRunOnceE2E(t *testing.T) {
 	if w := writes(f.sim); len(w) > 0 {
 		t.Errorf("a dry run wrote: %v", w)
 	}
-	if r := readResult(t, f.stateDir); r.Outcome != sync.OutcomeDryRun || !r.DryRun || len(r.Actions) != driftActions {
+	if r := readResult(t, f.stateDir); r.Outcome != engine.OutcomeDryRun || !r.DryRun || len(r.Actions) != driftActions {
 		t.Errorf("dry run result: %s, dry run %v, %d actions", r.Outcome, r.DryRun, len(r.Actions))
 	}
 
 	code, _, errs = f.run(t, "run", "--config", f.config, "--once", "--apply", "--log-format", "json")
-	if code != exitOK || readResult(t, f.stateDir).Outcome != sync.OutcomeChangesApplied {
+	if code != exitOK || readResult(t, f.stateDir).Outcome != engine.OutcomeChangesApplied {
 		t.Fatalf("run --once --apply: exit %d:\n%s", code, errs)
 	}
 	f.sim.ResetStats()
 	code, _, errs = f.run(t, "run", "--config", f.config, "--once", "--apply", "--log-format", "json")
-	if r := readResult(t, f.stateDir); code != exitOK || r.Outcome != sync.OutcomeOK || len(writes(f.sim)) > 0 {
+	if r := readResult(t, f.stateDir); code != exitOK || r.Outcome != engine.OutcomeOK || len(writes(f.sim)) > 0 {
 		t.Errorf("converged run: exit %d, outcome %s, writes %v:\n%s", code, r.Outcome, writes(f.sim), errs)
 	}
 }
@@ -563,7 +564,7 @@ func TestRunDaemonE2E(t *testing.T) {
 	addr, _ := serving["addr"].(string)
 	first, next := waitLog(t, &errb, "cycle finished", next)
 	second, next := waitLog(t, &errb, "cycle finished", next)
-	if first["outcome"] != string(sync.OutcomeChangesApplied) || second["outcome"] != string(sync.OutcomeOK) {
+	if first["outcome"] != string(engine.OutcomeChangesApplied) || second["outcome"] != string(engine.OutcomeOK) {
 		t.Errorf("cycles: %v then %v, want changes-applied then ok", first["outcome"], second["outcome"])
 	}
 	if second["api_calls"] != 2.0 {
@@ -630,7 +631,7 @@ func TestRunDaemonE2E(t *testing.T) {
 		t.Errorf("the reload error does not name the file: %q", e)
 	}
 	after, _ := waitLog(t, &errb, "cycle finished", next)
-	if after["outcome"] != string(sync.OutcomeOK) {
+	if after["outcome"] != string(engine.OutcomeOK) {
 		t.Errorf("cycle after the refused reload: %v", after["outcome"])
 	}
 	if _, body := get(t, "http://"+addr+"/metrics"); !strings.Contains(body, "ogsync_config_last_reload_successful 0") {
@@ -642,7 +643,7 @@ func TestRunDaemonE2E(t *testing.T) {
 	route := "GET /v2/users"
 	f.failing.Store(&route)
 	failed, _ := waitLog(t, &errb, "cycle did not succeed", next)
-	if e, _ := failed["err"].(string); failed["outcome"] != string(sync.OutcomeFailed) || !strings.Contains(e, "reading the account: listing users: ") {
+	if e, _ := failed["err"].(string); failed["outcome"] != string(engine.OutcomeFailed) || !strings.Contains(e, "reading the account: listing users: ") {
 		t.Errorf("failed cycle: %v", failed)
 	}
 	code, body = get(t, "http://"+addr+"/healthz")

@@ -9,11 +9,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// exportedMetrics reads the metric names sync/metrics.go registers, with
+// exportedMetrics reads the metric names daemon/metrics.go registers, with
 // the _bucket, _sum and _count series of its histograms.
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
-	src, err := os.ReadFile("sync/metrics.go")
+	src, err := os.ReadFile("daemon/metrics.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	if len(names) < 10 {
-		t.Fatalf("found only %d metrics in sync/metrics.go", len(names))
+		t.Fatalf("found only %d metrics in daemon/metrics.go", len(names))
 	}
 	return names
 }
@@ -35,13 +35,13 @@ func exportedMetrics(t *testing.T) map[string]bool {
 var metricRE = regexp.MustCompile(`\bogsync_[a-z_]+\b`)
 
 // checkQueries fails for every ogsync_ series an expression queries that
-// sync/metrics.go does not export.
+// daemon/metrics.go does not export.
 func checkQueries(t *testing.T, where, expr string, exported map[string]bool) int {
 	t.Helper()
 	found := metricRE.FindAllString(expr, -1)
 	for _, name := range found {
 		if !exported[name] {
-			t.Errorf("%s queries %s, which sync/metrics.go does not export", where, name)
+			t.Errorf("%s queries %s, which daemon/metrics.go does not export", where, name)
 		}
 	}
 	return len(found)

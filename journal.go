@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	stdsync "sync"
+	"sync"
 )
 
 // isJournalStream reports whether w is the stream systemd connected to
@@ -40,7 +40,7 @@ func isJournalStream(w io.Writer, getenv func(string) string) bool {
 // does not load), which journalctl -p err must show; the logger's lines
 // (priorityWriter) and notices carry a prefix of their own.
 type journalWriter struct {
-	mu  stdsync.Mutex
+	mu  sync.Mutex
 	w   io.Writer
 	mid bool // the last write ended inside a line
 }
@@ -100,7 +100,7 @@ func syslogPriority(l slog.Level) int {
 // priorityWriter writes each log line with the "<N>" prefix journald reads
 // as the line's priority (SyslogLevelPrefix=, on by default).
 type priorityWriter struct {
-	mu     stdsync.Mutex // held by priorityHandler.Handle around one record
+	mu     sync.Mutex // held by priorityHandler.Handle around one record
 	w      io.Writer
 	prefix []byte
 }

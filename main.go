@@ -281,7 +281,7 @@ func durationString(_ []string, a slog.Attr) slog.Attr {
 
 func isTerminal(w io.Writer) bool {
 	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
-		w = u.Unwrap() // a sync.StatusWriter on the terminal
+		w = u.Unwrap() // a progress.StatusWriter on the terminal
 	}
 	f, ok := w.(*os.File)
 	if !ok {

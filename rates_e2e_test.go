@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestLearnedRatesE2E: the daemon starts from the rates learned by earlier
@@ -50,7 +50,7 @@ func TestLearnedRatesE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"OPSGENIE_API_KEY": cliKey}
-	ratesFile := filepath.Join(stateDir, sync.RatesFile)
+	ratesFile := filepath.Join(stateDir, statedir.RatesFile)
 	runOnce := func() string {
 		t.Helper()
 		code, _, errs := runCLI(t, env, "run", "--config", cfgFile, "--once", "--log-format", "json")
@@ -66,7 +66,7 @@ func TestLearnedRatesE2E(t *testing.T) {
 		t.Errorf("first run: no line about the missing file:\n%s", logs)
 	}
 	if _, err := os.Stat(ratesFile); err == nil {
-		t.Errorf("%s written though no rate changed", sync.RatesFile)
+		t.Errorf("%s written though no rate changed", statedir.RatesFile)
 	}
 
 	// A corrupt file: the defaults, with a warning.

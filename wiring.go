@@ -3,17 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/ogsync/ogsync/daemon"
 	"log/slog"
 	"maps"
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
-	"github.com/ogsync/ogsync/sink"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // cycleEnv is what a sync cycle takes from the command besides the configuration.
@@ -27,9 +29,9 @@ type cycleEnv struct {
 	logger *slog.Logger
 	// metrics counts API requests: the client's request observer calls
 	// metrics.ObserveRequest.
-	metrics *sync.Metrics
+	metrics *daemon.Metrics
 	// progress returns the reporter for an apply of total actions.
-	progress func(total int) *sync.Progress
+	progress func(total int) engine.ProgressReporter
 	// check vets a fresh plan before it is applied (apply --plan).
 	check func(p *planner.Plan) error
 	// stateDir, when set, holds the rates the adaptive limiter learned: read
@@ -41,7 +43,7 @@ type cycleEnv struct {
 
 // newClient builds the OpsGenie client for cfg. Without apply it is read-only:
 // the dry-run guarantee is enforced there, below every caller.
-func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
+func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 	key, err := cfg.APIKey(env.getenv)
 	if err != nil {
 		return nil, err
@@ -52,7 +54,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 			env.logger.Warn(w)
 		}
 	}
-	o := sink.OptionsFrom(cfg.OpsGenie, key, "ogsync/"+buildVersion())
+	o := cfg.OpsGenie.ClientOptions(key, "ogsync/"+buildVersion())
 	o.Logger = env.logger
 	o.ReadOnly = !env.apply
 	o.Concurrency = cfg.Apply.Concurrency
@@ -62,9 +64,9 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 		o.OnRate = env.metrics.SetAPIRate
 	}
 	if env.stateDir != "" && o.Start != nil {
-		o.Start = startRates(sync.State{Dir: env.stateDir}, o.Start, env.logger)
+		o.Start = startRates(statedir.Dir{Path: env.stateDir}, o.Start, env.logger)
 	}
-	c, err := sink.New(o)
+	c, err := opsgenie.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("building the OpsGenie client: %w", err)
 	}
@@ -73,7 +75,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*sink.Client, error) {
 
 // startRates returns the rates the limiter starts from: the ones learned by
 // earlier runs where the state directory has them, else the defaults.
-func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) map[string]float64 {
+func startRates(st statedir.Dir, defaults map[string]float64, log *slog.Logger) map[string]float64 {
 	learned, err := st.LoadRates()
 	switch {
 	case err != nil:
@@ -96,13 +98,13 @@ func startRates(st sync.State, defaults map[string]float64, log *slog.Logger) ma
 // learnRates wraps a cycle so that, after it, the rates the client's
 // limiter holds are written to the state directory when they changed.
 // Without a state directory or an adaptive limiter it returns run as is.
-func learnRates(cfg *config.Config, env cycleEnv, client *sink.Client, run sync.Cycle) sync.Cycle {
+func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run engine.Cycle) engine.Cycle {
 	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
 		return run
 	}
-	st := sync.State{Dir: env.stateDir}
+	st := statedir.Dir{Path: env.stateDir}
 	saved := client.Rates()
-	return func(ctx context.Context) (sync.Result, error) {
+	return func(ctx context.Context) (engine.Result, error) {
 		res, err := run(ctx)
 		now := client.Rates()
 		if !maps.Equal(now, saved) {
@@ -119,13 +121,13 @@ func learnRates(cfg *config.Config, env cycleEnv, client *sink.Client, run sync.
 }
 
 // newEngine wires the loader, the client and the planner into a sync engine.
-func newEngine(cfg *config.Config, env cycleEnv) (*sync.Engine, error) {
+func newEngine(cfg *config.Config, env cycleEnv) (*engine.Engine, error) {
 	e, _, err := newEngineClient(cfg, env)
 	return e, err
 }
 
 // newEngineClient is newEngine that also returns the engine's client.
-func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *sink.Client, error) {
+func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgenie.Client, error) {
 	client, err := newClient(cfg, env)
 	if err != nil {
 		return nil, nil, err
@@ -137,9 +139,9 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*sync.Engine, *sink.Clie
 	// The daemon loads the same files every cycle until someone pushes:
 	// decode them once.
 	src.Cache = &source.Cache{}
-	e, err := sync.NewEngine(sync.EngineOptions{
-		Config: cfg,
-		Client: client,
+	e, err := engine.NewEngine(engine.EngineOptions{
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Fetch(ctx, src, env.logger)
 		},

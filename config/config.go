@@ -11,9 +11,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/ogsync/ogsync/target/opsgenie"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -499,7 +499,15 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 
 func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	v := &validator{name: name, doc: doc}
+	for _, check := range []func(*validator){c.validateOpsGenie, c.validateSource, c.validateSchedule, c.validatePolicy,
+		c.validateOwnership, c.validateSafeguards, c.validateRest} {
+		check(v)
+	}
+	return sortErrors(v.errs)
+}
 
+// validateOpsGenie checks the opsgenie section.
+func (c *Config) validateOpsGenie(v *validator) {
 	if err := CheckURL(c.OpsGenie.URL); err != nil {
 		v.add("opsgenie.url", "%v", err)
 	}
@@ -516,10 +524,13 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.OpsGenie.RateLimit.Search != nil {
 		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
 	}
-	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(doc, "opsgenie.rate_limit.per_second") == lookup(doc, "opsgenie.rate_limit") {
+	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(v.doc, "opsgenie.rate_limit.per_second") == lookup(v.doc, "opsgenie.rate_limit") {
 		v.add("opsgenie.rate_limit.adaptive", "false needs opsgenie.rate_limit.per_second: the fixed rate to keep")
 	}
+}
 
+// validateSource checks the source section.
+func (c *Config) validateSource(v *validator) {
 	if c.Source.Path == "" {
 		v.add("source.path", "must name the directory holding the desired state")
 	}
@@ -547,7 +558,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if c.Source.Git.Timeout <= 0 {
 		v.add("source.git.timeout", "must be a positive duration such as 2m")
 	}
+}
 
+// validateSchedule checks schedule and time_zone.
+func (c *Config) validateSchedule(v *validator) {
 	if err := CheckSchedule(c.Schedule); err != nil {
 		v.add("schedule", "%v", err)
 	}
@@ -557,7 +571,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
 		v.add("time_zone", "%q is not an IANA time zone", c.TimeZone)
 	}
+}
 
+// validatePolicy checks the policies.
+func (c *Config) validatePolicy(v *validator) {
 	for field, p := range map[string]string{"policy.users": c.Policy.Users, "policy.teams": c.Policy.Teams, "policy.members": c.Policy.Members} {
 		switch p {
 		case PolicySync, PolicyUpsertOnly, PolicyCreateOnly:
@@ -565,7 +582,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			v.add(field, "%q is not a policy (sync, upsert-only, create-only)", p)
 		}
 	}
+}
 
+// validateOwnership checks the ownership section.
+func (c *Config) validateOwnership(v *validator) {
 	switch c.Ownership.Mode {
 	case OwnershipMarker, OwnershipAdopt:
 	default:
@@ -577,7 +597,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	if strings.TrimSpace(c.Ownership.MarkerValue) == "" {
 		v.add("ownership.marker_value", "must not be empty")
 	}
+}
 
+// validateSafeguards checks the safeguards section.
+func (c *Config) validateSafeguards(v *validator) {
 	s := c.Safeguards
 	if s.MinOwners < 0 {
 		v.add("safeguards.min_owners", "must not be negative")
@@ -619,7 +642,10 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			}
 		}
 	}
+}
 
+// validateRest checks apply, health and listen.
+func (c *Config) validateRest(v *validator) {
 	if c.Apply.Concurrency < 1 || c.Apply.Concurrency > 64 {
 		v.add("apply.concurrency", "must be between 1 and 64, not %d", c.Apply.Concurrency)
 	}
@@ -634,7 +660,6 @@ func (c *Config) validate(name string, doc *yaml.Node) Errors {
 			v.add("listen", "%q is not host:port", c.Listen)
 		}
 	}
-	return sortErrors(v.errs)
 }
 
 func sortErrors(es Errors) Errors {
@@ -685,45 +710,8 @@ func validRefName(s string) bool {
 	return true
 }
 
-// CheckURL accepts an https URL, or an http URL whose host is a loopback
-// address; with no path, query or credentials. Its errors show the URL
-// without its query, fragment or credentials (which may hold a key).
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("not an absolute URL such as https://api.opsgenie.com")
-	}
-	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	if u.User != nil {
-		return fmt.Errorf("%q: the URL must not carry credentials", shown)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return fmt.Errorf("%q: must be a base URL with no query (the query is not shown)", shown)
-	}
-	if u.Path != "" && u.Path != "/" {
-		return fmt.Errorf("%q must be a base URL with no path or query", shown)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q: http is allowed only on a loopback address; use https", shown)
-	default:
-		return fmt.Errorf("%q: scheme must be https", shown)
-	}
-}
-
-// IsLoopback reports whether host is localhost or a loopback IP address.
-func IsLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// CheckURL checks opsgenie.url: the OpsGenie client's rule (opsgenie.CheckURL).
+func CheckURL(raw string) error { return opsgenie.CheckURL(raw) }
 
 // APIKey returns the API key: the environment variable if set, else the
 // content of opsgenie.api_key_file. The key itself never appears in errors.

@@ -1,4 +1,4 @@
-// Package model holds the domain types shared by source, sink and planner:
+// Package model holds the domain types shared by source, the targets and planner:
 // users, teams, team memberships, roles and the on-call references of a user.
 // It imports nothing of the project.
 //

@@ -1,6 +1,9 @@
 package planner
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // The user fields a desired state may manage, in report order.
 var UserFields = []string{"fullName", "role", "timeZone", "locale", "tags", "details"}
@@ -43,3 +46,19 @@ func (c Capabilities) ManagesUserField(f string) bool { return slices.Contains(c
 
 // GivesRole reports whether the target can give the account role r.
 func (c Capabilities) GivesRole(r string) bool { return c.Roles == nil || slices.Contains(c.Roles, r) }
+
+// full reports whether c manages every field and operation, so that Compute
+// can skip the work of finding what it cannot.
+func (c Capabilities) full() bool {
+	return c.Roles == nil && c.CreateUsers && c.DeleteUsers && c.TeamDescription && c.MemberRoles &&
+		len(c.UserFields) >= len(UserFields) && !slices.ContainsFunc(UserFields, func(f string) bool { return !c.ManagesUserField(f) })
+}
+
+// why says why the target cannot manage what (a UserFields name, a role,
+// "create-users", "delete-users", "team-description", "member-roles").
+func (c Capabilities) why(what string) string {
+	if r := c.Why[what]; r != "" {
+		return r
+	}
+	return cmp.Or(c.Target, "the target") + " cannot manage " + what
+}

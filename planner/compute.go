@@ -23,8 +23,14 @@ func Compute(desired model.Desired, current model.Current, opts Options) (*Plan,
 	if err != nil {
 		return nil, err
 	}
+	caps := FullCapabilities("")
+	if opts.Capabilities != nil {
+		caps = *opts.Capabilities
+	}
 	b := &builder{
 		opts:     c,
+		caps:     caps,
+		fullCaps: caps.full(),
 		cmp:      newComparer(current.CustomRoles),
 		curUsers: make(map[string]*model.User, len(current.Users)),
 		desUsers: make(map[string]*model.User, len(desired.Users)),
@@ -53,6 +59,8 @@ func Compute(desired model.Desired, current model.Current, opts Options) (*Plan,
 // builder holds the indexes of one Compute call.
 type builder struct {
 	opts     *compiled
+	caps     Capabilities
+	fullCaps bool
 	cmp      *comparer
 	curUsers map[string]*model.User // normalised username →
 	desUsers map[string]*model.User
@@ -267,7 +275,15 @@ func (b *builder) users() {
 				b.skip(CreateUser, "", name, nil, "matches ignore_users pattern "+pattern)
 				continue
 			}
-			after := b.createBody(name, d)
+			if !b.caps.CreateUsers {
+				b.unmanageable(CreateUser, "", name, nil, "create-users")
+				continue
+			}
+			md, dropped := b.manageableUser(d)
+			if len(dropped) > 0 {
+				b.unmanageable(CreateUser, "", name, dropped, b.whatsOf(dropped, d)...)
+			}
+			after := b.createBody(name, md)
 			b.created[name] = b.add(&Action{
 				Type: CreateUser, User: name, After: &State{User: after},
 				Reason: "declared in the desired state, missing from the account", Origin: d.Origin,
@@ -276,16 +292,27 @@ func (b *builder) users() {
 				b.promotions = append(b.promotions, b.created[name])
 			}
 		case d != nil && cur != nil:
-			fields, before, after := b.diffUser(name, d, cur)
-			if len(fields) == 0 {
+			md, _ := b.manageableUser(d)
+			fields, before, after := b.diffUser(name, md, cur)
+			all := fields
+			if md != d {
+				all, _, _ = b.diffUser(name, d, cur)
+			}
+			if len(all) == 0 {
 				continue
 			}
 			if ignored {
-				b.skip(UpdateUser, "", name, fields, "matches ignore_users pattern "+pattern)
+				b.skip(UpdateUser, "", name, all, "matches ignore_users pattern "+pattern)
 				continue
 			}
 			if b.opts.protected[name] {
-				b.skip(UpdateUser, "", name, fields, "protected user: never changed or deleted")
+				b.skip(UpdateUser, "", name, all, "protected user: never changed or deleted")
+				continue
+			}
+			if un := without(all, fields); len(un) > 0 {
+				b.unmanageable(UpdateUser, "", name, un, b.whatsOf(un, d)...)
+			}
+			if len(fields) == 0 {
 				continue
 			}
 			if !b.opts.users.Allows(OpUpdate) {
@@ -331,6 +358,10 @@ func (b *builder) deleteUser(name string, cur *model.User, ignored bool) {
 	}
 	if !b.opts.users.Allows(OpDelete) {
 		b.skip(DeleteUser, "", name, nil, "policy.users "+cmp.Or(b.plan.Policies.Users, PolicyUpsertOnly)+" does not delete users")
+		return
+	}
+	if !b.caps.DeleteUsers {
+		b.unmanageable(DeleteUser, "", name, nil, "delete-users")
 		return
 	}
 	before := *cur
@@ -574,6 +605,10 @@ func members(t *model.Team) []model.Member {
 // blocked add-member instead, so the team is still created.
 func (b *builder) createTeam(d *model.Team) *Action {
 	after := &model.Team{Name: d.Name, Description: d.Description}
+	if d.Description != nil && !b.caps.TeamDescription {
+		after.Description = nil
+		b.unmanageable(CreateTeam, d.Name, "", []string{"description"}, "team-description")
+	}
 	var missing []model.Member
 	if d.Members != nil {
 		ms := []model.Member{}
@@ -587,7 +622,7 @@ func (b *builder) createTeam(d *model.Team) *Action {
 				missing = append(missing, m)
 				continue
 			}
-			mm := model.Member{Username: u, Role: memberRole(m.Role)}
+			mm := model.Member{Username: u, Role: b.memberRole(d.Name, u, m.Role)}
 			if cu := b.curUsers[u]; cu != nil {
 				mm.UserID = cu.ID
 			}
@@ -634,6 +669,18 @@ func sortedMembers(ms []model.Member) []model.Member {
 	return out
 }
 
+// memberRole is the role a member is added with: the declared one, or the
+// default where the target cannot set member roles (another role is then
+// reported unmanageable).
+func (b *builder) memberRole(team, user, declared string) string {
+	role := memberRole(declared)
+	if !b.caps.MemberRoles && role != model.MemberRoleUser {
+		b.unmanageable(AddMember, team, user, []string{"role"}, "member-roles")
+		return model.MemberRoleUser
+	}
+	return role
+}
+
 // teamFields returns the changed team fields: "name" (spelling; teams match
 // case-insensitively) and "description".
 func (b *builder) teamFields(d, cur *model.Team) []string {
@@ -649,6 +696,10 @@ func (b *builder) teamFields(d, cur *model.Team) []string {
 
 func (b *builder) updateTeam(d, cur *model.Team) {
 	fields := b.teamFields(d, cur)
+	if slices.Contains(fields, "description") && !b.caps.TeamDescription {
+		fields = without(fields, []string{"description"})
+		b.unmanageable(UpdateTeam, d.Name, "", []string{"description"}, "team-description")
+	}
 	if len(fields) == 0 {
 		return
 	}
@@ -699,6 +750,10 @@ func (b *builder) members(d, cur *model.Team) {
 		}
 		origin := cmp.Or(m.Origin, d.Origin)
 		if isMember {
+			if !b.caps.MemberRoles {
+				b.unmanageable(ChangeMemberRole, d.Name, u, []string{"role"}, "member-roles")
+				continue
+			}
 			if !b.opts.members.Allows(OpUpdate) {
 				b.skip(t, d.Name, u, nil, "policy.members "+b.plan.Policies.Members+" does not change member roles")
 				continue
@@ -709,7 +764,7 @@ func (b *builder) members(d, cur *model.Team) {
 			continue
 		}
 		a := b.add(&Action{Type: AddMember, Team: d.Name, TeamID: cur.ID, User: u, UserID: b.userID(u),
-			After: &State{Role: role}, Reason: "declared member of team " + d.Name, Origin: origin})
+			After: &State{Role: b.memberRole(d.Name, u, m.Role)}, Reason: "declared member of team " + d.Name, Origin: origin})
 		if b.curUsers[u] == nil && b.created[u] == "" {
 			a.block(unknownMember(u))
 		}
@@ -778,12 +833,16 @@ func (b *builder) dependencies() {
 	}
 }
 
-// sortPlan orders actions by step then ID, and skips by type, team, user.
+// sortPlan orders actions by step then ID, and skips and unmanageable
+// changes by type, team, user and fields.
 func sortPlan(p *Plan) {
 	slices.SortFunc(p.Actions, func(a, b *Action) int {
 		return cmp.Or(cmp.Compare(a.Step, b.Step), strings.Compare(a.ID, b.ID))
 	})
-	slices.SortFunc(p.Skipped, func(a, b Skip) int {
-		return cmp.Or(strings.Compare(string(a.Type), string(b.Type)), strings.Compare(a.Team, b.Team), strings.Compare(a.User, b.User))
-	})
+	bySkip := func(a, b Skip) int {
+		return cmp.Or(strings.Compare(string(a.Type), string(b.Type)), strings.Compare(a.Team, b.Team), strings.Compare(a.User, b.User),
+			slices.Compare(a.Fields, b.Fields))
+	}
+	slices.SortFunc(p.Skipped, bySkip)
+	slices.SortFunc(p.Unmanageable, bySkip)
 }

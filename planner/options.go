@@ -126,6 +126,9 @@ type Options struct {
 	Ownership  Ownership   `json:"ownership"`
 	Scope      Scope       `json:"scope"`
 	Safeguards Safeguards  `json:"safeguards"`
+	// Capabilities say what the target can manage; nil means everything
+	// (FullCapabilities). What it cannot is Plan.Unmanageable.
+	Capabilities *Capabilities `json:"capabilities,omitempty"`
 }
 
 // DefaultOptions returns the options matching the configuration file's defaults.

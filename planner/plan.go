@@ -244,6 +244,10 @@ type Plan struct {
 	Actions []*Action `json:"actions"`
 	// Skipped are the changes scope or policy forbids, sorted.
 	Skipped []Skip `json:"skipped"`
+	// Unmanageable are the changes the target cannot make (a field or an
+	// operation its Capabilities lack), sorted; like Skipped they are
+	// reported, never applied, and do not make a plan "changed".
+	Unmanageable []Skip `json:"unmanageable,omitempty"`
 	// Audited is true once Audit has run.
 	Audited bool `json:"audited"`
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -305,20 +304,6 @@ func TestStepsAreIndependent(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	for _, n := range []string{config.PolicySync, config.PolicyUpsertOnly, config.PolicyCreateOnly} {
-		if Policies[n] == nil {
-			t.Errorf("config policy %q has no planner policy", n)
-		}
-	}
-	if OwnershipMarker != config.OwnershipMarker || OwnershipAdopt != config.OwnershipAdopt {
-		t.Error("ownership mode names differ from the config's")
-	}
-	d, def := DefaultOptions(), config.Default()
-	if d.Policies.Users != def.Policy.Users || d.Ownership.MarkerKey != def.Ownership.MarkerKey || d.Ownership.MarkerValue != def.Ownership.MarkerValue ||
-		d.Safeguards.MaxDeletes.Count != def.Safeguards.MaxDeletes.Count || d.Safeguards.MaxShrinkPercent != def.Safeguards.MaxShrinkPercent ||
-		d.Safeguards.MinOwners != def.Safeguards.MinOwners || d.Safeguards.MinUsers != def.Safeguards.MinUsers {
-		t.Errorf("DefaultOptions %+v do not match config.Default", d)
-	}
 	policyTable := []struct {
 		name                 string
 		create, update, dele bool

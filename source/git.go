@@ -16,7 +16,7 @@ import (
 	"github.com/ogsync/ogsync/model"
 )
 
-// DefaultGitTimeout bounds one Sync when GitOptions.Timeout is zero.
+// DefaultGitTimeout bounds one Pull when GitOptions.Timeout is zero.
 const DefaultGitTimeout = 2 * time.Minute
 
 // gitConfig are the settings every git command runs with: no hooks, no
@@ -46,14 +46,14 @@ const (
 	maxGitStderr = 16 << 10
 )
 
-// ErrDirty, ErrDiverged and ErrUnverified are the reasons Sync refuses a checkout.
+// ErrDirty, ErrDiverged and ErrUnverified are the reasons Pull refuses a checkout.
 var (
 	ErrDirty      = errors.New("the checkout has local changes")
 	ErrDiverged   = errors.New("the checkout has diverged from its remote branch")
 	ErrUnverified = errors.New("the commit's signature cannot be verified")
 )
 
-// Sync brings the checkout in opts.Dir to <remote>/<branch> by a fast-forward
+// Pull brings the checkout in opts.Dir to <remote>/<branch> by a fast-forward
 // and returns the revision it is then at. It refuses a checkout with local
 // changes (ErrDirty), one whose branch has commits the remote lacks
 // (ErrDiverged) and, with VerifySignatures, a target commit whose signature
@@ -62,7 +62,7 @@ var (
 // With Pull disabled it only reports HEAD's revision (and verifies its
 // signature if asked); a directory that is not a git checkout, or a host
 // without git, then gives a Revision with only Dir set.
-func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revision, error) {
+func Pull(ctx context.Context, opts Options, logger *slog.Logger) (model.Revision, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -83,37 +83,49 @@ func Sync(ctx context.Context, opts Options, logger *slog.Logger) (model.Revisio
 	}
 
 	if !opts.Git.Pull {
-		if _, err := exec.LookPath("git"); err != nil {
-			if opts.Git.VerifySignatures {
-				return rev, errors.New("verifying signatures: git is not installed")
-			}
-			return rev, nil
-		}
-		if !g.isCheckout(ctx) {
-			if opts.Git.VerifySignatures {
-				return rev, fmt.Errorf("verifying signatures: %s is not a git checkout", dir)
-			}
-			return rev, nil
-		}
-		head, err := g.revParse(ctx, "HEAD")
-		if err != nil {
-			if opts.Git.VerifySignatures {
-				return rev, fmt.Errorf("verifying signatures: %w", err)
-			}
-			logger.Warn("cannot read the checkout's HEAD", "dir", dir, "err", err)
-			return rev, nil
-		}
+		return g.headOnly(ctx, opts, rev)
+	}
+	return g.pull(ctx, opts, rev)
+}
+
+// headOnly is Pull with pulling disabled: HEAD's revision, its signature
+// verified if asked.
+func (g *git) headOnly(ctx context.Context, opts Options, rev model.Revision) (model.Revision, error) {
+	dir, logger := g.dir, g.logger
+	if _, err := exec.LookPath("git"); err != nil {
 		if opts.Git.VerifySignatures {
-			if err := g.verify(ctx, head); err != nil {
-				return rev, err
-			}
+			return rev, errors.New("verifying signatures: git is not installed")
 		}
-		if err := g.onlyCommitted(ctx, opts.Files, true); err != nil {
+		return rev, nil
+	}
+	if !g.isCheckout(ctx) {
+		if opts.Git.VerifySignatures {
+			return rev, fmt.Errorf("verifying signatures: %s is not a git checkout", dir)
+		}
+		return rev, nil
+	}
+	head, err := g.revParse(ctx, "HEAD")
+	if err != nil {
+		if opts.Git.VerifySignatures {
+			return rev, fmt.Errorf("verifying signatures: %w", err)
+		}
+		logger.Warn("cannot read the checkout's HEAD", "dir", dir, "err", err)
+		return rev, nil
+	}
+	if opts.Git.VerifySignatures {
+		if err := g.verify(ctx, head); err != nil {
 			return rev, err
 		}
-		return g.revision(ctx, head)
 	}
+	if err := g.onlyCommitted(ctx, opts.Files, true); err != nil {
+		return rev, err
+	}
+	return g.revision(ctx, head)
+}
 
+// pull fast-forwards the checkout to <remote>/<branch> (see Pull).
+func (g *git) pull(ctx context.Context, opts Options, rev model.Revision) (model.Revision, error) {
+	dir, logger := g.dir, g.logger
 	remote, branch := opts.Git.Remote, opts.Git.Branch
 	if err := checkRefName("remote", remote); err != nil {
 		return rev, err
@@ -304,7 +316,7 @@ func (g *git) clean(ctx context.Context) error {
 	return fmt.Errorf("%w (%s); commit or discard them", ErrDirty, list)
 }
 
-// ErrNotCommitted is the reason Sync refuses a checkout holding desired-state
+// ErrNotCommitted is the reason Pull refuses a checkout holding desired-state
 // files that HEAD does not: what would be loaded is not what the commit
 // named in the report holds.
 var ErrNotCommitted = errors.New("the checkout has desired-state files that are not committed")
@@ -412,7 +424,7 @@ func (g *git) revision(ctx context.Context, sha string) (model.Revision, error) 
 // never be read as an option nor form a revision expression.
 var refNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
 
-// Check reports whether Sync accepts the remote and branch names; it
+// Check reports whether Pull accepts the remote and branch names; it
 // checks nothing when Pull is off.
 func (g GitOptions) Check() error {
 	if !g.Pull {

@@ -75,7 +75,7 @@ func TestSyncFastForward(t *testing.T) {
 	up, co := repos(t)
 	want := commit(t, up, "teams/sre.yaml", "teams: []\n", "Add the SRE team\n\nWith a body.")
 
-	rev, err := Sync(context.Background(), pullOpts(co), nil)
+	rev, err := Pull(context.Background(), pullOpts(co), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +93,9 @@ func TestSyncFastForward(t *testing.T) {
 	}
 
 	// Up to date: nothing to do, the same revision.
-	again, err := Sync(context.Background(), pullOpts(co), nil)
+	again, err := Pull(context.Background(), pullOpts(co), nil)
 	if err != nil || again != rev {
-		t.Errorf("second Sync = %+v, %v; want %+v", again, err, rev)
+		t.Errorf("second Pull = %+v, %v; want %+v", again, err, rev)
 	}
 }
 
@@ -190,9 +190,9 @@ func TestSyncRefuses(t *testing.T) {
 			if tc.is == context.Canceled {
 				cancel()
 			}
-			rev, err := Sync(ctx, opts, nil)
+			rev, err := Pull(ctx, opts, nil)
 			if err == nil {
-				t.Fatalf("Sync succeeded: %+v", rev)
+				t.Fatalf("Pull succeeded: %+v", rev)
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Errorf("error %v is not %v", err, tc.is)
@@ -201,7 +201,7 @@ func TestSyncRefuses(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
 			if rev.Commit != "" {
-				t.Errorf("a refused Sync returned commit %s", rev.Commit)
+				t.Errorf("a refused Pull returned commit %s", rev.Commit)
 			}
 			if before != "" && head(t, opts.Dir) != before {
 				t.Errorf("HEAD moved from %s to %s", before, head(t, opts.Dir))
@@ -251,18 +251,18 @@ func TestSyncSignedCommit(t *testing.T) {
 	signed := commit(t, up, "a.yaml", "users: []\n", "signed", sign("trusted")...)
 	opts := pullOpts(co)
 	opts.Git.VerifySignatures = true
-	rev, err := Sync(context.Background(), opts, nil)
+	rev, err := Pull(context.Background(), opts, nil)
 	if err != nil {
-		t.Fatalf("Sync of a verifiable commit: %v", err)
+		t.Fatalf("Pull of a verifiable commit: %v", err)
 	}
 	if rev.Commit != signed {
 		t.Errorf("Commit = %s, want %s", rev.Commit, signed)
 	}
 
 	commit(t, up, "b.yaml", "users: []\n", "signed by a stranger", sign("stranger")...)
-	_, err = Sync(context.Background(), opts, nil)
+	_, err = Pull(context.Background(), opts, nil)
 	if !errors.Is(err, ErrUnverified) {
-		t.Errorf("Sync of a commit signed by an unknown key: %v, want ErrUnverified", err)
+		t.Errorf("Pull of a commit signed by an unknown key: %v, want ErrUnverified", err)
 	}
 	if head(t, co) != signed {
 		t.Errorf("HEAD moved to an unverified commit")
@@ -273,11 +273,11 @@ func TestSyncPullDisabled(t *testing.T) {
 	t.Run("plain directory", func(t *testing.T) {
 		gitTest(t)
 		dir := t.TempDir()
-		rev, err := Sync(context.Background(), Options{Dir: dir}, nil)
+		rev, err := Pull(context.Background(), Options{Dir: dir}, nil)
 		if err != nil || rev.Commit != "" || rev.Dir != dir {
-			t.Errorf("Sync = %+v, %v; want only Dir", rev, err)
+			t.Errorf("Pull = %+v, %v; want only Dir", rev, err)
 		}
-		_, err = Sync(context.Background(), Options{Dir: dir, Git: GitOptions{VerifySignatures: true}}, nil)
+		_, err = Pull(context.Background(), Options{Dir: dir, Git: GitOptions{VerifySignatures: true}}, nil)
 		if err == nil || !strings.Contains(err.Error(), "not a git checkout") {
 			t.Errorf("verifying a plain directory: %v", err)
 		}
@@ -286,14 +286,14 @@ func TestSyncPullDisabled(t *testing.T) {
 		up, co := repos(t)
 		was := head(t, co)
 		commit(t, up, "a.yaml", "users: []\n", "not pulled")
-		rev, err := Sync(context.Background(), Options{Dir: co}, nil)
+		rev, err := Pull(context.Background(), Options{Dir: co}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rev.Commit != was || rev.Subject != "Initial state" || head(t, co) != was {
-			t.Errorf("Sync = %+v, want HEAD %s unchanged", rev, was)
+			t.Errorf("Pull = %+v, want HEAD %s unchanged", rev, was)
 		}
-		_, err = Sync(context.Background(), Options{Dir: co, Git: GitOptions{VerifySignatures: true}}, nil)
+		_, err = Pull(context.Background(), Options{Dir: co, Git: GitOptions{VerifySignatures: true}}, nil)
 		if !errors.Is(err, ErrUnverified) {
 			t.Errorf("verifying an unsigned HEAD: %v, want ErrUnverified", err)
 		}
@@ -307,9 +307,9 @@ func TestSyncIgnoresGitDir(t *testing.T) {
 	want := commit(t, up, "a.yaml", "users: []\n", "next")
 	t.Setenv("GIT_DIR", filepath.Join(up, ".git"))
 	t.Setenv("GIT_WORK_TREE", up)
-	rev, err := Sync(context.Background(), pullOpts(co), nil)
+	rev, err := Pull(context.Background(), pullOpts(co), nil)
 	if err != nil || rev.Commit != want {
-		t.Errorf("Sync = %+v, %v; want commit %s", rev, err, want)
+		t.Errorf("Pull = %+v, %v; want commit %s", rev, err, want)
 	}
 }
 

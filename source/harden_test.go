@@ -13,7 +13,7 @@ import (
 
 // TestSyncKillsHangingHelpers: a remote whose helper hangs (and starts a
 // child of its own, as ssh or git-remote-https do) is given up at the
-// timeout, and every process git started is gone when Sync returns.
+// timeout, and every process git started is gone when Pull returns.
 func TestSyncKillsHangingHelpers(t *testing.T) {
 	_, co := repos(t)
 	bin := t.TempDir()
@@ -28,7 +28,7 @@ func TestSyncKillsHangingHelpers(t *testing.T) {
 
 	opts := pullOpts(co)
 	opts.Git.Timeout = 2 * time.Second
-	_, err := Sync(t.Context(), opts, nil)
+	_, err := Pull(t.Context(), opts, nil)
 	if err == nil || !strings.Contains(err.Error(), "deadline") {
 		t.Fatalf("err = %v, want the deadline", err)
 	}
@@ -52,7 +52,7 @@ func TestSyncKillsHangingHelpers(t *testing.T) {
 			}
 		}
 		if alive {
-			t.Errorf("process %d git started outlived Sync", pid)
+			t.Errorf("process %d git started outlived Pull", pid)
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -79,11 +79,11 @@ func running(pid int) bool {
 func TestSyncRefusesUncommittedFiles(t *testing.T) {
 	up, co := repos(t)
 	commit(t, up, ".gitignore", "local*.yaml\n", "Ignore local files")
-	if _, err := Sync(t.Context(), pullOpts(co), nil); err != nil {
+	if _, err := Pull(t.Context(), pullOpts(co), nil); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, co, "notes.txt", "not desired state\n") // untracked, matches no pattern: fine
-	if _, err := Sync(t.Context(), pullOpts(co), nil); err == nil {
+	if _, err := Pull(t.Context(), pullOpts(co), nil); err == nil {
 		// clean() refuses any untracked file when pulling; the point here is the ignored one.
 		t.Log("an untracked notes.txt passes the pull")
 	}

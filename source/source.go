@@ -8,7 +8,7 @@
 // whole. Every problem is reported at once, as a *ValidationErrors whose
 // entries read "file:line:col: field: message".
 //
-// Sync brings a git checkout up to date with its remote branch, fast-forward
+// Pull brings a git checkout up to date with its remote branch, fast-forward
 // only, before a load; Fetch does both.
 //
 // The file format is described in docs/desired-state.md; the JSON Schema in
@@ -62,7 +62,7 @@ type Options struct {
 	// ExternalUsers may be team members without being declared as users
 	// (users managed outside the desired state). Compared case-insensitively.
 	ExternalUsers []string
-	// Git says how Sync brings the checkout up to date.
+	// Git says how Pull brings the checkout up to date.
 	Git GitOptions
 	// Cache, if set, skips decoding when the files have not changed since
 	// the cache's last load.
@@ -71,13 +71,13 @@ type Options struct {
 
 // GitOptions configures the fast-forward pull of the checkout.
 type GitOptions struct {
-	// Pull enables the pull; when false, Sync only reports the checkout's HEAD.
+	// Pull enables the pull; when false, Pull only reports the checkout's HEAD.
 	Pull bool
 	// Remote and Branch name the remote branch to follow ("origin", "main").
 	Remote, Branch string
 	// VerifySignatures refuses a commit whose signature git cannot verify.
 	VerifySignatures bool
-	// Timeout bounds one Sync; DefaultGitTimeout when zero.
+	// Timeout bounds one Pull; DefaultGitTimeout when zero.
 	Timeout time.Duration
 }
 
@@ -87,10 +87,10 @@ var jsonSchema []byte
 // JSONSchema returns the JSON Schema of a desired-state file.
 func JSONSchema() []byte { return bytes.Clone(jsonSchema) }
 
-// Fetch brings the checkout up to date (see Sync) and loads it (see Load).
+// Fetch brings the checkout up to date (see Pull) and loads it (see Load).
 // The returned state's Revision says which commit it was read from.
 func Fetch(ctx context.Context, opts Options, logger *slog.Logger) (*model.Desired, error) {
-	rev, err := Sync(ctx, opts, logger)
+	rev, err := Pull(ctx, opts, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestAuditCost plans the offboarding of 30 users ogsync created, three of

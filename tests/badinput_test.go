@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // goodUsers and goodTeams are a valid desired state the bad inputs are

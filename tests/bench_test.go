@@ -10,17 +10,17 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // cycleSetup is one setting of the cycle benchmark: the client limiter
@@ -37,7 +37,7 @@ type cycleSetup struct {
 //   - the initial import (one cycle with apply, from an account with one
 //     Owner): its API calls and wall time, and the request rate achieved
 //     while applying next to the client limiter's rate, with the 429s seen;
-//   - then a no-op cycle: its API calls next to the lower bound sink.UserPages(U)+1.
+//   - then a no-op cycle: its API calls next to the lower bound opsgenie.UserPages(U)+1.
 //
 // The client's limiter is below the emulator's limit. Two settings: 200/s
 // against an emulator answering at once (limit 250/s), and 50/s against one
@@ -95,23 +95,23 @@ func runCycleBench(b *testing.B, w world, dir string, s cycleSetup) cycleFigures
 	cfg := baseConfig(e.url, dir, float64(s.rate), 20)
 	// The limiter's accuracy at a fixed rate: no learning.
 	cfg.OpsGenie.RateLimit.Adaptive = new(false)
-	engine, client := newEngine(b, cfg, true, testLogger(b))
+	eng, client := newEngine(b, cfg, true, testLogger(b))
 	ctx := context.Background()
 	var f cycleFigures
 
 	start := time.Now()
-	p, err := engine.Plan(ctx)
+	p, err := eng.Plan(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	beforeApply := client.Stats()
+	beforeApply := client.RequestStats()
 	applyStart := time.Now()
-	results := engine.Apply(ctx, p)
+	results := eng.Apply(ctx, p)
 	applyWall := time.Since(applyStart)
 	f.importWall = time.Since(start)
-	after := client.Stats()
+	after := client.RequestStats()
 	for _, r := range results {
-		if r.Outcome != sync.ActionApplied {
+		if r.Outcome != engine.ActionApplied {
 			b.Fatalf("import: %s: %s %s", r.Action, r.Outcome, r.Error)
 		}
 	}
@@ -124,8 +124,8 @@ func runCycleBench(b *testing.B, w world, dir string, s cycleSetup) cycleFigures
 		b.Fatalf("after the import: %v", d)
 	}
 	e.sim.ResetStats()
-	res, err := engine.RunCycle(ctx)
-	if err != nil || res.Outcome != sync.OutcomeOK {
+	res, err := eng.RunCycle(ctx)
+	if err != nil || res.Outcome != engine.OutcomeOK {
 		b.Fatalf("no-op cycle: %s, %v", res.Outcome, err)
 	}
 	f.noopCalls = e.sim.Stats().Total
@@ -171,7 +171,7 @@ func BenchmarkLoadPlan(b *testing.B) {
 				cfg := config.Default()
 				cfg.Policy = config.Policy{Users: config.PolicySync, Teams: config.PolicySync, Members: config.PolicySync}
 				cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 1 << 20, Percent: 100}
-				opts := sync.PlannerOptions(&cfg)
+				opts := cfg.PlannerOptions()
 				var srcOpts source.Options
 				if tc.cached {
 					srcOpts.Cache = &source.Cache{}
@@ -271,7 +271,7 @@ func measure(fn func()) resourceFigures {
 		how = "getrusage maxrss: the process's peak, setup included"
 	}
 	var stop = make(chan struct{})
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	var peak uint64
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	wg.Go(func() {

@@ -5,16 +5,16 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // lowerBound is the fewest requests that read an account of users users
 // consistently: the list pages (100 users, then 99 more each, as pages
 // overlap by one user to see a shift at their boundary) plus one team list
 // with members.
-func lowerBound(users int) int { return sink.UserPages(users) + 1 }
+func lowerBound(users int) int { return opsgenie.UserPages(users) + 1 }
 
 // TestCycleCost imports a small world into an account with one Owner, then
 // checks that a no-op cycle reads the account at the lower bound and plans
@@ -28,13 +28,13 @@ func TestCycleCost(t *testing.T) {
 			w.writeYAML(t, dir)
 			e := startEmu(t, ogsim.Options{Seed: ownerSeed()})
 			cfg := baseConfig(e.url, dir, 1000, 100)
-			engine, _ := newEngine(t, cfg, true, testLogger(t))
+			eng, _ := newEngine(t, cfg, true, testLogger(t))
 			ctx := context.Background()
 
-			res, err := engine.RunCycle(ctx)
-			wantOutcome := sync.OutcomeChangesApplied
+			res, err := eng.RunCycle(ctx)
+			wantOutcome := engine.OutcomeChangesApplied
 			if tc.users == 0 {
-				wantOutcome = sync.OutcomeOK
+				wantOutcome = engine.OutcomeOK
 			}
 			if err != nil || res.Outcome != wantOutcome {
 				t.Fatalf("import: outcome %s, err %v", res.Outcome, err)
@@ -51,12 +51,12 @@ func TestCycleCost(t *testing.T) {
 			}
 
 			e.sim.ResetStats()
-			res, err = engine.RunCycle(ctx)
-			if err != nil || res.Outcome != sync.OutcomeOK {
+			res, err = eng.RunCycle(ctx)
+			if err != nil || res.Outcome != engine.OutcomeOK {
 				t.Fatalf("no-op cycle: outcome %s, err %v", res.Outcome, err)
 			}
 			if got, want := e.sim.Stats().Total, lowerBound(w.userCount()); got != want || res.APICalls != want {
-				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound sink.UserPages(%d)+1 is %d", got, res.APICalls, w.userCount(), want)
+				t.Errorf("no-op cycle: the emulator counted %d requests, the client %d; the lower bound opsgenie.UserPages(%d)+1 is %d", got, res.APICalls, w.userCount(), want)
 			}
 		})
 	}

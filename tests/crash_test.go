@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestCrashDuringApply kills a separate `ogsync apply` process with SIGKILL
@@ -69,7 +69,7 @@ func TestCrashDuringApply(t *testing.T) {
 				if n == 1 && k > 1 {
 					// While it runs, the process holds the lock: the check
 					// after the kill is not vacuous.
-					heldWhileRunning <- lockHolder(filepath.Join(stateDir, sync.LockFile))
+					heldWhileRunning <- lockHolder(filepath.Join(stateDir, statedir.LockFile))
 				}
 				if n != k {
 					return
@@ -106,14 +106,14 @@ func TestCrashDuringApply(t *testing.T) {
 		default:
 		}
 		// The dead process's lock is free: taken and dropped here.
-		lockPath := filepath.Join(stateDir, sync.LockFile)
+		lockPath := filepath.Join(stateDir, statedir.LockFile)
 		if data, err := os.ReadFile(lockPath); err == nil {
 			if holder, _ := strconv.Atoi(strings.TrimSpace(string(data))); holder != 0 && holder != pid {
 				t.Errorf("trial %d: the lock file names pid %d, not the killed %d", trial, holder, pid)
 			}
 		}
 		if _, err := os.Stat(stateDir); err == nil {
-			l, err := sync.AcquireLock(lockPath)
+			l, err := statedir.AcquireLock(lockPath)
 			if err != nil {
 				t.Fatalf("trial %d: the lock of the killed process is still held: %v", trial, err)
 			}
@@ -146,15 +146,15 @@ func TestCrashDuringApply(t *testing.T) {
 	t.Logf("%d of %d apply runs killed with SIGKILL; every next run converged; the lock was held by the running apply in %d checks", killed, trials, lockChecked)
 }
 
-// lockHolder tries the lock at path: the pid a *sync.LockedError names,
+// lockHolder tries the lock at path: the pid a *statedir.LockedError names,
 // -1 when the lock was free (it is then dropped again), -2 on another error.
 func lockHolder(path string) int {
-	l, err := sync.AcquireLock(path)
+	l, err := statedir.AcquireLock(path)
 	if err == nil {
 		_ = l.Release()
 		return -1
 	}
-	var le *sync.LockedError
+	var le *statedir.LockedError
 	if errors.As(err, &le) {
 		return le.PID
 	}

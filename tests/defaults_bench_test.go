@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // defaultConfig is baseConfig with ogsync's default rate limiting: no
@@ -76,13 +76,13 @@ func BenchmarkDefaults(b *testing.B) {
 				b.Run(fmt.Sprintf("users=%d/teams=%d/latency=%s/%s", size.users, size.teams, latency, tc.name), func(b *testing.B) {
 					var calls, throttled int
 					var wall, again time.Duration
-					var res sync.Result
+					var res engine.Result
 					for b.Loop() {
 						e := startEmu(b, ogsim.Options{Seed: seedOf(w, tc.drift), Faults: ogsim.FaultOptions{Latency: latency}})
-						engine, _ := newEngine(b, defaultConfig(e.url, dir), true, testLogger(b))
+						eng, _ := newEngine(b, defaultConfig(e.url, dir), true, testLogger(b))
 						start := time.Now()
 						var err error
-						res, err = engine.RunCycle(context.Background())
+						res, err = eng.RunCycle(context.Background())
 						wall = time.Since(start)
 						if err != nil || !res.Outcome.Succeeded() {
 							b.Fatalf("cycle: %s, %v", res.Outcome, err)
@@ -93,7 +93,7 @@ func BenchmarkDefaults(b *testing.B) {
 						// cycles are minutes apart, the buckets have refilled.
 						time.Sleep(2 * time.Second)
 						start = time.Now()
-						if r, err := engine.RunCycle(context.Background()); err != nil || r.Outcome != sync.OutcomeOK {
+						if r, err := eng.RunCycle(context.Background()); err != nil || r.Outcome != engine.OutcomeOK {
 							b.Fatalf("next cycle: %s, %v", r.Outcome, err)
 						}
 						again = time.Since(start)
@@ -130,11 +130,11 @@ func BenchmarkImportLimited(b *testing.B) {
 	for b.Loop() {
 		limit := ogsim.Bucket{PerSecond: 10}
 		e := startEmu(b, ogsim.Options{Seed: ownerSeed(), RateLimit: ogsim.RateLimitOptions{Configuration: limit, Search: limit}})
-		engine, _ := newEngine(b, defaultConfig(e.url, dir), true, testLogger(b))
+		eng, _ := newEngine(b, defaultConfig(e.url, dir), true, testLogger(b))
 		start := time.Now()
-		res, err := engine.RunCycle(context.Background())
+		res, err := eng.RunCycle(context.Background())
 		wall = time.Since(start)
-		if err != nil || res.Outcome != sync.OutcomeChangesApplied {
+		if err != nil || res.Outcome != engine.OutcomeChangesApplied {
 			b.Fatalf("import: %s, %v", res.Outcome, err)
 		}
 		if d := differences(e.sim.State(), w, nil, 5); len(d) > 0 {
@@ -149,7 +149,7 @@ func BenchmarkImportLimited(b *testing.B) {
 }
 
 // TestDefaultsCost checks, with default settings, what BenchmarkDefaults
-// times: a no-op over 1,000 users and 20 teams costs sink.UserPages(U)+1 requests
+// times: a no-op over 1,000 users and 20 teams costs opsgenie.UserPages(U)+1 requests
 // and a 20-write change 20 more, with no 429 (counts only, no timing).
 func TestDefaultsCost(t *testing.T) {
 	w := newWorld(999, 20)
@@ -157,8 +157,8 @@ func TestDefaultsCost(t *testing.T) {
 	w.writeYAML(t, dir)
 	for _, drift := range []int{0, 10} {
 		e := startEmu(t, ogsim.Options{Seed: seedOf(w, drift)})
-		engine, _ := newEngine(t, defaultConfig(e.url, dir), true, testLogger(t))
-		res, err := engine.RunCycle(t.Context())
+		eng, _ := newEngine(t, defaultConfig(e.url, dir), true, testLogger(t))
+		res, err := eng.RunCycle(t.Context())
 		if err != nil || !res.Outcome.Succeeded() {
 			t.Fatalf("drift %d: %s, %v", drift, res.Outcome, err)
 		}

@@ -9,15 +9,15 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
-	"github.com/ogsync/ogsync/sink"
-	"github.com/ogsync/ogsync/sink/ogsim"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // testKey is the emulator's API key in the tests that do not hunt for it.
@@ -29,7 +29,7 @@ type emu struct {
 	sim *ogsim.Server
 	url string
 
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	writes []string // "METHOD /path"
 	// onWrite, when set, is called for every write request before the
 	// emulator sees it (the crash test kills the client from here).
@@ -99,23 +99,23 @@ func baseConfig(url, dir string, perSecond float64, burst int) *config.Config {
 
 // newEngine wires an engine as the CLI does (wiring.go): the client from the
 // config, the desired state from cfg.Source.Path.
-func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*sync.Engine, *sink.Client) {
+func newEngine(tb testing.TB, cfg *config.Config, apply bool, logger *slog.Logger) (*engine.Engine, *opsgenie.Client) {
 	tb.Helper()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	o := sink.OptionsFrom(cfg.OpsGenie, testKey, "ogsync-tests")
+	o := cfg.OpsGenie.ClientOptions(testKey, "ogsync-tests")
 	o.Logger = logger
 	o.ReadOnly = !apply
 	o.Concurrency = cfg.Apply.Concurrency
-	client, err := sink.New(o)
+	client, err := opsgenie.New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	src := source.Options{Dir: cfg.Source.Path, Files: cfg.Source.Files, ExternalUsers: cfg.Source.ExternalUsers}
-	e, err := sync.NewEngine(sync.EngineOptions{
-		Config: cfg,
-		Client: client,
+	e, err := engine.NewEngine(engine.EngineOptions{
+		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
+		Target: client,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Load(ctx, src)
 		},

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // hostileKey is the API key of the hostile-server tests.

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestJournalPriorities runs the binary with stderr on a file that

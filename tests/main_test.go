@@ -6,7 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"testing"
 )
 
@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	buildOnce stdsync.Once
+	buildOnce sync.Once
 	binPath   string
 	buildErr  error
 )

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // The matrix runs the core scenarios of an on-call roster (an import, drift,

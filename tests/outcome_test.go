@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestDemoBlockedOnly runs the binary against the demo's account
@@ -59,15 +60,15 @@ func TestDemoBlockedOnly(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stderr, "1 action blocked by safeguards") {
 			t.Errorf("%v: exit %d, want 0\nstderr:\n%s", args, r.code, r.stderr)
 		}
-		var res sync.Result
-		data, err := os.ReadFile(filepath.Join(state, sync.ResultFile))
+		var res engine.Result
+		data, err := os.ReadFile(filepath.Join(state, statedir.ResultFile))
 		if err == nil {
 			err = json.Unmarshal(data, &res)
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Outcome != sync.OutcomeOK || !res.Succeeded || len(res.Actions) != 1 || res.Actions[0].Outcome != sync.ActionBlocked || res.Actions[0].Action != blocked {
+		if res.Outcome != engine.OutcomeOK || !res.Succeeded || len(res.Actions) != 1 || res.Actions[0].Outcome != engine.ActionBlocked || res.Actions[0].Action != blocked {
 			t.Errorf("%v: last result %s, succeeded %v, actions %+v", args, res.Outcome, res.Succeeded, res.Actions)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/sink/ogsim"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // Distinctive API keys: the emulator accepts any configured key, so these

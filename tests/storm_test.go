@@ -7,13 +7,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/sink/ogsim"
-	"github.com/ogsync/ogsync/sync"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // stormCase is one fault storm.
@@ -117,7 +117,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	cfg.OpsGenie.RateLimit.Adaptive = new(false)
 	cfg.OpsGenie.Timeout = stormTimeout
 	cfg.Apply.Concurrency = 16
-	engine, client := newEngine(t, cfg, true, testLogger(t))
+	eng, client := newEngine(t, cfg, true, testLogger(t))
 
 	deadline, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -125,7 +125,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	var outcomes []string
 	converged := false
 	for cycle := 1; cycle <= 2 && !converged; cycle++ {
-		res, err := engine.RunCycle(deadline)
+		res, err := eng.RunCycle(deadline)
 		outcomes = append(outcomes, fmt.Sprintf("cycle %d: %s (%d calls, %d throttled) %v", cycle, res.Outcome, res.APICalls, res.Throttled, err))
 		if p, ok := res.Plan.(*planner.Plan); ok {
 			for _, a := range p.Actions {
@@ -135,7 +135,7 @@ func runStorm(t *testing.T, tc stormCase) {
 			}
 		}
 		for _, a := range res.Actions {
-			if a.Outcome != sync.ActionApplied {
+			if a.Outcome != engine.ActionApplied {
 				t.Logf("cycle %d: %s: %s %s", cycle, a.Action, a.Outcome, a.Error)
 			}
 		}
@@ -168,7 +168,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	}
 	// The storm reached the client: answers lost (drops, timeouts) and 5xx.
 	lost, failed := 0, 0
-	for _, c := range client.Stats().Calls {
+	for _, c := range client.RequestStats().Calls {
 		switch {
 		case c.Status == 0:
 			lost += c.Count
@@ -201,7 +201,7 @@ func deletePaths(a *planner.Action) []string {
 // spiker delays a share of requests by a fixed spike, reproducibly for a
 // sequence of calls.
 type spiker struct {
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	rng   *rand.Rand
 	rate  float64
 	spike time.Duration

@@ -191,6 +191,7 @@ func rest(m *md, p *planner.Plan) {
 		}
 		m.unfold(folded)
 	}
+	m.unmanageable(p)
 	if len(p.Skipped) == 0 {
 		return
 	}
@@ -207,6 +208,19 @@ func rest(m *md, p *planner.Plan) {
 		}
 	}
 	m.unfold(folded)
+}
+
+// unmanageable writes the changes the target cannot make.
+func (m *md) unmanageable(p *planner.Plan) {
+	if len(p.Unmanageable) == 0 {
+		return
+	}
+	m.raw("\n### Unmanageable (" + strconv.Itoa(len(p.Unmanageable)) + ")\n\nThe target cannot make these; they are never applied.\n\n")
+	for _, s := range p.Unmanageable {
+		if m.cut || !m.raw("- "+esc(skipTarget(s))+": "+esc(s.Reason)+"\n") {
+			m.lostSkips++
+		}
+	}
 }
 
 // entry is one action's list entry: badge, headline, origin, the blocked

@@ -53,6 +53,12 @@ func Text(w io.Writer, p *planner.Plan) error {
 			fmt.Fprintf(b, "  = %s: %s\n", skipTarget(s), s.Reason)
 		}
 	}
+	if len(p.Unmanageable) > 0 {
+		fmt.Fprintf(b, "\nUnmanageable (the target cannot make these; never applied):\n")
+		for _, s := range p.Unmanageable {
+			fmt.Fprintf(b, "  ! %s: %s\n", skipTarget(s), s.Reason)
+		}
+	}
 	fmt.Fprintf(b, "\n%s\n", summaryLine(p))
 	if err := b.Flush(); err != nil {
 		return fmt.Errorf("writing plan report: %w", err)

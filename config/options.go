@@ -1,0 +1,65 @@
+package config
+
+import (
+	"cmp"
+
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/target/opsgenie"
+)
+
+// The configuration maps onto the options of the packages it configures
+// here, so that no other package needs to know the configuration file.
+
+// ClientOptions returns the options of the OpsGenie client for this section.
+// Without a configured opsgenie.rate_limit, each domain starts at its
+// default (opsgenie.DefaultStartConfiguration, opsgenie.DefaultStartSearch) under
+// opsgenie.DefaultCeiling; a configured rate is the ceiling, and the start is the
+// default below it, or the ceiling itself when rate_limit.adaptive is false.
+func (c OpsGenie) ClientOptions(apiKey, userAgent string) opsgenie.Options {
+	ceiling := func(r Rate) opsgenie.Rate {
+		if r.PerSecond <= 0 {
+			return opsgenie.Rate{PerSecond: opsgenie.DefaultCeiling, Burst: cmp.Or(r.Burst, opsgenie.DefaultBurst)}
+		}
+		return opsgenie.Rate{PerSecond: r.PerSecond, Burst: cmp.Or(r.Burst, opsgenie.DefaultBurst)}
+	}
+	search := ceiling(c.RateLimit.SearchRate())
+	o := opsgenie.Options{
+		BaseURL:    c.URL,
+		APIKey:     apiKey,
+		UserAgent:  userAgent,
+		Timeout:    c.Timeout,
+		MaxRetries: c.MaxRetries,
+		Rate:       ceiling(c.RateLimit.Rate),
+		SearchRate: &search,
+	}
+	if c.RateLimit.IsAdaptive() {
+		o.Start = map[string]float64{opsgenie.DomainConfiguration: opsgenie.DefaultStartConfiguration, opsgenie.DomainSearch: opsgenie.DefaultStartSearch}
+	}
+	return o
+}
+
+// PlannerOptions returns the planner's options of this configuration.
+func (c *Config) PlannerOptions() planner.Options {
+	s := c.Safeguards
+	return planner.Options{
+		Policies: planner.PolicyNames{Users: c.Policy.Users, Teams: c.Policy.Teams, Members: c.Policy.Members},
+		Ownership: planner.Ownership{
+			Mode:        c.Ownership.Mode,
+			MarkerKey:   c.Ownership.MarkerKey,
+			MarkerValue: c.Ownership.MarkerValue,
+		},
+		Scope: planner.Scope{
+			IgnoreUsers:    s.IgnoreUsers,
+			IgnoreTeams:    s.IgnoreTeams,
+			ProtectedUsers: s.ProtectedUsers,
+			ExternalUsers:  c.Source.ExternalUsers,
+		},
+		Safeguards: planner.Safeguards{
+			MinOwners:        s.MinOwners,
+			MinUsers:         s.MinUsers,
+			MaxShrinkPercent: s.MaxShrinkPercent,
+			MaxDeletes:       planner.MaxDeletes{Count: s.MaxDeletes.Count, Percent: s.MaxDeletes.Percent},
+			RequiredUsers:    s.RequiredUsers,
+		},
+	}
+}

@@ -1,0 +1,61 @@
+package config
+
+import (
+	"testing"
+
+	"github.com/ogsync/ogsync/planner"
+
+	"github.com/ogsync/ogsync/target/opsgenie"
+)
+
+func TestClientOptionsRates(t *testing.T) {
+	def := Default().OpsGenie
+	o := def.ClientOptions("k", "ua")
+	if o.Rate != (opsgenie.Rate{PerSecond: opsgenie.DefaultCeiling, Burst: opsgenie.DefaultBurst}) || *o.SearchRate != o.Rate {
+		t.Errorf("no rate configured: ceilings %v and %v, want %g/s burst %d", o.Rate, *o.SearchRate, opsgenie.DefaultCeiling, opsgenie.DefaultBurst)
+	}
+	if o.Start[opsgenie.DomainConfiguration] != opsgenie.DefaultStartConfiguration || o.Start[opsgenie.DomainSearch] != opsgenie.DefaultStartSearch {
+		t.Errorf("start = %v", o.Start)
+	}
+
+	set := def
+	set.RateLimit = RateLimit{Rate: Rate{PerSecond: 3}, Search: &Rate{PerSecond: 1, Burst: 2}}
+	o = set.ClientOptions("k", "ua")
+	if o.Rate != (opsgenie.Rate{PerSecond: 3, Burst: opsgenie.DefaultBurst}) || *o.SearchRate != (opsgenie.Rate{PerSecond: 1, Burst: 2}) {
+		t.Errorf("configured: ceilings %v and %v", o.Rate, *o.SearchRate)
+	}
+	c, err := opsgenie.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The defaults start above these ceilings: the ceilings win.
+	if got := c.Rates(); got[opsgenie.DomainConfiguration] != 3 || got[opsgenie.DomainSearch] != 1 {
+		t.Errorf("rates = %v, want the ceilings 3 and 1", got)
+	}
+
+	set.RateLimit.Adaptive = new(false)
+	if o = set.ClientOptions("k", "ua"); o.Start != nil {
+		t.Errorf("adaptive: false: start = %v, want none (the ceiling is the fixed rate)", o.Start)
+	}
+}
+
+// The configuration's names and defaults are the planner's.
+func TestPlannerNamesAndDefaults(t *testing.T) {
+	for _, n := range []string{PolicySync, PolicyUpsertOnly, PolicyCreateOnly} {
+		if planner.Policies[n] == nil {
+			t.Errorf("config policy %q has no planner policy", n)
+		}
+	}
+	if planner.OwnershipMarker != OwnershipMarker || planner.OwnershipAdopt != OwnershipAdopt {
+		t.Error("ownership mode names differ from the config's")
+	}
+	d, def := planner.DefaultOptions(), Default()
+	if d.Policies.Users != def.Policy.Users || d.Ownership.MarkerKey != def.Ownership.MarkerKey || d.Ownership.MarkerValue != def.Ownership.MarkerValue ||
+		d.Safeguards.MaxDeletes.Count != def.Safeguards.MaxDeletes.Count || d.Safeguards.MaxShrinkPercent != def.Safeguards.MaxShrinkPercent ||
+		d.Safeguards.MinOwners != def.Safeguards.MinOwners || d.Safeguards.MinUsers != def.Safeguards.MinUsers {
+		t.Errorf("DefaultOptions %+v do not match Default", d)
+	}
+	if got := Default(); got.PlannerOptions().Validate() != nil {
+		t.Errorf("the default configuration gives invalid planner options: %v", got.PlannerOptions().Validate())
+	}
+}

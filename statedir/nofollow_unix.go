@@ -1,0 +1,9 @@
+//go:build unix
+
+package statedir
+
+import "syscall"
+
+// NoFollow is the open flag that makes opening a symbolic link fail
+// (O_NOFOLLOW), on the systems that have it; 0 elsewhere.
+const NoFollow = syscall.O_NOFOLLOW

@@ -1,9 +1,0 @@
-//go:build unix
-
-package sync
-
-import "syscall"
-
-// NoFollow is the open flag that makes opening a symbolic link fail
-// (O_NOFOLLOW), on the systems that have it; 0 elsewhere.
-const NoFollow = syscall.O_NOFOLLOW

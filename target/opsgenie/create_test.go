@@ -1,0 +1,297 @@
+package opsgenie
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ogsync/ogsync/model"
+)
+
+// TestCreateUserNeverDuplicates: the fake applies the create and then fails
+// in the ways whose outcome a client cannot know.
+func TestCreateUserNeverDuplicates(t *testing.T) {
+	tests := []struct {
+		name string
+		// fail answers the first create after applying it (applied) or
+		// before it (not applied).
+		applied bool
+		fail    func(t *testing.T, w http.ResponseWriter)
+		posts   int
+		want    Created
+	}{
+		{"applied, then connection dropped", true, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
+		{"applied, then 503", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 503, "unavailable") }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
+		{"applied, then 500", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 500, "internal") }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
+		{"not applied, 502", false, func(t *testing.T, w http.ResponseWriter) { writeError(w, 502, "bad gateway") }, 2, Created{ID: "u-00001", Name: "new@example.com"}},
+		{"not applied, connection dropped", false, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 2, Created{ID: "u-00001", Name: "new@example.com"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := setup(t)
+			acct := newFakeAccount(t, env.mux)
+			if tc.applied {
+				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+					if n == 1 {
+						tc.fail(t, w)
+						return true
+					}
+					return false
+				}
+			} else {
+				acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+					if r.Pattern == "POST /v2/users" && n == 1 {
+						tc.fail(t, w)
+						return true
+					}
+					return false
+				}
+			}
+			res, err := env.client.CreateUser(t.Context(), model.User{Username: "new@example.com", FullName: model.Ptr("New")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res != tc.want {
+				t.Errorf("result = %+v, want %+v", res, tc.want)
+			}
+			if got := acct.usersNamed("new@example.com"); got != 1 {
+				t.Errorf("%d users named new@example.com, want 1", got)
+			}
+			if got := acct.count("POST /v2/users"); got != tc.posts {
+				t.Errorf("creates sent = %d, want %d", got, tc.posts)
+			}
+			if got := acct.count("GET /v2/users/{id}"); got != 1 {
+				t.Errorf("lookups = %d, want 1", got)
+			}
+		})
+	}
+}
+
+func TestCreateUserTimeoutAfterApply(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n == 1 {
+			<-r.Context().Done() // hold the answer past the client's timeout
+			return true
+		}
+		return false
+	}
+	env.client.timeout = 100 * time.Millisecond
+	res, err := env.client.CreateUser(t.Context(), model.User{Username: "slow@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Confirmed || res.ID == "" {
+		t.Errorf("result = %+v, want a confirmed create", res)
+	}
+	if acct.usersNamed("slow@example.com") != 1 || acct.count("POST /v2/users") != 1 {
+		t.Errorf("users = %d, creates = %d; want 1 and 1", acct.usersNamed("slow@example.com"), acct.count("POST /v2/users"))
+	}
+}
+
+func TestCreateUserConflict(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.addUsers(1)
+	res, err := env.client.CreateUser(t.Context(), model.User{Username: "USER00001@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (Created{ID: "u-00001", Name: "user00001@example.com", Existed: true}) {
+		t.Errorf("result = %+v, want the existing user", res)
+	}
+	if acct.usersNamed("user00001@example.com") != 1 {
+		t.Error("a duplicate was created")
+	}
+}
+
+// TestCreateUserConflictElsewhere: a 409 for a username taken outside the
+// account (usernames are global) cannot be reconciled and stays an error.
+func TestCreateUserConflictElsewhere(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern == "POST /v2/users" {
+			writeError(w, http.StatusConflict, "Username is taken")
+			return true
+		}
+		return false
+	}
+	_, err := env.client.CreateUser(t.Context(), model.User{Username: "taken@example.com"})
+	if !IsConflict(err) {
+		t.Fatalf("err = %v, want the 409", err)
+	}
+}
+
+func TestCreateUserUnknownOutcomeExhausted(t *testing.T) {
+	env := setup(t, func(o *Options) { o.MaxRetries = 2 })
+	acct := newFakeAccount(t, env.mux)
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern == "POST /v2/users" {
+			writeError(w, http.StatusServiceUnavailable, "down")
+			return true
+		}
+		return false
+	}
+	_, err := env.client.CreateUser(t.Context(), model.User{Username: "x@example.com"})
+	if !errors.Is(err, ErrUnknownOutcome) || statusOf(err) != 503 {
+		t.Fatalf("err = %v, want an unknown outcome after a 503", err)
+	}
+	if acct.count("POST /v2/users") != 3 || acct.count("GET /v2/users/{id}") != 3 {
+		t.Errorf("creates = %d, lookups = %d; want 3 creates, each followed by a lookup", acct.count("POST /v2/users"), acct.count("GET /v2/users/{id}"))
+	}
+}
+
+func TestCreateUserLookupFails(t *testing.T) {
+	env := setup(t, func(o *Options) { o.MaxRetries = 1 })
+	acct := newFakeAccount(t, env.mux)
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		switch r.Pattern {
+		case "POST /v2/users":
+			dropConnection(t, w)
+			return true
+		case "GET /v2/users/{id}":
+			writeError(w, http.StatusForbidden, "no")
+			return true
+		}
+		return false
+	}
+	_, err := env.client.CreateUser(t.Context(), model.User{Username: "x@example.com"})
+	if !errors.Is(err, ErrUnknownOutcome) || !IsForbidden(err) {
+		t.Fatalf("err = %v, want unknown outcome and the lookup's 403", err)
+	}
+	if acct.count("POST /v2/users") != 1 {
+		t.Errorf("creates = %d, want 1: never re-sent without a lookup", acct.count("POST /v2/users"))
+	}
+}
+
+func TestCreateTeamNeverDuplicates(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern == "POST /v2/teams" && n == 1 {
+			dropConnection(t, w)
+			return true
+		}
+		return false
+	}
+	res, err := env.client.CreateTeam(t.Context(), model.Team{Name: "sre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Confirmed || res.ID == "" || res.Name != "sre" {
+		t.Errorf("result = %+v", res)
+	}
+	if acct.count("POST /v2/teams") != 1 || len(acct.teams) != 1 {
+		t.Errorf("creates = %d, teams = %d; want 1 and 1", acct.count("POST /v2/teams"), len(acct.teams))
+	}
+
+	again, err := env.client.CreateTeam(t.Context(), model.Team{Name: "sre"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != (Created{ID: res.ID, Name: "sre", Existed: true}) {
+		t.Errorf("second create = %+v, want the existing team", again)
+	}
+}
+
+func TestAddMemberNeverDuplicates(t *testing.T) {
+	tests := []struct {
+		name   string
+		member model.Member
+	}{
+		{"by id", model.Member{UserID: "u-00001", Role: "admin"}},
+		{"by username", model.Member{Username: "User00001@example.com", Role: "admin"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := setup(t)
+			acct := newFakeAccount(t, env.mux)
+			acct.addUsers(1)
+			team := acct.addTeam("sre")
+			acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n == 1 {
+					writeError(w, http.StatusGatewayTimeout, "timeout")
+					return true
+				}
+				return false
+			}
+			res, err := env.client.AddMember(t.Context(), team, tc.member)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Confirmed || res.ID != "u-00001" {
+				t.Errorf("result = %+v", res)
+			}
+			if got := acct.memberCount(team, "u-00001"); got != 1 {
+				t.Errorf("memberships = %d, want 1", got)
+			}
+			if acct.count("POST /v2/teams/{id}/members") != 1 || acct.count("GET /v2/teams/{id}") != 1 {
+				t.Errorf("adds = %d, lookups = %d", acct.count("POST /v2/teams/{id}/members"), acct.count("GET /v2/teams/{id}"))
+			}
+		})
+	}
+}
+
+func TestAddMemberNotAppliedIsResent(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.addUsers(1)
+	team := acct.addTeam("sre")
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern == "POST /v2/teams/{id}/members" && n == 1 {
+			dropConnection(t, w)
+			return true
+		}
+		return false
+	}
+	res, err := env.client.AddMember(t.Context(), team, model.Member{UserID: "u-00001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Confirmed || res.Existed {
+		t.Errorf("result = %+v, want a plain add", res)
+	}
+	if acct.memberCount(team, "u-00001") != 1 || acct.count("POST /v2/teams/{id}/members") != 2 {
+		t.Errorf("memberships = %d, adds = %d; want 1 and 2", acct.memberCount(team, "u-00001"), acct.count("POST /v2/teams/{id}/members"))
+	}
+}
+
+func TestDeleteSettledBy404(t *testing.T) {
+	tests := []struct {
+		name    string
+		applied bool
+		ok      bool
+	}{
+		{"applied, answer lost, retry answers 404: done", true, true},
+		{"never existed: 404 is an error", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := setup(t)
+			acct := newFakeAccount(t, env.mux)
+			if tc.applied {
+				acct.addUsers(1)
+				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+					if acct.count("DELETE /v2/users/{id}") == 1 {
+						dropConnection(t, w)
+						return true
+					}
+					return false
+				}
+			}
+			err := env.client.DeleteUser(t.Context(), "u-00001")
+			if tc.ok && err != nil {
+				t.Fatalf("err = %v, want done", err)
+			}
+			if !tc.ok && !IsNotFound(err) {
+				t.Fatalf("err = %v, want 404", err)
+			}
+			if tc.applied && acct.count("DELETE /v2/users/{id}") != 2 {
+				t.Errorf("deletes = %d, want 2", acct.count("DELETE /v2/users/{id}"))
+			}
+		})
+	}
+}

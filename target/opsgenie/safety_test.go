@@ -1,0 +1,170 @@
+package opsgenie
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ogsync/ogsync/model"
+)
+
+// TestListUsersSeesTheSlideAtABoundary: between two pages, a user before
+// the boundary is deleted and one after it created. totalCount and the ids
+// stay consistent, yet without the overlap the user who slid across the
+// boundary would be read by neither page. The overlap sees it, and the
+// second read is whole.
+func TestListUsersSeesTheSlideAtABoundary(t *testing.T) {
+	env := setup(t)
+	acct := newFakeAccount(t, env.mux)
+	acct.addUsers(150)
+	done := false
+	acct.betweenPages = func(offset int) {
+		if offset != 0 || done {
+			return
+		}
+		done = true
+		acct.mu.Lock()
+		delete(acct.users, "u-00010")
+		acct.users["u-99999"] = &wireUser{ID: "u-99999", Username: "zz-late@example.com", Role: wireRole{Name: "User"}}
+		acct.mu.Unlock()
+	}
+	users, err := env.client.ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, u := range users {
+		got[u.ID] = true
+	}
+	// u-00101 stood at position 100, first of the second page; after the
+	// delete it stands at 99, which the first page had already read.
+	if !got["u-00101"] || !got["u-99999"] || got["u-00010"] || len(users) != 150 {
+		t.Errorf("read %d users; u-00101 %v, u-99999 %v, u-00010 %v", len(users), got["u-00101"], got["u-99999"], got["u-00010"])
+	}
+	if n := acct.count("GET /v2/users"); n != 4 {
+		t.Errorf("list calls = %d, want 4: a read that saw the shift, and a whole one", n)
+	}
+}
+
+// TestMalformedAnswersFailClosed: an entry ogsync cannot plan from fails
+// the read with a message naming the page and the field.
+func TestMalformedAnswersFailClosed(t *testing.T) {
+	users := func(data string) func(w http.ResponseWriter, r *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			_, _ = fmt.Fprintf(w, `{"totalCount":2,"data":%s}`, data)
+		}
+	}
+	teams := func(data string) func(w http.ResponseWriter, r *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) { _, _ = fmt.Fprintf(w, `{"data":%s}`, data) }
+	}
+	tests := []struct {
+		name, route string
+		h           func(w http.ResponseWriter, r *http.Request)
+		want        string
+	}{
+		{"user without username", "GET /v2/users", users(`[{"id":"u1","username":"a@x.io"},{"id":"u2","username":" "}]`), "page at offset 0, data[1]: user u2 has no username"},
+		{"user without id", "GET /v2/users", users(`[{"id":"u1","username":"a@x.io"},{"username":"b@x.io"}]`), "page at offset 0, data[1]: the user has no id"},
+		{"null user", "GET /v2/users", users(`[{"id":"u1","username":"a@x.io"},null]`), "page at offset 0, data[1]: the entry is null"},
+		{"username twice", "GET /v2/users", users(`[{"id":"u1","username":"a@x.io"},{"id":"u2","username":"A@x.io"}]`), `username "a@x.io" is also the username of user u1`},
+		{"no totalCount", "GET /v2/users", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"data":[]}`)) }, "page at offset 0: no totalCount"},
+		{"null team", "GET /v2/teams", teams(`[{"id":"t1","name":"a","members":[]},null]`), "data[1]: the entry is null"},
+		{"team without id", "GET /v2/teams", teams(`[{"name":"a","members":[]}]`), "data[0]: the team has no id"},
+		{"team without name", "GET /v2/teams", teams(`[{"id":"t1","name":"","members":[]}]`), "data[0]: team t1 has no name"},
+		{"team id twice", "GET /v2/teams", teams(`[{"id":"t1","name":"a","members":[]},{"id":"t1","name":"b","members":[]}]`), "data[1]: team id t1 comes twice"},
+		{"team name twice", "GET /v2/teams", teams(`[{"id":"t1","name":"Ops","members":[]},{"id":"t2","name":"ops","members":[]}]`), `team name "ops" is also the name of team t1`},
+		{"member without user", "GET /v2/teams", teams(`[{"id":"t1","name":"a","members":[{"user":{},"role":"user"}]}]`), `data[0].members[0]: a member of team "a" has neither user id nor username`},
+		{"member twice", "GET /v2/teams", teams(`[{"id":"t1","name":"a","members":[{"user":{"id":"u1"}},{"user":{"id":"u1"}}]}]`), `user u1 is a member of team "a" twice`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := setup(t)
+			env.mux.HandleFunc(tc.route, tc.h)
+			var err error
+			if strings.HasSuffix(tc.route, "users") {
+				_, err = env.client.ListUsers(t.Context())
+			} else {
+				_, err = env.client.ListTeams(t.Context())
+			}
+			var me *MalformedError
+			if !errors.As(err, &me) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a *MalformedError saying %q", err, tc.want)
+			}
+			if n := env.client.RequestStats().Total; n != 1 {
+				t.Errorf("%d requests, want 1: a malformed answer is not read again", n)
+			}
+		})
+	}
+}
+
+// TestCreateUnknownOutcomeLooksUpWithoutRetries: with max_retries 0 a
+// create whose outcome is unknown is still looked up, and found.
+func TestCreateUnknownOutcomeLooksUpWithoutRetries(t *testing.T) {
+	env := setup(t, func(o *Options) { o.MaxRetries = 0 })
+	acct := newFakeAccount(t, env.mux)
+	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern == "POST /v2/users" {
+			writeError(w, http.StatusBadGateway, "lost")
+			return true
+		}
+		return false
+	}
+	res, err := env.client.CreateUser(t.Context(), model.User{Username: "new@example.com"})
+	if err != nil || !res.Confirmed || res.ID == "" {
+		t.Fatalf("res %+v, err %v; want the create confirmed by a lookup", res, err)
+	}
+	if acct.count("POST /v2/users") != 1 || acct.count("GET /v2/users/{id}") != 1 {
+		t.Errorf("creates %d, lookups %d; want 1 and 1", acct.count("POST /v2/users"), acct.count("GET /v2/users/{id}"))
+	}
+}
+
+// TestChangeMemberRoleVariants: whatever the API does with a re-add of a
+// member (sets the role, keeps it, or answers 409), the role change ends
+// right, and no request names another member.
+func TestChangeMemberRoleVariants(t *testing.T) {
+	for _, variant := range []string{"update-role", "keep-role", "conflict"} {
+		t.Run(variant, func(t *testing.T) {
+			env := setup(t)
+			acct := newFakeAccount(t, env.mux)
+			acct.addUsers(3)
+			id := acct.addTeam("sre", wireMember{User: wireMemberUser{ID: "u-00001"}, Role: "user"}, wireMember{User: wireMemberUser{ID: "u-00002"}, Role: "admin"})
+			acct.reAdd = variant
+			env.mux.HandleFunc("DELETE /v2/teams/{id}/members/{member}", func(w http.ResponseWriter, r *http.Request) {
+				acct.mu.Lock()
+				defer acct.mu.Unlock()
+				acct.calls["DELETE /v2/teams/{id}/members/{member}"]++
+				if r.PathValue("member") != "u-00001" {
+					t.Errorf("removed %s, who the change is not about", r.PathValue("member"))
+				}
+				tm := acct.teams[r.PathValue("id")]
+				for i, m := range tm.members() {
+					if m.User.ID == r.PathValue("member") {
+						ms := *tm.Members
+						*tm.Members = append(ms[:i:i], ms[i+1:]...)
+						writeJSON(w, http.StatusOK, map[string]any{"result": "Removed"})
+						return
+					}
+				}
+				writeError(w, http.StatusNotFound, "not a member")
+			})
+			note, err := env.client.ChangeMemberRole(t.Context(), id, model.Member{UserID: "u-00001", Role: "admin"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantNote := map[string]string{"update-role": NoteReAdded, "keep-role": NoteRemovedAndReAdded, "conflict": NoteRemovedAndReAdded}[variant]
+			if note != wantNote {
+				t.Errorf("note %q, want %q", note, wantNote)
+			}
+			if r := acct.memberRole(id, "u-00001"); r != "admin" {
+				t.Errorf("role after the change = %q", r)
+			}
+			if r := acct.memberRole(id, "u-00002"); r != "admin" {
+				t.Errorf("the other member's role = %q", r)
+			}
+			if n := acct.count("PATCH /v2/teams/{id}"); n != 0 {
+				t.Errorf("%d team PATCHes", n)
+			}
+		})
+	}
+}
