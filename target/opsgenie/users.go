@@ -110,6 +110,10 @@ func (e *pageShiftError) Error() string { return e.reason }
 // costs UserPages(U) requests: one more than ceil(U/100) for one account
 // size in a hundred or so below 10,000 users (e.g. 200: 3 pages, not 2).
 //
+// After the first page, which gives totalCount, the other pages are read
+// concurrently (Concurrency at a time, within the Search limiter), so that
+// latency is paid about once per Concurrency pages, not once per page.
+//
 // ListUsers also notices when totalCount changes between pages, when an id
 // comes twice, when a page comes back empty before the end, or when the
 // users read do not add up to totalCount, and then reads the whole list
@@ -136,39 +140,72 @@ func (c *Client) ListUsers(ctx context.Context) ([]model.User, error) {
 	}
 }
 
+// userPage is one answer of GET /v2/users.
+type userPage struct {
+	TotalCount *int        `json:"totalCount"`
+	Data       []*wireUser `json:"data"`
+}
+
+// getUserPage reads the page of users at offset.
+func (c *Client) getUserPage(ctx context.Context, offset int) (*userPage, error) {
+	var page userPage
+	q := url.Values{
+		"limit":  {strconv.Itoa(pageSize)},
+		"offset": {strconv.Itoa(offset)},
+		"sort":   {"username"},
+		"order":  {"asc"},
+	}
+	r := request{method: http.MethodGet, route: routeUsers, path: routeUsers, query: q, search: true}
+	if err := c.send(ctx, r, &page); err != nil {
+		return nil, err
+	}
+	if page.TotalCount == nil {
+		return nil, &MalformedError{Route: routeUsers, Where: fmt.Sprintf("page at offset %d", offset), Problem: "no totalCount"}
+	}
+	return &page, nil
+}
+
+// listUsersOnce reads the list once: the first page, which gives totalCount
+// and the page size, then every other page at once (Concurrency at a time,
+// within the Search limiter), each starting at the last user of the one
+// before. The pages are then chained in order: each boundary must hold the
+// same user in both pages, whichever was read first, since any shift at a
+// boundary between the two reads puts another user there.
 func (c *Client) listUsersOnce(ctx context.Context) ([]model.User, error) {
-	total := -1
-	seen := make(map[string]bool)
-	names := make(map[string]string) // username → id
-	var users []model.User
-	lastID := "" // the last user of the page before: the next page must start with it
-	for offset := 0; ; {
-		var page struct {
-			TotalCount *int        `json:"totalCount"`
-			Data       []*wireUser `json:"data"`
+	first, err := c.getUserPage(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	total, size := *first.TotalCount, len(first.Data)
+	pages := []*userPage{first}
+	if size < total {
+		if size < 2 {
+			return nil, &pageShiftError{fmt.Sprintf("a page of %d users for %d in all", size, total)}
 		}
-		q := url.Values{
-			"limit":  {strconv.Itoa(pageSize)},
-			"offset": {strconv.Itoa(offset)},
-			"sort":   {"username"},
-			"order":  {"asc"},
-		}
-		r := request{method: http.MethodGet, route: routeUsers, path: routeUsers, query: q, search: true}
-		if err := c.send(ctx, r, &page); err != nil {
+		step := size - 1
+		n := 1 + (total-size+step-1)/step
+		pages = append(pages, make([]*userPage, n-1)...)
+		err := forEach(ctx, n-1, c.concurrency, func(ctx context.Context, k int) error {
+			p, err := c.getUserPage(ctx, (k+1)*step)
+			pages[k+1] = p
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
-		if page.TotalCount == nil {
-			return nil, &MalformedError{Route: routeUsers, Where: fmt.Sprintf("page at offset %d", offset), Problem: "no totalCount"}
-		}
-		switch {
-		case total < 0:
-			total = *page.TotalCount
-		case *page.TotalCount != total:
+	}
+	seen := make(map[string]bool, total)
+	names := make(map[string]string, total) // username → id
+	users := make([]model.User, 0, total)
+	for k, page := range pages {
+		offset := k * max(size-1, 1)
+		if *page.TotalCount != total {
 			return nil, &pageShiftError{fmt.Sprintf("totalCount changed from %d to %d at offset %d", total, *page.TotalCount, offset)}
 		}
 		data := page.Data
-		if lastID != "" {
-			if len(data) == 0 || data[0] == nil || data[0].ID != lastID {
+		if k > 0 {
+			prev := pages[k-1].Data
+			if len(prev) != size || len(data) == 0 || data[0] == nil || prev[size-1] == nil || data[0].ID != prev[size-1].ID {
 				return nil, &pageShiftError{fmt.Sprintf("the page at offset %d does not start with the last user of the page before: the list shifted", offset)}
 			}
 			data = data[1:]
@@ -189,15 +226,6 @@ func (c *Client) listUsersOnce(ctx context.Context) ([]model.User, error) {
 			names[u.Username] = w.ID
 			users = append(users, u)
 		}
-		if len(users) >= total {
-			break
-		}
-		if len(data) == 0 {
-			return nil, &pageShiftError{fmt.Sprintf("no new user at offset %d of %d", offset, total)}
-		}
-		// The next page starts at the last user read, to check the boundary.
-		offset += len(page.Data) - 1
-		lastID = page.Data[len(page.Data)-1].ID
 	}
 	if len(users) != total {
 		return nil, &pageShiftError{fmt.Sprintf("read %d users, totalCount says %d", len(users), total)}

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 )
@@ -135,10 +137,11 @@ func TestListUsersShift(t *testing.T) {
 			if len(users) != want {
 				t.Errorf("got %d users, want %d", len(users), want)
 			}
-			// The shift is seen on page 2 of the first read, and the list
-			// is read again in full (3 pages).
-			if got := acct.count("GET /v2/users"); got != 5 {
-				t.Errorf("list calls = %d, want 5: a first read cut short after 2 pages and a second full read", got)
+			// The pages after the first are read at once; the shift is seen
+			// when they are chained, and the list is read again in full:
+			// 3 pages each time.
+			if got := acct.count("GET /v2/users"); got != 6 {
+				t.Errorf("list calls = %d, want 6: two full reads of 3 pages", got)
 			}
 			if !strings.Contains(env.logs.String(), "reading it again") {
 				t.Error("no warning logged about the re-read")
@@ -391,5 +394,47 @@ func TestUserPages(t *testing.T) {
 		if got := UserPages(tc.users); got != tc.pages {
 			t.Errorf("UserPages(%d) = %d, want %d", tc.users, got, tc.pages)
 		}
+	}
+}
+
+// TestListUsersReadsPagesConcurrently: after the first page, the other
+// pages are in flight together (up to Concurrency), so latency is not paid
+// once per page.
+func TestListUsersReadsPagesConcurrently(t *testing.T) {
+	env := setup(t, func(o *Options) { o.Concurrency = 4 })
+	acct := newFakeAccount(t, env.mux)
+	acct.addUsers(500)
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	release := make(chan struct{})
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if r.Pattern != "GET /v2/users" || r.URL.Query().Get("offset") == "0" {
+			return false
+		}
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		if inFlight == 4 {
+			close(release) // the four pages after the first are all in flight
+		}
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return false
+	}
+	users, err := env.client.ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 500 {
+		t.Errorf("%d users", len(users))
+	}
+	if most != 4 {
+		t.Errorf("at most %d page reads in flight, want 4", most)
 	}
 }
