@@ -55,7 +55,10 @@ const EnvAPIKey = "OPSGENIE_API_KEY"
 
 // Config is the whole configuration file.
 type Config struct {
+	// Target is the account kind synced: opsgenie (default) or atlassian.
+	Target     string     `yaml:"target"`
 	OpsGenie   OpsGenie   `yaml:"opsgenie"`
+	Atlassian  Atlassian  `yaml:"atlassian"`
 	Source     Source     `yaml:"source"`
 	Schedule   string     `yaml:"schedule"`
 	TimeZone   string     `yaml:"time_zone"`
@@ -295,6 +298,7 @@ func LoadFile(file string) (*Config, error) {
 	cfg.Source.Path = resolve(dir, cfg.Source.Path)
 	cfg.OpsGenie.APIKeyFile = resolve(dir, cfg.OpsGenie.APIKeyFile)
 	cfg.StateDir = resolve(dir, cfg.StateDir)
+	cfg.resolveAtlassian(dir)
 	return cfg, nil
 }
 
@@ -499,6 +503,7 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 
 func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	v := &validator{name: name, doc: doc}
+	c.validateAtlassian(v)
 
 	if err := CheckURL(c.OpsGenie.URL); err != nil {
 		v.add("opsgenie.url", "%v", err)
