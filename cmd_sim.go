@@ -192,7 +192,7 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	if tgt == config.TargetAtlassian {
 		return runSimAtlassian(ctx, io, args)
 	}
-	fs := newFlagSet("sim", "[--target opsgenie] --listen ADDR --api-key KEY [--seed FILE] [flags] | "+simAtlassianSynopsis, io.err)
+	fs := newFlagSet("sim", "--listen ADDR --api-key KEY [--seed FILE] [flags] (--target atlassian --help: the Atlassian emulator)", io.err)
 	o, err := parseSimArgs(fs, args)
 	if err != nil {
 		return flagExit(io.err, "sim", err)
