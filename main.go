@@ -93,6 +93,7 @@ func commands() []command {
 		{"apply", "apply the changes (with --plan, only a reviewed plan)", runApply},
 		{"run", "run as a daemon on the configured cron schedule", runDaemon},
 		{"export", "write the current account as desired-state YAML", runExport},
+		{"migrate-check", "compare the rosters of two accounts (OpsGenie and Atlassian)", runMigrateCheck},
 		{"sim", "serve the OpsGenie API emulator", runSim},
 		{"version", "print the version", runVersion},
 	}
@@ -140,7 +141,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "ogsync keeps an OpsGenie account's users, teams and memberships equal to YAML in git.")
 	fmt.Fprintln(w, "\nUsage: ogsync <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ogsync <command> --help' for a command's flags.")
 }
