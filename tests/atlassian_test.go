@@ -16,6 +16,9 @@ import (
 // API key: atlsim accepts one key as both).
 const atlKey = "c4n4ry-4tl4ss14n-t0k3n-Vb6Nm8Qw-0077"
 
+// atlWrongOrgKey is an org API key the emulator refuses.
+const atlWrongOrgKey = "c4n4ry-wr0ng-0rg-k3y-Jd5Fs7Gh-0078"
+
 // atlEmu is the Atlassian emulator on loopback.
 type atlEmu struct {
 	srv *atlsim.Server
@@ -134,6 +137,16 @@ func TestAtlassianConverges(t *testing.T) {
 		t.Errorf("the no-op plan sent %d requests, want 7: %v", st.Total, st.ByRoute)
 	}
 	step("export", env, 0, "export", "--config", cfg, "--out", filepath.Join(reports, "export"))
+	// A wrong org API key, distinct from the token: the admin API answers
+	// 401; neither secret shows in what is printed.
+	wrongEnv := append(cliEnv(base, ""), "ATLASSIAN_API_TOKEN="+atlKey, "ATLASSIAN_ORG_API_KEY="+atlWrongOrgKey)
+	r := step("wrong org key", wrongEnv, 1, "plan", "--config", cfg, "--log-level", "debug")
+	if !strings.Contains(r.stderr, "401") {
+		t.Errorf("the 401 is not reported:\n%s", r.stderr)
+	}
+	if f := leaked(atlWrongOrgKey, out.String()); len(f) > 0 {
+		t.Errorf("pieces of the wrong org key in the output: %v", f)
+	}
 
 	if f := leaked(atlKey, out.String()); len(f) > 0 {
 		t.Errorf("pieces of the credential in the output: %v", f)
