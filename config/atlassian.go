@@ -89,6 +89,9 @@ func (c *Config) validateAtlassian(v *validator) {
 	if a.Email != "" && !strings.Contains(a.Email, "@") {
 		v.add("atlassian.email", "%q is not an e-mail address", a.Email)
 	}
+	if c.OpsGenie.Heartbeat != "" {
+		v.add("opsgenie.heartbeat", "is an OpsGenie heartbeat: the atlassian target cannot ping it; remove it")
+	}
 	if a.Timeout < 0 {
 		v.add("atlassian.timeout", "must be a positive duration such as 30s")
 	}

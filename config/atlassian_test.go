@@ -22,6 +22,7 @@ func TestAtlassianConfig(t *testing.T) {
 		{"bad url", "target: atlassian\natlassian:\n  url: http://example.com\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:8: atlassian.url:", "loopback"}},
 		{"bad site", "target: atlassian\natlassian:\n  site: https://acme/\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:9: atlassian.site:"}},
 		{"bad email", "target: atlassian\natlassian:\n  site: acme\n  org_id: o\n  cloud_id: c\n  email: nobody\n", []string{"c.yaml:6:10: atlassian.email:"}},
+		{"heartbeat", "target: atlassian\nopsgenie:\n  heartbeat: ogsync\natlassian:\n  site: acme\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:14: opsgenie.heartbeat: is an OpsGenie heartbeat"}},
 		{"unknown key", "target: atlassian\natlassian:\n  site: acme\n  org: o\n", []string{`c.yaml:4:3: atlassian: unknown key "org"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
