@@ -34,7 +34,7 @@ const (
 	demoSeedFile   = "examples/demo/seed.yaml"
 )
 
-const demoSynopsis = "[--apply] [--log-level L] [--log-format F]"
+const demoSynopsis = "[--target opsgenie|atlassian] [--apply] [--log-level L] [--log-format F]"
 
 // demoOptions are the flags of ogsync demo.
 type demoOptions struct {
@@ -58,12 +58,20 @@ func parseDemoArgs(fs *flag.FlagSet, args []string) (demoOptions, error) {
 // runDemo is ogsync demo: the real engine against the embedded emulator,
 // seeded with a drifted copy of the example desired state.
 func runDemo(ctx context.Context, io stdio, args []string) int {
+	tgt, args, err := takeTargetFlag(args)
+	if err != nil {
+		return flagExit(io.err, "demo", err)
+	}
 	fset := newFlagSet("demo", demoSynopsis, io.err)
 	opts, err := parseDemoArgs(fset, args)
 	if err != nil {
 		return flagExit(io.err, "demo", err)
 	}
-	if err := demo(ctx, io, opts); err != nil {
+	run := demo
+	if tgt == config.TargetAtlassian {
+		run = demoAtlassian
+	}
+	if err := run(ctx, io, opts); err != nil {
 		fmt.Fprintf(io.err, "ogsync demo: %v\n", err)
 		return exitError
 	}

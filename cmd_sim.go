@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
@@ -184,7 +185,14 @@ func parseActor(a ogsim.ActorOptions, users, ops string) (*ogsim.ActorOptions, e
 // runSim serves the OpsGenie API emulator until ctx is cancelled, then
 // shuts down gracefully.
 func runSim(ctx context.Context, io stdio, args []string) int {
-	fs := newFlagSet("sim", "--listen ADDR --api-key KEY [--seed FILE] [flags]", io.err)
+	tgt, args, err := takeTargetFlag(args)
+	if err != nil {
+		return flagExit(io.err, "sim", err)
+	}
+	if tgt == config.TargetAtlassian {
+		return runSimAtlassian(ctx, io, args)
+	}
+	fs := newFlagSet("sim", "--listen ADDR --api-key KEY [--seed FILE] [flags] (--target atlassian --help: the Atlassian emulator)", io.err)
 	o, err := parseSimArgs(fs, args)
 	if err != nil {
 		return flagExit(io.err, "sim", err)

@@ -69,6 +69,15 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
 			return exitError
 		}
+		warnings, err = cfg.CheckAtlassianSecretFiles(io.getenv)
+		for _, w := range warnings {
+			fmt.Fprintf(io.err, "warning: %s\n", w)
+		}
+		if err != nil {
+			fmt.Fprintf(io.err, "%s: %v\n", o.config, err)
+			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+			return exitError
+		}
 		opts = sourceOptions(cfg.Source)
 		if err := opts.Git.Check(); err != nil {
 			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)

@@ -47,18 +47,21 @@ func main() {
 	os.Exit(code)
 }
 
-// takeAPIKeyEnv reads OPSGENIE_API_KEY once and removes it from the process
+// takeAPIKeyEnv reads the secret variables (OPSGENIE_API_KEY and the
+// Atlassian ones, config.SecretEnvs) once and removes them from the process
 // environment, so that no child process (git, ssh, a credential helper)
-// inherits the key. The getenv it returns still answers it.
+// inherits them. The getenv it returns still answers them.
 func takeAPIKeyEnv() func(string) string {
-	key, set := os.LookupEnv(config.EnvAPIKey)
-	os.Unsetenv(config.EnvAPIKey)
+	taken := map[string]string{}
+	for _, k := range config.SecretEnvs {
+		if v, set := os.LookupEnv(k); set {
+			taken[k] = v
+		}
+		os.Unsetenv(k)
+	}
 	return func(k string) string {
-		if k == config.EnvAPIKey {
-			if set {
-				return key
-			}
-			return ""
+		if slices.Contains(config.SecretEnvs, k) {
+			return taken[k]
 		}
 		return os.Getenv(k)
 	}
@@ -90,6 +93,7 @@ func commands() []command {
 		{"apply", "apply the changes (with --plan, only a reviewed plan)", runApply},
 		{"run", "run as a daemon on the configured cron schedule", runDaemon},
 		{"export", "write the current account as desired-state YAML", runExport},
+		{"migrate-check", "compare the rosters of two accounts (OpsGenie and Atlassian)", runMigrateCheck},
 		{"sim", "serve the OpsGenie API emulator", runSim},
 		{"version", "print the version", runVersion},
 	}
@@ -110,7 +114,10 @@ func run(ctx context.Context, args []string, io stdio) int {
 	if io.secrets == nil {
 		// Everything a command prints goes through the redaction of the
 		// API key; a key read from a file is added when it is read.
-		io.secrets = redact.New(io.getenv(config.EnvAPIKey))
+		io.secrets = redact.New()
+		for _, k := range config.SecretEnvs {
+			io.secrets.Add(io.getenv(k))
+		}
 		io.out = redact.Writer(io.out, io.secrets)
 		if jw, ok := io.err.(*journalWriter); ok {
 			// Below the journal's priority prefixes, so that the logger
@@ -134,7 +141,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "ogsync keeps an OpsGenie account's users, teams and memberships equal to YAML in git.")
 	fmt.Fprintln(w, "\nUsage: ogsync <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'ogsync <command> --help' for a command's flags.")
 }
@@ -181,7 +188,7 @@ type accountFlags struct {
 
 func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.config, "config", "", "configuration `file` (required)")
-	fs.StringVar(&a.apiURL, "api-url", "", "OpsGenie API base `URL`, overriding opsgenie.url")
+	fs.StringVar(&a.apiURL, "api-url", "", "API base `URL`, overriding opsgenie.url (atlassian.url when the target is atlassian)")
 	a.log.register(fs)
 }
 
@@ -206,6 +213,9 @@ func (a *accountFlags) loadConfig() (*config.Config, error) {
 	}
 	if a.apiURL != "" {
 		cfg.OpsGenie.URL = a.apiURL
+		if cfg.TargetName() == config.TargetAtlassian {
+			cfg.Atlassian.URL = a.apiURL
+		}
 	}
 	return cfg, nil
 }

@@ -97,9 +97,10 @@ func startRates(st statedir.Dir, defaults map[string]float64, log *slog.Logger) 
 
 // learnRates wraps a cycle so that, after it, the rates the client's
 // limiter holds are written to the state directory when they changed.
-// Without a state directory or an adaptive limiter it returns run as is.
+// Without an OpsGenie client, a state directory or an adaptive limiter it
+// returns run as is.
 func learnRates(cfg *config.Config, env cycleEnv, client *opsgenie.Client, run engine.Cycle) engine.Cycle {
-	if env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
+	if client == nil || env.stateDir == "" || !cfg.OpsGenie.RateLimit.IsAdaptive() {
 		return run
 	}
 	st := statedir.Dir{Path: env.stateDir}
@@ -126,9 +127,10 @@ func newEngine(cfg *config.Config, env cycleEnv) (*engine.Engine, error) {
 	return e, err
 }
 
-// newEngineClient is newEngine that also returns the engine's client.
+// newEngineClient is newEngine that also returns the engine's OpsGenie
+// client (nil when the target is Atlassian).
 func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgenie.Client, error) {
-	client, err := newClient(cfg, env)
+	tgt, client, err := newTarget(cfg, env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,7 +143,7 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	src.Cache = &source.Cache{}
 	e, err := engine.NewEngine(engine.EngineOptions{
 		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
-		Target: client,
+		Target: tgt,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
 			return source.Fetch(ctx, src, env.logger)
 		},

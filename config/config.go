@@ -55,7 +55,10 @@ const EnvAPIKey = "OPSGENIE_API_KEY"
 
 // Config is the whole configuration file.
 type Config struct {
+	// Target is the account kind synced: opsgenie (default) or atlassian.
+	Target     string     `yaml:"target"`
 	OpsGenie   OpsGenie   `yaml:"opsgenie"`
+	Atlassian  Atlassian  `yaml:"atlassian"`
 	Source     Source     `yaml:"source"`
 	Schedule   string     `yaml:"schedule"`
 	TimeZone   string     `yaml:"time_zone"`
@@ -295,6 +298,7 @@ func LoadFile(file string) (*Config, error) {
 	cfg.Source.Path = resolve(dir, cfg.Source.Path)
 	cfg.OpsGenie.APIKeyFile = resolve(dir, cfg.OpsGenie.APIKeyFile)
 	cfg.StateDir = resolve(dir, cfg.StateDir)
+	cfg.resolveAtlassian(dir)
 	return cfg, nil
 }
 
@@ -500,7 +504,7 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	v := &validator{name: name, doc: doc}
 	for _, check := range []func(*validator){c.validateOpsGenie, c.validateSource, c.validateSchedule, c.validatePolicy,
-		c.validateOwnership, c.validateSafeguards, c.validateRest} {
+		c.validateOwnership, c.validateSafeguards, c.validateRest, c.validateAtlassian} {
 		check(v)
 	}
 	return sortErrors(v.errs)

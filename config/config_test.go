@@ -138,7 +138,7 @@ func TestParseErrors(t *testing.T) {
 			`c.yaml:3:10: source.files: must be a list, not "*.yaml"`,
 			`c.yaml:4:15: source.git.pull: must be true or false, not "yes please"`,
 			`c.yaml:5:9: health: must be a mapping, not 3`,
-			`c.yaml:6:1: unknown key "nope" (expected one of: apply, health, listen, opsgenie, ownership, policy, safeguards, schedule, source, state_dir, time_zone, users)`}},
+			`c.yaml:6:1: unknown key "nope" (expected one of: apply, atlassian, health, listen, opsgenie, ownership, policy, safeguards, schedule, source, state_dir, target, time_zone, users)`}},
 		{"inline rate keys and the search block", "opsgenie:\n  rate_limit: {per_second: 2, burst: 4, search: {per_second: x}}\n", []string{
 			`c.yaml:2:62: opsgenie.rate_limit.search.per_second: must be a number, not "x"`}},
 		{"alias", "a: &x 1\nschedule: *x\n", []string{"c.yaml:2:11: schedule: aliases are not allowed"}},

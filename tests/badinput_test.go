@@ -126,6 +126,22 @@ func badCases() []badCase {
 		{name: "config/no API key", noKey: true, want: `no API key: set OPSGENIE_API_KEY or opsgenie\.api_key_file`},
 		{name: "config/empty API key file", config: "opsgenie: {url: URL, api_key_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n", noKey: true, want: `API key file .*empty-key is empty`},
 
+		// The Atlassian target's configuration.
+		{name: "config/unknown target", config: "target: jira\nopsgenie: {url: URL}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:9: target: "jira" is not a target`},
+		{name: "config/atlassian keys missing", config: "target: atlassian\natlassian:\n  url: URL\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: atlassian: org_id is required when target is atlassian`},
+		{name: "config/atlassian without site or url", config: "target: atlassian\natlassian: {org_id: o, cloud_id: c, email: a@example.com}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:2:\d+: atlassian: site is required`},
+		{name: "config/atlassian plain http to a remote host", config: "target: atlassian\natlassian:\n  url: http://example.com\n  org_id: o\n  cloud_id: c\n  email: a@example.com\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: atlassian\.url: .*loopback`},
+		{name: "config/atlassian email", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: nobody}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:2:\d+: atlassian\.email`},
+		{name: "config/atlassian no token", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `no secret: set ATLASSIAN_API_TOKEN or atlassian\.api_token_file`},
+		{name: "config/atlassian empty token file", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com, api_token_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `atlassian\.api_token_file: .*empty-key is empty`},
+		{name: "cli/validate atlassian keys missing", config: "target: atlassian\natlassian:\n  url: URL\nsource: {path: DIR}\nstate_dir: STATE\n",
+			args: []string{"validate", "--config", "CONFIG"}, want: `ogsync\.yaml:3:\d+: atlassian: cloud_id is required`},
+		{name: "cli/validate atlassian empty token file", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com, api_token_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n",
+			args: []string{"validate", "--config", "CONFIG"}, want: `atlassian\.api_token_file: .*empty-key is empty`},
+		{name: "cli/migrate-check bad --to", args: []string{"migrate-check", "--from", "CONFIG", "--to", "missing.yaml"}, want: `reading config: open .*missing\.yaml`},
+		{name: "cli/migrate-check format", args: []string{"migrate-check", "--from", "CONFIG", "--to", "CONFIG", "--format", "pdf"}, want: `--format=pdf`},
+		{name: "cli/sim unknown target", args: []string{"sim", "--target", "jira"}, want: `--target=jira: must be opsgenie or atlassian`},
+
 		// The command line: every one names the flag (or the command).
 		cli("no --config", `--config is required`, "apply"),
 		cli("missing config file", `reading config: open .*missing\.yaml`, "apply", "--config", "missing.yaml"),

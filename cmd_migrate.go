@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/migrate"
+)
+
+const migrateSynopsis = "--from CONFIG --to CONFIG [--format text|markdown|json] [--out FILE] [--log-level L] [--log-format F]"
+
+// migrateOptions are the flags of ogsync migrate-check.
+type migrateOptions struct {
+	from, to, format, out string
+	log                   logFlags
+}
+
+func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
+	var o migrateOptions
+	fs.StringVar(&o.from, "from", "", "configuration `file` of the account moved from (required)")
+	fs.StringVar(&o.to, "to", "", "configuration `file` of the account moved to (required)")
+	fs.StringVar(&o.format, "format", migrate.FormatText, "report format: text, markdown or json")
+	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+	o.log.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	switch {
+	case o.from == "":
+		return o, errors.New("--from is required")
+	case o.to == "":
+		return o, errors.New("--to is required")
+	case !slices.Contains([]string{migrate.FormatText, migrate.FormatMarkdown, migrate.FormatJSON}, o.format):
+		return o, fmt.Errorf("--format=%s: must be text, markdown or json", o.format)
+	}
+	return o, o.log.validate()
+}
+
+// runMigrateCheck is ogsync migrate-check: it reads the rosters of two
+// accounts (each configuration's target, read-only) and reports what
+// differs. Exit 0 when they are equal (what is not compared aside, listed),
+// 2 when they differ, 1 on an error.
+func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
+	fs := newFlagSet("migrate-check", migrateSynopsis, io.err)
+	o, err := parseMigrateArgs(fs, args)
+	if err != nil {
+		return flagExit(io.err, "migrate-check", err)
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(io.err, "ogsync migrate-check: %v\n", err)
+		return exitError
+	}
+	env := cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets}
+	from, err := config.LoadFile(o.from)
+	if err != nil {
+		return fail(err)
+	}
+	to, err := config.LoadFile(o.to)
+	if err != nil {
+		return fail(err)
+	}
+	ft, err := newReadTarget(from, env)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", o.from, err))
+	}
+	tt, err := newReadTarget(to, env)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", o.to, err))
+	}
+	r, err := migrate.Check(ctx, ft, tt)
+	if err != nil {
+		return fail(err)
+	}
+	var buf bytes.Buffer
+	if err := migrate.Render(&buf, r, o.format); err != nil {
+		return fail(err)
+	}
+	if o.out == "" {
+		if _, err := io.out.Write(buf.Bytes()); err != nil {
+			return fail(fmt.Errorf("writing the report: %w", err))
+		}
+	} else if err := writeOut(o.out, io.secrets.Bytes(buf.Bytes())); err != nil {
+		return fail(fmt.Errorf("writing the report: %w", err))
+	}
+	if !r.Equal() {
+		return exitChanges
+	}
+	return exitOK
+}
