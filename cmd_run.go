@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/ogsync/ogsync/daemon"
 	"log/slog"
 	"net"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/progress"
 	"github.com/ogsync/ogsync/statedir"

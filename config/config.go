@@ -11,8 +11,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/target/opsgenie"
 	"io"
 	"net"
 	"os"
@@ -26,6 +24,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/target/opsgenie"
 	"gopkg.in/yaml.v3"
 )
 

@@ -8,12 +8,11 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
-
-	"sync"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"

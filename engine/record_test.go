@@ -2,11 +2,12 @@ package engine
 
 import (
 	"encoding/json"
-	"github.com/ogsync/ogsync/statedir"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ogsync/ogsync/statedir"
 )
 
 func TestStateWriteResult(t *testing.T) {
