@@ -59,7 +59,7 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 		}
 		return learnRates(cfg, env, client, func(ctx context.Context) (engine.Result, error) {
 			res, err := e.RunCycle(ctx)
-			if p, ok := res.Plan.(*planner.Plan); ok {
+			if p := res.Plan; p != nil {
 				_ = report.Text(io.out, p)
 			}
 			printOutcomes(io, &res)

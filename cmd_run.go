@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"github.com/ogsync/ogsync/daemon"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/progress"
 	"github.com/ogsync/ogsync/statedir"
@@ -154,64 +154,63 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	}
 
 	if opts.once {
-		res, err := d.RunOnce(ctx)
-		t := res.Total()
-		report := filepath.Join(cfg.StateDir, statedir.ReportFile)
-		switch {
-		case err != nil:
-			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
-		case !res.Outcome.Succeeded():
-			fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
-				name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
-		default:
-			// Blocked actions are reported, not an error (see engine.Outcome).
-			if t.Blocked > 0 {
-				notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
-			}
-			return exitOK
-		}
-		return exitError
+		return reportOnce(ctx, io, name, d, cfg.StateDir)
 	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	serverDone := make(chan error, 1)
+	var ln net.Listener
 	if cfg.Listen != "" {
-		ln, err := net.Listen("tcp", cfg.Listen)
-		if err != nil {
+		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
 			return fail(fmt.Errorf("listen: %w", err))
 		}
-		logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
-		go func() {
-			err := daemon.Serve(ctx, ln, daemon.NewHandler(d.Health(), reg), logger)
-			if err != nil {
-				logger.Error("the health and metrics server stopped; stopping", "err", err)
-				cancel()
-			}
-			serverDone <- err
-		}()
-	} else {
-		serverDone <- nil
 	}
-
-	go func() {
-		for {
-			select {
-			case <-hup:
-				logger.Info("SIGHUP: reloading the configuration", "file", opts.config)
-				_ = d.Reload() // logged by Reload
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-
-	runErr := d.Run(ctx)
-	cancel()
-	serveErr := <-serverDone
-	if err := errors.Join(runErr, serveErr); err != nil {
+	reload, stop := reloads(hup, logger, opts.config)
+	defer stop()
+	if err := d.RunAndServe(ctx, ln, reg, reload); err != nil {
 		logger.Error("ogsync run stopped with an error", "err", err)
 		return exitError
 	}
 	return exitOK
+}
+
+// reportOnce runs one cycle (run --once, apply) and reports how it went.
+func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, stateDir string) int {
+	res, err := d.RunOnce(ctx)
+	t := res.Total()
+	report := filepath.Join(stateDir, statedir.ReportFile)
+	switch {
+	case err != nil:
+		fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
+	case !res.Outcome.Succeeded():
+		fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
+			name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
+	default:
+		// Blocked actions are reported, not an error (see engine.Outcome).
+		if t.Blocked > 0 {
+			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
+		}
+		return exitOK
+	}
+	return exitError
+}
+
+// reloads turns each SIGHUP from hup into a reload request for the daemon,
+// until stop is called.
+func reloads(hup <-chan os.Signal, logger *slog.Logger, file string) (reload <-chan struct{}, stop func()) {
+	ch := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-hup:
+				logger.Info("SIGHUP: reloading the configuration", "file", file)
+				select {
+				case ch <- struct{}{}:
+				case <-done:
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ch, func() { close(done) }
 }

@@ -15,12 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-
-	"sync"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/ogsync/ogsync/daemon"
 	"log/slog"
 	"maps"
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"

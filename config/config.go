@@ -11,7 +11,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/ogsync/ogsync/target/opsgenie"
 	"io"
 	"net"
 	"os"
@@ -25,22 +24,24 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/target/opsgenie"
 	"gopkg.in/yaml.v3"
 )
 
-// Policy names, per kind of object.
+// Policy names, per kind of object: the planner's.
 const (
-	PolicySync       = "sync"        // create, update and delete
-	PolicyUpsertOnly = "upsert-only" // create and update, never delete
-	PolicyCreateOnly = "create-only" // create only
+	PolicySync       = planner.PolicySync       // create, update and delete
+	PolicyUpsertOnly = planner.PolicyUpsertOnly // create and update, never delete
+	PolicyCreateOnly = planner.PolicyCreateOnly // create only
 )
 
-// Ownership modes.
+// Ownership modes: the planner's.
 const (
 	// OwnershipMarker deletes only users that carry ogsync's ownership marker.
-	OwnershipMarker = "marker"
+	OwnershipMarker = planner.OwnershipMarker
 	// OwnershipAdopt treats the YAML as authoritative for everything in scope.
-	OwnershipAdopt = "adopt"
+	OwnershipAdopt = planner.OwnershipAdopt
 )
 
 // On-call reference handling for user deletes.

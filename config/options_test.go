@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/planner"
-
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 

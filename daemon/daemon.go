@@ -9,15 +9,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ogsync/ogsync/engine"
-	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"time"
 
-	"sync"
-
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/robfig/cron/v3"
 )
 

@@ -5,19 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/ogsync/ogsync/engine"
-	"github.com/ogsync/ogsync/statedir"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"sync"
-
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )

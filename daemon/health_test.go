@@ -2,12 +2,13 @@ package daemon
 
 import (
 	"errors"
-	"github.com/ogsync/ogsync/engine"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ogsync/ogsync/engine"
 )
 
 func outcomeResult(o engine.Outcome, end time.Time) *engine.Result {

@@ -1,11 +1,11 @@
 package daemon
 
 import (
-	"github.com/ogsync/ogsync/engine"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"github.com/ogsync/ogsync/engine"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

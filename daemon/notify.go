@@ -2,15 +2,14 @@ package daemon
 
 import (
 	"fmt"
-	"github.com/ogsync/ogsync/engine"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
-	"sync"
-
 	"github.com/coreos/go-systemd/v22/daemon"
+	"github.com/ogsync/ogsync/engine"
 )
 
 // Notifier tells systemd about the daemon through the notify protocol

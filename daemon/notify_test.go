@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"github.com/ogsync/ogsync/engine"
 	"net"
 	"path/filepath"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/engine"
 )
 
 // notifySocket listens on a unixgram socket at a temporary path, set as

@@ -5,9 +5,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
-
 	"sync"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"

@@ -8,12 +8,11 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
-
-	"sync"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
@@ -229,8 +228,8 @@ func checkMatches(t *testing.T, sim *ogsim.Server, d model.Desired, extraUsers .
 // planOf returns the plan a cycle computed.
 func planOf(t *testing.T, res Result) *planner.Plan {
 	t.Helper()
-	p, ok := res.Plan.(*planner.Plan)
-	if !ok {
+	p := res.Plan
+	if p == nil {
 		t.Fatalf("the result carries no plan (outcome %s, error %q)", res.Outcome, res.Error)
 	}
 	return p

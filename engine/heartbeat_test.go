@@ -3,10 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
-	"github.com/ogsync/ogsync/target"
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 

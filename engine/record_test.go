@@ -1,18 +1,23 @@
 package engine
 
 import (
+	"time"
+
 	"encoding/json"
-	"github.com/ogsync/ogsync/statedir"
+	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/planner"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ogsync/ogsync/statedir"
 )
 
 func TestStateWriteResult(t *testing.T) {
 	dir := t.TempDir()
 	r := sampleResult()
-	r.Plan = map[string][]string{"actions": {"create user carol@example.com"}}
+	r.Plan = &planner.Plan{Actions: []*planner.Action{{ID: "create-user:carol@example.com", Reason: "create user carol@example.com"}}}
 	if err := WriteResult(statedir.Dir{Path: dir}, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -51,14 +56,14 @@ func TestStateWriteFailureKeepsOldFiles(t *testing.T) {
 	dir := t.TempDir()
 	s := statedir.Dir{Path: dir}
 	r := sampleResult()
-	r.Plan = []string{"old plan"}
+	r.Plan = &planner.Plan{Revision: model.Revision{Commit: "old plan"}}
 	if err := WriteResult(s, &r); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, statedir.PlanFile))
 
 	bad := sampleResult()
-	bad.Plan = map[string]any{"unencodable": make(chan int)}
+	bad.Plan = &planner.Plan{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)} // beyond what JSON can encode
 	err := WriteResult(s, &bad)
 	if err == nil || !strings.Contains(err.Error(), "encoding "+statedir.PlanFile) {
 		t.Fatalf("error = %v, want an encoding error", err)
@@ -87,7 +92,7 @@ func TestStateWriteResultWithoutPlanRemovesTheOldOne(t *testing.T) {
 	dir := t.TempDir()
 	s := statedir.Dir{Path: dir}
 	r := sampleResult()
-	r.Plan = []string{"old plan"}
+	r.Plan = &planner.Plan{Revision: model.Revision{Commit: "old plan"}}
 	if err := WriteResult(s, &r); err != nil {
 		t.Fatal(err)
 	}

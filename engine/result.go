@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ogsync/ogsync/planner"
 )
 
 // ActionResult is the outcome of one planned action.
@@ -104,8 +106,8 @@ type Result struct {
 	// HeartbeatError is why the ping failed.
 	HeartbeatError string `json:"heartbeat_error,omitempty"`
 	// Plan is the plan the cycle computed, written as last-plan.json when
-	// not nil. Any JSON-marshalable value; not part of the result's JSON.
-	Plan any `json:"-"`
+	// not nil; not part of the result's JSON.
+	Plan *planner.Plan `json:"-"`
 }
 
 // Duration returns End - Start.

@@ -5,13 +5,13 @@ package progress
 
 import (
 	"fmt"
-	"github.com/ogsync/ogsync/engine"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
-	"sync"
+	"github.com/ogsync/ogsync/engine"
 )
 
 // Progress reports the progress of a long apply: on a terminal, a one-line

@@ -3,7 +3,6 @@ package progress
 import (
 	"bytes"
 	"fmt"
-	"github.com/ogsync/ogsync/engine"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ogsync/ogsync/engine"
 )
 
 // fakeClock is a clock the test moves by hand.

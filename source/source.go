@@ -33,9 +33,8 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
 	_ "time/tzdata" // IANA zones for timeZone checks on hosts without system tzdata
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 

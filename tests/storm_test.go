@@ -127,7 +127,7 @@ func runStorm(t *testing.T, tc stormCase) {
 	for cycle := 1; cycle <= 2 && !converged; cycle++ {
 		res, err := eng.RunCycle(deadline)
 		outcomes = append(outcomes, fmt.Sprintf("cycle %d: %s (%d calls, %d throttled) %v", cycle, res.Outcome, res.APICalls, res.Throttled, err))
-		if p, ok := res.Plan.(*planner.Plan); ok {
+		if p := res.Plan; p != nil {
 			for _, a := range p.Actions {
 				for _, path := range deletePaths(a) {
 					allowed[path] = true

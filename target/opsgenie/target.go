@@ -123,7 +123,29 @@ func desiredCustomRoles(d *model.Desired) []string {
 // Apply makes the API calls of one planned action and returns a note on how
 // it went ("already existed", "already gone", …). A delete of something
 // already gone is done; a user create answered 409 is checked (see
-// checkExisting).
+// checkExisting). The calls per action type:
+//
+//	create-user         POST   /v2/users (After.User; details carry the marker)
+//	update-user         PATCH  /v2/users/{id} with After.User's set fields only
+//	delete-user         DELETE /v2/users/{id}
+//	create-team         POST   /v2/teams with the members in the body (one call)
+//	update-team         PATCH  /v2/teams/{id} with name/description, no "members" key
+//	delete-team         DELETE /v2/teams/{id}?identifierType=id
+//	add-member          POST   /v2/teams/{id}/members {"user":{"id"|"username"},"role"}
+//	remove-member       DELETE /v2/teams/{id}/members/{userId}
+//	change-member-role  GET /v2/teams/{id}, then PATCH /v2/teams/{id} with the
+//	                    fresh member set, that member's role changed
+//
+// Why not one PATCH with the whole member set per team: PATCH replaces the
+// set, so built from the plan's (possibly minutes old) read it would drop
+// members added since, and members the plan must not touch (ignored users);
+// the SDK cannot even send an empty set, so it cannot empty a team. Per-member
+// calls touch only the members the plan names, fail one at a time, and cost
+// one call per changed member, which for the usual small diff is fewer calls
+// than the GET + PATCH a safe set replacement needs. A role change has no
+// per-member endpoint; its read-modify-write PATCH (the method OpsGenie's
+// maintainers describe) reads the set right before writing it, and keeps
+// every member. A new team gets its members in the create body: one call.
 func (c *Client) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) (string, error) {
 	switch a.Type {
 	case planner.CreateUser, planner.UpdateUser, planner.DeleteUser:
