@@ -245,3 +245,12 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// Forbidden reports whether the API refused the call for want of a right
+// (403), so that the engine starts no write after it (target.IsForbidden).
+// A 403 on a team's member batch is left out: it refuses a change to a team
+// mirrored from outside (an EXTERNAL team), not the key, and the other
+// writes still go through.
+func (e *APIError) Forbidden() bool {
+	return e.Status == http.StatusForbidden && !strings.Contains(e.Route, "/members/")
+}
