@@ -61,7 +61,11 @@ func TestCrashDuringApply(t *testing.T) {
 		proc := cmd.Process
 		heldWhileRunning := make(chan int, 1)
 		var point string
-		if rng.IntN(3) < 2 {
+		// Killed at a write, the apply holds the lock for sure; killed at a
+		// time, it may not have taken it yet, and the lock file still names
+		// the run before.
+		atWrite := rng.IntN(3) < 2
+		if atWrite {
 			k := 1 + rng.IntN(writesOfImport)
 			applied := rng.IntN(2) == 0
 			point = fmt.Sprintf("write %d of %d in flight (applied: %t)", k, writesOfImport, applied)
@@ -108,7 +112,7 @@ func TestCrashDuringApply(t *testing.T) {
 		// The dead process's lock is free: taken and dropped here.
 		lockPath := filepath.Join(stateDir, statedir.LockFile)
 		if data, err := os.ReadFile(lockPath); err == nil {
-			if holder, _ := strconv.Atoi(strings.TrimSpace(string(data))); holder != 0 && holder != pid {
+			if holder, _ := strconv.Atoi(strings.TrimSpace(string(data))); atWrite && holder != 0 && holder != pid {
 				t.Errorf("trial %d: the lock file names pid %d, not the killed %d", trial, holder, pid)
 			}
 		}
