@@ -1,5 +1,6 @@
-// Command ogsync keeps an OpsGenie account's users, teams and team memberships
-// equal to YAML files kept in git. See README.md.
+// Command ogsync keeps an on-call roster (users, teams and team memberships)
+// equal to YAML files kept in git, in OpsGenie or in Atlassian Teams with JSM
+// Operations. See README.md.
 //
 // main only wires: it parses flags, builds the logger, turns signals into a
 // context, and hands over to the packages that do the work.
@@ -94,7 +95,7 @@ func commands() []command {
 		{"run", "run as a daemon on the configured cron schedule", runDaemon},
 		{"export", "write the current account as desired-state YAML", runExport},
 		{"migrate-check", "compare the rosters of two accounts (OpsGenie and Atlassian)", runMigrateCheck},
-		{"sim", "serve the OpsGenie API emulator", runSim},
+		{"sim", "serve an API emulator: OpsGenie, or Atlassian with --target atlassian", runSim},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -138,7 +139,8 @@ func run(ctx context.Context, args []string, io stdio) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "ogsync keeps an OpsGenie account's users, teams and memberships equal to YAML in git.")
+	fmt.Fprintln(w, "ogsync keeps an on-call roster (users, teams, memberships) equal to YAML in git:")
+	fmt.Fprintln(w, "in OpsGenie, or in Atlassian Teams with JSM Operations (target: atlassian).")
 	fmt.Fprintln(w, "\nUsage: ogsync <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
