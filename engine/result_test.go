@@ -3,14 +3,12 @@ package engine
 import (
 	"bytes"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", os.Getenv("UPDATE") == "1", "rewrite golden files")
+	goldenfile "github.com/ogsync/ogsync/internal/golden"
+)
 
 func act(kind, op string, o ActionOutcome) ActionResult {
 	return ActionResult{Action: op + " " + kind + " x", Kind: kind, Op: op, Outcome: o}
@@ -146,19 +144,5 @@ func TestWriteMarkdown(t *testing.T) {
 // golden compares got with the golden file, rewriting it with UPDATE=1.
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE=1 to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (UPDATE=1 rewrites it)\ngot:\n%s\nwant:\n%s", file, got, want)
-	}
+	goldenfile.Check(t, file, got)
 }

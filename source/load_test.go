@@ -11,11 +11,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	goldenfile "github.com/ogsync/ogsync/internal/golden"
 	"github.com/ogsync/ogsync/model"
 )
-
-// update rewrites the golden files: UPDATE=1 go test ./source/
-var update = os.Getenv("UPDATE") != ""
 
 // fixtureExternal is the external user every bad-input fixture may use.
 var fixtureExternal = []string{"contractor@partner.example"}
@@ -58,19 +56,7 @@ func TestBadInputs(t *testing.T) {
 // golden compares got with the file, or rewrites the file under UPDATE=1.
 func golden(t *testing.T, file, got string) {
 	t.Helper()
-	if update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE=1 to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (UPDATE=1 rewrites it)\n--- got\n%s--- want\n%s", file, got, want)
-	}
+	goldenfile.Check(t, file, []byte(got))
 }
 
 func TestLoadGood(t *testing.T) {
