@@ -129,6 +129,25 @@ func (t *Target) invite(ctx context.Context, email, role string) (string, error)
 	}
 }
 
+// callerID returns the accountId of the account ogsync signs in with: from
+// the last Read, else looked up in the directory ("" if it has none).
+func (t *Target) callerID(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	caller := t.caller
+	t.mu.Unlock()
+	if caller != "" {
+		return caller, nil
+	}
+	u, err := t.lookupAccount(ctx, t.opts.Email)
+	if err != nil || u == nil {
+		return "", err
+	}
+	t.mu.Lock()
+	t.caller = u.AccountID
+	t.mu.Unlock()
+	return u.AccountID, nil
+}
+
 // lookupAccount finds an account of the directory by e-mail; nil if none.
 func (t *Target) lookupAccount(ctx context.Context, email string) (*dirUser, error) {
 	var ans struct {
@@ -339,7 +358,12 @@ func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []str
 		for _, tm := range teams {
 			if strings.EqualFold(tm.DisplayName, name) && HasTeamMarker(tm.Description) {
 				ms, merr := t.readMembers(ctx, tm.TeamID)
-				return tm.TeamID, ms, merr
+				// Of the members found, only the caller is the create's
+				// doing: whoever else is there was added by someone else
+				// since, and is not ours to remove.
+				caller, cerr := t.callerID(ctx)
+				ms = slices.DeleteFunc(ms, func(id string) bool { return id != caller })
+				return tm.TeamID, ms, errors.Join(merr, cerr)
 			}
 		}
 		if werr := t.opts.Sleep(ctx, t.backoff(try)); werr != nil {

@@ -2,8 +2,10 @@ package atlassian
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,6 +56,48 @@ func TestLostTeamCreateLookedUp(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d teams named Once, want 1", n)
+	}
+}
+
+// TestLostTeamCreateKeepsOthers: the create's answer is lost and, before
+// the lookup finds the team, someone else adds a member to it. That member
+// is not the create's doing: it stays.
+func TestLostTeamCreateKeepsOthers(t *testing.T) {
+	e := newEnv(t, smallSeed, atlsim.Options{}, nil)
+	var lost atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/teams") && !lost.Swap(true) {
+			rec := httptest.NewRecorder()
+			e.srv.ServeHTTP(rec, r)
+			var ans struct {
+				TeamID string `json:"teamId"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &ans); err != nil || ans.TeamID == "" {
+				t.Errorf("create answer %q: %v", rec.Body.String(), err)
+			}
+			ada := accountOf(t, e, "ada@example.com")
+			add := httptest.NewRequest(http.MethodPost, r.URL.Path+"/"+ans.TeamID+"/members/add",
+				strings.NewReader(`{"members":[{"accountId":"`+ada+`"}]}`))
+			add.Header = r.Header.Clone()
+			e.srv.ServeHTTP(httptest.NewRecorder(), add)
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		e.srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	tg := e.retarget(t, ts.URL, nil)
+	if _, err := tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.Apply(context.Background(), createTeamAction("Shared", model.Member{Username: "bob@example.com"}), &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	ada := accountOf(t, e, "ada@example.com")
+	for _, tm := range e.srv.State().Teams {
+		if tm.DisplayName == "Shared" && !slices.Contains(tm.Members, ada) {
+			t.Errorf("team %+v: the member someone else added was removed", tm)
+		}
 	}
 }
 
@@ -222,4 +266,16 @@ func TestAllMembers(t *testing.T) {
 	if ms := cur.Teams[0].Members; ms == nil || len(*ms) != 1 || (*ms)[0].Username != "ada@example.com" || (*ms)[0].Role != model.MemberRoleUser {
 		t.Errorf("members = %v, want ada as user", ms)
 	}
+}
+
+// accountOf returns the accountId of the emulator's account with this e-mail.
+func accountOf(t *testing.T, e *env, email string) string {
+	t.Helper()
+	for _, u := range e.srv.State().Users {
+		if u.Email == email {
+			return u.AccountID
+		}
+	}
+	t.Fatalf("no account %s", email)
+	return ""
 }
