@@ -229,7 +229,7 @@ func (a *account) nextSeq() int {
 
 // newAccountID makes an id in the "712020:<uuid>" shape observed on live
 // tenants (reference §3.1).
-func (a *account) newAccountID() string { return "712020:" + a.ids.next() }
+func (a *account) newAccountID() string { return "712020:" + a.ids.Next() }
 
 // gone reports whether u has left the directory.
 func (a *account) gone(u *user) bool {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 func TestRateLimit(t *testing.T) {
@@ -160,7 +162,7 @@ func faultCounts(t *testing.T, opts FaultOptions, n int) (ok, failed, dropped in
 		switch {
 		case resp.StatusCode == 200:
 			ok++
-		case slices.Contains(faultStatuses[:], resp.StatusCode):
+		case slices.Contains(simkit.FaultStatuses[:], resp.StatusCode):
 			failed++
 		default:
 			t.Fatalf("unexpected status %d", resp.StatusCode)
@@ -195,7 +197,7 @@ func TestFaultErrorAnswer(t *testing.T) {
 	seen := map[int]bool{}
 	for range 40 {
 		r := do(t, srv, "GET", teamsBase+"/teams", "")
-		if !slices.Contains(faultStatuses[:], r.code) {
+		if !slices.Contains(simkit.FaultStatuses[:], r.code) {
 			t.Fatalf("status %d, want a 5xx", r.code)
 		}
 		seen[r.code] = true
@@ -206,8 +208,8 @@ func TestFaultErrorAnswer(t *testing.T) {
 			t.Errorf("%d with Retry-After %q", r.code, r.header.Get("Retry-After"))
 		}
 	}
-	if len(seen) != len(faultStatuses) {
-		t.Errorf("statuses seen %v, want all of %v", seen, faultStatuses)
+	if len(seen) != len(simkit.FaultStatuses) {
+		t.Errorf("statuses seen %v, want all of %v", seen, simkit.FaultStatuses)
 	}
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/_sim/stats", nil))
@@ -246,7 +248,7 @@ func TestFaultDropWithoutHijacker(t *testing.T) {
 func TestFaultLatencyCancelled(t *testing.T) {
 	f := newFaulter(FaultOptions{Seed: 3, Latency: 100 * time.Millisecond, Jitter: 50 * time.Millisecond})
 	for range 100 {
-		if d := f.draw().delay; d < 100*time.Millisecond || d >= 150*time.Millisecond {
+		if d := f.Draw().Delay; d < 100*time.Millisecond || d >= 150*time.Millisecond {
 			t.Fatalf("delay %v outside [100ms, 150ms)", d)
 		}
 	}

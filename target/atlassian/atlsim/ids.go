@@ -1,55 +1,10 @@
 package atlsim
 
-import (
-	"encoding/hex"
-	"math/rand/v2"
-	"sync"
-)
+import "github.com/ogsync/ogsync/internal/simkit"
 
-// idGen makes UUID-shaped (version 4) identifiers from a seeded PRNG, so an
-// account built from the same seed and the same request sequence gets the
-// same ids. It is safe for concurrent use.
-type idGen struct {
-	mu  sync.Mutex
-	rng *rand.ChaCha8
-}
+// idGen makes the emulator's seeded, UUID-shaped ids.
+type idGen = simkit.IDGen
 
-func newIDGen(seed uint64) *idGen {
-	var s [32]byte
-	for i := range 4 {
-		v := seed + uint64(i)*0x9e3779b97f4a7c15
-		for j := range 8 {
-			s[i*8+j] = byte(v >> (8 * j))
-		}
-	}
-	return &idGen{rng: rand.NewChaCha8(s)}
-}
+func newIDGen(seed uint64) *idGen { return simkit.NewIDGen(seed) }
 
-// next returns a new lower-case UUID string.
-func (g *idGen) next() string {
-	g.mu.Lock()
-	hi, lo := g.rng.Uint64(), g.rng.Uint64()
-	g.mu.Unlock()
-	return formatUUID(hi, lo)
-}
-
-func formatUUID(hi, lo uint64) string {
-	var b [16]byte
-	for i := range 8 {
-		b[i] = byte(hi >> (56 - 8*i))
-		b[8+i] = byte(lo >> (56 - 8*i))
-	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:36], b[10:16])
-	return string(out[:])
-}
+func formatUUID(hi, lo uint64) string { return simkit.FormatUUID(hi, lo) }

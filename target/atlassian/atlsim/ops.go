@@ -119,7 +119,7 @@ func (s *Server) enableOps(c *call) reply {
 			return s.opsErr(http.StatusUnprocessableEntity, "adminAccountIds: "+a+" is not a member of the team")
 		}
 	}
-	req := &opsRequest{id: s.acct.ids.next(), teamID: t.id, pending: s.beh.EnablePendingPolls, final: "SUCCESSFUL"}
+	req := &opsRequest{id: s.acct.ids.Next(), teamID: t.id, pending: s.beh.EnablePendingPolls, final: "SUCCESSFUL"}
 	if s.beh.EnableFails {
 		req.final = "FAILED"
 	}
@@ -141,11 +141,11 @@ func (s *Server) turnOpsOn(t *team, admins []string) {
 	if s.beh.NoDefaultOpsResources {
 		return
 	}
-	sc := &schedule{seq: s.acct.nextSeq(), id: s.acct.ids.next(), name: t.name + "_schedule", timezone: "UTC",
+	sc := &schedule{seq: s.acct.nextSeq(), id: s.acct.ids.Next(), name: t.name + "_schedule", timezone: "UTC",
 		enabled: true, teamID: t.id}
 	s.acct.schedules = append(s.acct.schedules, sc)
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateSchedule, Team: t.name, TeamID: t.id, Detail: sc.name})
-	e := &escalation{seq: s.acct.nextSeq(), id: s.acct.ids.next(), name: t.name + "_escalation", enabled: true, teamID: t.id,
+	e := &escalation{seq: s.acct.nextSeq(), id: s.acct.ids.Next(), name: t.name + "_escalation", enabled: true, teamID: t.id,
 		rules: []rule{{condition: "if-not-acked", notifyType: "default", recipient: ref{Type: "schedule", ID: sc.id}}}}
 	s.acct.escalations = append(s.acct.escalations, e)
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateEscalation, Team: t.name, TeamID: t.id, Detail: e.name})

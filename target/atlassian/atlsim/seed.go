@@ -305,7 +305,7 @@ func buildOrg(seed *Seed, a *account) error {
 		t := &team{seq: a.nextSeq(), id: st.TeamID, name: st.DisplayName, description: st.Description, teamType: tt,
 			state: state, deleted: st.Deleted, siteScoped: true, ops: st.Operations}
 		if t.id == "" {
-			t.id = a.ids.next()
+			t.id = a.ids.Next()
 		}
 		if !st.Deleted {
 			if teamsByName[t.name] != nil {
@@ -339,7 +339,7 @@ func buildOrg(seed *Seed, a *account) error {
 			}
 			role := teamRole{ID: sr.ID, Name: sr.Name, Rights: []right{}}
 			if role.ID == "" {
-				role.ID = a.ids.next()
+				role.ID = a.ids.Next()
 			}
 			for _, r := range teamRoleRights {
 				role.Rights = append(role.Rights, right{Right: r, Granted: slices.Contains(sr.Rights, r)})
@@ -381,7 +381,7 @@ func buildOrg(seed *Seed, a *account) error {
 		}
 		e := &escalation{seq: a.nextSeq(), id: se.ID, name: se.Name, description: se.Description, enabled: se.Enabled == nil || *se.Enabled, teamID: t.id}
 		if e.id == "" {
-			e.id = a.ids.next()
+			e.id = a.ids.Next()
 		}
 		escByName[e.name] = e
 		a.escalations = append(a.escalations, e)
@@ -411,7 +411,7 @@ func buildOrg(seed *Seed, a *account) error {
 		sc := &schedule{seq: a.nextSeq(), id: ss.ID, name: ss.Name, description: ss.Description, timezone: tz,
 			enabled: ss.Enabled == nil || *ss.Enabled, teamID: t.id}
 		if sc.id == "" {
-			sc.id = a.ids.next()
+			sc.id = a.ids.Next()
 		}
 		schedByName[strings.ToLower(sc.name)] = sc
 		a.schedules = append(a.schedules, sc)
@@ -513,7 +513,7 @@ func buildOrg(seed *Seed, a *account) error {
 			}
 			rot := &rotation{id: sr.ID, name: sr.Name, startDate: sr.StartDate, endDate: sr.EndDate, rotType: sr.Type, length: length}
 			if rot.id == "" {
-				rot.id = a.ids.next()
+				rot.id = a.ids.Next()
 			}
 			for k, p := range sr.Participants {
 				r, err := resolve(p, []string{"user", "team", "escalation", "noone"}, "schedules", i, "rotations", j, "participants", k)
@@ -557,7 +557,7 @@ func buildOrg(seed *Seed, a *account) error {
 		}
 		f := &forwardingRule{id: sf.ID, alias: sf.Alias, startDate: sf.StartDate, endDate: sf.EndDate}
 		if f.id == "" {
-			f.id = a.ids.next()
+			f.id = a.ids.Next()
 		}
 		for _, end := range []struct {
 			key, email string

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // Options configure a Server. The zero value of every field but APIKey is
@@ -80,7 +82,7 @@ type Server struct {
 	dirID   string
 	acct    *account
 	limiter *limiter
-	faults  *faulter
+	faults  *simkit.Faulter
 	// calm, once set by Calm, turns fault injection off.
 	calm atomic.Bool
 
@@ -101,7 +103,7 @@ func New(opts Options) (*Server, error) {
 	if err := opts.RateLimit.validate(); err != nil {
 		return nil, fmt.Errorf("atlsim: %w", err)
 	}
-	if err := opts.Faults.validate(); err != nil {
+	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("atlsim: %w", err)
 	}
 	beh := opts.Behavior.withDefaults()
@@ -138,12 +140,12 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	if s.orgID == "" {
-		s.orgID = ids.next()
+		s.orgID = ids.Next()
 	}
 	if s.cloudID == "" {
-		s.cloudID = ids.next()
+		s.cloudID = ids.Next()
 	}
-	s.dirID = ids.next()
+	s.dirID = ids.Next()
 	for _, v := range []struct{ name, id string }{{"org id", s.orgID}, {"cloud id", s.cloudID}} {
 		if !validPathID(v.id) {
 			return nil, fmt.Errorf("atlsim: %s %q must be a non-empty path segment without '/', '?' or '#'", v.name, v.id)
@@ -382,20 +384,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var f fault
 	if !s.calm.Load() {
-		f = s.faults.draw()
+		f = s.faults.Draw()
 	}
-	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
+	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
 		return
 	}
-	if !f.afterEffect && s.injectFault(w, f, a, routeName) {
+	if !f.AfterEffect && s.injectFault(w, f, a, routeName) {
 		return
 	}
-	if f.late && isWrite(r.Method) {
+	if f.Late && isWrite(r.Method) {
 		s.serveLate(w, r, rt, params, pathKnown, routeName)
 		return
 	}
 	rep := s.handle(r, rt, params, pathKnown)
-	if f.afterEffect && s.injectFault(w, f, a, routeName) {
+	if f.AfterEffect && s.injectFault(w, f, a, routeName) {
 		return
 	}
 	s.write(w, rep)

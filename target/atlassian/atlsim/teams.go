@@ -199,7 +199,7 @@ func (s *Server) createTeam(c *call) reply {
 	}
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
-	t := &team{seq: s.acct.nextSeq(), id: s.acct.ids.next(), name: *b.DisplayName, description: *b.Description,
+	t := &team{seq: s.acct.nextSeq(), id: s.acct.ids.Next(), name: *b.DisplayName, description: *b.Description,
 		teamType: *b.TeamType, state: TeamStateActive, creatorID: c.caller.accountID, siteScoped: site != "",
 		createdAt: s.clock(), viaAPI: true}
 	t.members = []member{{seq: s.acct.nextSeq(), accountID: c.caller.accountID}}

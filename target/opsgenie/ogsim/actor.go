@@ -193,7 +193,7 @@ func (ac *actor) createTeam(a *account) bool {
 	if a.teamsByName[strings.ToLower(name)] != nil || a.defaultResourcesConflict(name) != "" {
 		return false
 	}
-	t := &team{id: a.ids.next(), name: name}
+	t := &team{id: a.ids.Next(), name: name}
 	a.insertTeam(t)
 	a.record(Mutation{Source: SourceActor, Op: OpCreateTeam, Team: t.name, TeamID: t.id})
 	a.createDefaultResources(t, ac.tz)

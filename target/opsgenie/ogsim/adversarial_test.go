@@ -443,7 +443,7 @@ func TestLateFaultsAreSeeded(t *testing.T) {
 		f := newFaulter(FaultOptions{Seed: 7, ErrorRate: 0.2, LateRate: 0.3})
 		out := make([]bool, 200)
 		for i := range out {
-			out[i] = f.draw().late
+			out[i] = f.Draw().Late
 		}
 		return out
 	}

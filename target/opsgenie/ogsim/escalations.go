@@ -110,7 +110,7 @@ func (s *Server) createEscalation(c *call) reply {
 	if a.escalationsNm[strings.ToLower(in.name)] != nil {
 		return errReply(http.StatusConflict, fmt.Sprintf("There is already one Escalation with same name [%s]", in.name))
 	}
-	e := &escalation{id: a.ids.next(), name: in.name, description: in.desc, ownerTeamID: in.owner, rules: in.rules, repeat: in.repeat}
+	e := &escalation{id: a.ids.Next(), name: in.name, description: in.desc, ownerTeamID: in.owner, rules: in.rules, repeat: in.repeat}
 	a.insertEscalation(e)
 	a.recordEscalation(OpCreateEscalation, e)
 	return resultReply(http.StatusCreated, "Created", e.id, e.name)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // faultCounts sends n sequential requests over a real loopback server and
@@ -32,7 +34,7 @@ func faultCounts(t *testing.T, opts FaultOptions, n int) (ok, failed, dropped in
 		switch {
 		case resp.StatusCode == 200:
 			ok++
-		case slices.Contains(faultStatuses[:], resp.StatusCode):
+		case slices.Contains(simkit.FaultStatuses[:], resp.StatusCode):
 			failed++
 		default:
 			t.Fatalf("unexpected status %d", resp.StatusCode)
@@ -73,7 +75,7 @@ func TestFaultErrorAnswer(t *testing.T) {
 	seen := map[int]bool{}
 	for range 40 {
 		r := do(t, srv, "GET", "/v2/users", "")
-		if !slices.Contains(faultStatuses[:], r.code) {
+		if !slices.Contains(simkit.FaultStatuses[:], r.code) {
 			t.Fatalf("status %d, want a 5xx", r.code)
 		}
 		seen[r.code] = true
@@ -81,8 +83,8 @@ func TestFaultErrorAnswer(t *testing.T) {
 			t.Errorf("5xx body/headers: %s %v", r.raw, r.header)
 		}
 	}
-	if len(seen) != len(faultStatuses) {
-		t.Errorf("statuses seen %v, want all of %v", seen, faultStatuses)
+	if len(seen) != len(simkit.FaultStatuses) {
+		t.Errorf("statuses seen %v, want all of %v", seen, simkit.FaultStatuses)
 	}
 	// Admin endpoints are never faulted.
 	w := httptest.NewRecorder()
@@ -123,13 +125,13 @@ func TestFaultLatency(t *testing.T) {
 	f := newFaulter(FaultOptions{Seed: 3, Latency: 100 * time.Millisecond, Jitter: 50 * time.Millisecond})
 	var min, max time.Duration = time.Hour, 0
 	for range 500 {
-		d := f.draw().delay
+		d := f.Draw().Delay
 		min, max = minDur(min, d), maxDur(max, d)
 	}
 	if min < 100*time.Millisecond || max >= 150*time.Millisecond || max-min < 40*time.Millisecond {
 		t.Errorf("delays in [%v, %v], want spread over [100ms, 150ms)", min, max)
 	}
-	if d := newFaulter(FaultOptions{}).draw(); d != (fault{}) {
+	if d := newFaulter(FaultOptions{}).Draw(); d != (fault{}) {
 		t.Errorf("zero options drew %+v", d)
 	}
 	// The delay is served: a request takes at least the latency, and took

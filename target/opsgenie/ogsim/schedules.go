@@ -177,7 +177,7 @@ func (a *account) applyRotation(in rotationIn, r *rotation, create bool, prefix 
 // newRotation builds a rotation from a create request; name defaults to
 // "Rotation <n>".
 func (a *account) newRotation(in rotationIn, n int, prefix string, errs map[string]string) rotation {
-	r := rotation{id: a.ids.next(), name: fmt.Sprintf("Rotation %d", n)}
+	r := rotation{id: a.ids.Next(), name: fmt.Sprintf("Rotation %d", n)}
 	a.applyRotation(in, &r, true, prefix, errs)
 	return r
 }
@@ -277,7 +277,7 @@ func (s *Server) createSchedule(c *call) reply {
 	if a.schedulesByNm[strings.ToLower(name)] != nil {
 		return errReply(http.StatusConflict, fmt.Sprintf("There is already one Schedule with same name [%s]", name))
 	}
-	sc.id = a.ids.next()
+	sc.id = a.ids.Next()
 	a.insertSchedule(sc)
 	a.recordSchedule(OpCreateSchedule, sc, "schedule "+sc.name)
 	return scheduleResult(http.StatusCreated, "Created", sc)
@@ -320,7 +320,7 @@ func (s *Server) updateSchedule(c *call) reply {
 	}
 	var newRots []rotation
 	for i, in := range rots {
-		r := rotation{id: a.ids.next(), name: fmt.Sprintf("Rotation %d", i+1)}
+		r := rotation{id: a.ids.Next(), name: fmt.Sprintf("Rotation %d", i+1)}
 		if k := slices.IndexFunc(sc.rotations, func(x rotation) bool { return in.ID != "" && x.id == in.ID }); k >= 0 {
 			r.id = in.ID
 		}

@@ -330,7 +330,7 @@ type seeder struct {
 // newID returns the id the seed gives (refusing one used twice), or a new one.
 func (s *seeder) newID(given string, path ...any) (string, error) {
 	if given == "" {
-		return s.a.ids.next(), nil
+		return s.a.ids.Next(), nil
 	}
 	if s.used[given] {
 		return "", serr(fmt.Sprintf("id %q is used twice", given), path...)
@@ -411,7 +411,7 @@ func (s *seeder) users() error {
 		if u.id, err = s.newID(su.ID, "users", i, "id"); err != nil {
 			return err
 		}
-		u.contactID = a.ids.next()
+		u.contactID = a.ids.Next()
 		a.usersByName[u.username] = u
 		a.usersByID[u.id] = u
 		if u.roleName == model.RoleOwner {
@@ -602,7 +602,7 @@ func seedUser(a *account, beh Behavior, su SeedUser, now time.Time, i int) (*use
 
 func seedRotation(a *account, sr SeedRotation, path ...any) (rotation, error) {
 	at := func(k string) []any { return append(slices.Clone(path), k) }
-	r := rotation{id: a.ids.next(), name: sr.Name, typ: sr.Type, length: sr.Length, startDate: sr.StartDate}
+	r := rotation{id: a.ids.Next(), name: sr.Name, typ: sr.Type, length: sr.Length, startDate: sr.StartDate}
 	if sr.ID != "" {
 		r.id = sr.ID
 	}

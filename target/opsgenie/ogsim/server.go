@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // Options configure a Server. The zero value of every field but APIKey is
@@ -228,7 +230,7 @@ type Server struct {
 	keys    map[string]Right
 	acct    *account
 	limiter *limiter
-	faults  *faulter
+	faults  *simkit.Faulter
 	lag     *lagger // nil when Behavior.ListLag is 0
 	actor   *actor  // nil when Options.Actor is nil
 	// calm, once set by Calm, turns the actor and fault injection off.
@@ -251,7 +253,7 @@ func New(opts Options) (*Server, error) {
 	if err := opts.RateLimit.validate(); err != nil {
 		return nil, fmt.Errorf("ogsim: %w", err)
 	}
-	if err := opts.Faults.validate(); err != nil {
+	if err := opts.Faults.Validate(); err != nil {
 		return nil, fmt.Errorf("ogsim: %w", err)
 	}
 	beh := opts.Behavior.withDefaults()
@@ -471,22 +473,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var f fault
 	if !s.calm.Load() {
-		f = s.faults.draw()
+		f = s.faults.Draw()
 	}
-	if f.delay > 0 && !sleepCtx(r.Context(), f.delay) {
+	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
 		return
 	}
-	if !f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
+	if !f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
 		return
 	}
-	if f.late && isWrite(r.Method) {
+	if f.Late && isWrite(r.Method) {
 		s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID)
 		return
 	}
 
 	rep, state := s.handle(r, rt, params, pathKnown)
 	s.afterRequest(r.Method)
-	if f.afterEffect && s.injectFault(w, f, routeName, start, reqID) {
+	if f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
 		return
 	}
 	s.write(w, rep, start, reqID, state)

@@ -190,7 +190,7 @@ func (s *Server) createTeam(c *call) reply {
 	if msg := s.acct.defaultResourcesConflict(name); msg != "" {
 		return errReply(http.StatusConflict, msg)
 	}
-	t := &team{id: s.acct.ids.next(), name: name, description: desc}
+	t := &team{id: s.acct.ids.Next(), name: name, description: desc}
 	s.acct.insertTeam(t)
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateTeam, Team: t.name, TeamID: t.id})
 	for _, mem := range members {
@@ -218,7 +218,7 @@ func (a *account) defaultResourcesConflict(name string) string {
 // "<name>_escalation" notifying the schedule's on-call at once, the next
 // on-call after 5 minutes and all team members after 10.
 func (a *account) createDefaultResources(t *team, tz string) {
-	sc := &schedule{id: a.ids.next(), name: t.name + "_schedule", timezone: tz, enabled: true, ownerTeamID: t.id}
+	sc := &schedule{id: a.ids.Next(), name: t.name + "_schedule", timezone: tz, enabled: true, ownerTeamID: t.id}
 	if a.schedulesByNm[strings.ToLower(sc.name)] == nil {
 		a.insertSchedule(sc)
 	} else {
@@ -228,7 +228,7 @@ func (a *account) createDefaultResources(t *team, tz string) {
 		return
 	}
 	a.insertEscalation(&escalation{
-		id: a.ids.next(), name: t.name + "_escalation", ownerTeamID: t.id,
+		id: a.ids.Next(), name: t.name + "_escalation", ownerTeamID: t.id,
 		rules: []rule{
 			{condition: "if-not-acked", notifyType: "default", delayMin: 0, recipient: ref{refSchedule, sc.id}},
 			{condition: "if-not-acked", notifyType: "next", delayMin: 5, recipient: ref{refSchedule, sc.id}},

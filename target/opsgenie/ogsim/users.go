@@ -277,8 +277,8 @@ func (s *Server) createUser(c *call) reply {
 	if s.acct.usersByName[u.username] != nil {
 		return errReply(http.StatusConflict, fmt.Sprintf("User with username [%s] already exists.", u.username))
 	}
-	u.id = s.acct.ids.next()
-	u.contactID = s.acct.ids.next()
+	u.id = s.acct.ids.Next()
+	u.contactID = s.acct.ids.Next()
 	u.createdAt = s.acct.now()
 	s.acct.insertUser(u)
 	s.acct.record(Mutation{Source: SourceAPI, Op: OpCreateUser, User: u.username, Role: u.roleName})
