@@ -1,18 +1,15 @@
 package atlsim
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/simkit"
 	"github.com/ogsync/ogsync/model"
-	"gopkg.in/yaml.v3"
 )
 
 // Seed is an initial org. Entities reference each other by e-mail
@@ -168,22 +165,9 @@ func LoadSeed(file string) (*Seed, error) {
 
 // ParseSeed parses and checks a seed; name is used in error messages.
 func ParseSeed(name string, data []byte) (*Seed, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
 	seed := &Seed{}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(seed); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(name, err)
-	}
-	if err := buildOrg(seed, newAccount(newIDGen(0), time.Now)); err != nil {
-		var se *seedError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("%s:%d: %w", name, nodeLine(&root, se.path), err)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := simkit.DecodeSeed(name, data, seed, func() error { return buildOrg(seed, newAccount(newIDGen(0), time.Now)) }); err != nil {
+		return nil, err
 	}
 	return seed, nil
 }

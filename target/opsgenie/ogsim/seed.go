@@ -1,19 +1,15 @@
 package ogsim
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/simkit"
 	"github.com/ogsync/ogsync/model"
-	"gopkg.in/yaml.v3"
 )
 
 // Seed is an initial account. Entities reference each other by username
@@ -163,113 +159,22 @@ func LoadSeed(file string) (*Seed, error) {
 	return ParseSeed(file, data)
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
 // ParseSeed parses and validates seed data; name is the file name used in
 // errors ("name:line: ...").
 func ParseSeed(name string, data []byte) (*Seed, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
-	}
 	seed := &Seed{}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(seed); err != nil && !errors.Is(err, io.EOF) {
-		return nil, yamlError(name, err)
-	}
-	if _, err := buildAccount(seed, newAccount(newIDGen(0), time.Now), Behavior{}.withDefaults()); err != nil {
-		var se *seedError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("%s:%d: %w", name, nodeLine(&root, se.path), err)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := simkit.DecodeSeed(name, data, seed, func() error {
+		_, err := buildAccount(seed, newAccount(newIDGen(0), time.Now), Behavior{}.withDefaults())
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	return seed, nil
 }
 
-// yamlError rewrites the YAML library's "line N: msg" into "file:N: msg".
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, e := range te.Errors {
-			msgs[i] = lineMsg(name, e)
-		}
-		return errors.New(strings.Join(msgs, "\n"))
-	}
-	return errors.New(lineMsg(name, err.Error()))
-}
-
-func lineMsg(name, msg string) string {
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		return name + ":" + m[1] + ": " + m[2]
-	}
-	return name + ": " + strings.TrimPrefix(msg, "yaml: ")
-}
-
-// seedError is a semantic seed error at a path such as users[3].role.
-type seedError struct {
-	path []any // string keys and int indexes
-	msg  string
-}
-
-func (e *seedError) Error() string {
-	var sb strings.Builder
-	for i, p := range e.path {
-		switch p := p.(type) {
-		case int:
-			sb.WriteString("[" + strconv.Itoa(p) + "]")
-		case string:
-			if i > 0 {
-				sb.WriteByte('.')
-			}
-			sb.WriteString(p)
-		}
-	}
-	return sb.String() + ": " + e.msg
-}
-
-func serr(msg string, path ...any) error { return &seedError{path: path, msg: msg} }
-
-// nodeLine finds the line of the deepest node along path.
-func nodeLine(root *yaml.Node, path []any) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, p := range path {
-		var next *yaml.Node
-		switch p := p.(type) {
-		case string:
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == p {
-						next = n.Content[i+1]
-						line = n.Content[i].Line
-						break
-					}
-				}
-			}
-		case int:
-			if n.Kind == yaml.SequenceNode && p < len(n.Content) {
-				next = n.Content[p]
-			}
-		}
-		if next == nil {
-			break
-		}
-		n = next
-		if n.Kind != yaml.MappingNode || line == 0 {
-			line = n.Line
-		}
-		if n.Kind == yaml.MappingNode && line < n.Line {
-			line = n.Line
-		}
-	}
-	return line
-}
+// serr is a seed error at a path such as users[3].role: ParseSeed names
+// its file and line.
+func serr(msg string, path ...any) error { return simkit.SeedErr(msg, path...) }
 
 // applySeed loads the seed into the server's (empty) account.
 func (s *Server) applySeed(seed *Seed) error {
