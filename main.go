@@ -15,13 +15,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
-	"strings"
 	"syscall"
 
-	"github.com/lmittmann/tint"
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/buildinfo"
+	"github.com/ogsync/ogsync/internal/journal"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/redact"
 )
 
@@ -40,8 +40,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	getenv := takeAPIKeyEnv()
 	var stderr io.Writer = os.Stderr
-	if isJournalStream(os.Stderr, getenv) {
-		stderr = &journalWriter{w: os.Stderr}
+	if journal.IsStream(os.Stderr, getenv) {
+		stderr = journal.NewWriter(os.Stderr)
 	}
 	code := run(ctx, os.Args[1:], stdio{out: os.Stdout, err: stderr, getenv: getenv})
 	stop()
@@ -120,10 +120,10 @@ func run(ctx context.Context, args []string, io stdio) int {
 			io.secrets.Add(io.getenv(k))
 		}
 		io.out = redact.Writer(io.out, io.secrets)
-		if jw, ok := io.err.(*journalWriter); ok {
+		if jw, ok := io.err.(*journal.Writer); ok {
 			// Below the journal's priority prefixes, so that the logger
 			// still sees the journal and prefixes each line by its level.
-			jw.w = redact.Writer(jw.w, io.secrets)
+			jw.Wrap(redactWith(io.secrets))
 		} else {
 			io.err = redact.Writer(io.err, io.secrets)
 		}
@@ -136,6 +136,11 @@ func run(ctx context.Context, args []string, io stdio) int {
 	fmt.Fprintf(io.err, "ogsync: unknown command %q\n\n", args[0])
 	usage(io.err)
 	return exitError
+}
+
+// redactWith returns a wrapper that hides the secrets in what is written.
+func redactWith(s *redact.Secrets) func(io.Writer) io.Writer {
+	return func(w io.Writer) io.Writer { return redact.Writer(w, s) }
 }
 
 func usage(w io.Writer) {
@@ -234,158 +239,36 @@ func (l *logFlags) register(fs *flag.FlagSet) {
 }
 
 func (l *logFlags) validate() error {
-	if _, err := parseLevel(l.level); err != nil {
-		return err
+	if _, err := logging.ParseLevel(l.level); err != nil {
+		return fmt.Errorf("--log-level=%s: %w", l.level, err)
 	}
-	if !slices.Contains([]string{"auto", "text", "json"}, l.format) {
-		return fmt.Errorf("--log-format=%s: must be auto, text or json", l.format)
+	if err := logging.CheckFormat(l.format); err != nil {
+		return fmt.Errorf("--log-format=%s: %w", l.format, err)
 	}
 	return nil
 }
 
-func parseLevel(s string) (slog.Level, error) {
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("--log-level=%s: must be debug, info, warn or error", s)
-	}
-	return lv, nil
-}
-
-// logger builds the process logger on io.err: tint on a terminal, JSON
-// otherwise. When io.err is the journal (a *journalWriter), each line starts
-// with its level's syslog priority, so that journalctl -p filters by level.
+// logger builds the process logger on io.err (logging.New).
 func (l *logFlags) logger(io stdio) *slog.Logger {
-	w := io.err
-	lv, _ := parseLevel(l.level)
-	format := l.format
-	if format == "auto" {
-		format = "json"
-		if isTerminal(w) {
-			format = "text"
-		}
-	}
-	var pw *priorityWriter
-	if jw, ok := w.(*journalWriter); ok {
-		pw = &priorityWriter{w: jw}
-		w = pw
-	}
-	var h slog.Handler
-	if format == "json" {
-		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lv, ReplaceAttr: durationString})
-	} else {
-		h = tint.NewTextHandler(w, &tint.Options{Level: lv, NoColor: !isTerminal(w)})
-	}
-	if pw != nil {
-		h = &priorityHandler{h: h, w: pw}
-	}
-	return slog.New(h)
+	lv, _ := logging.ParseLevel(l.level)
+	return logging.New(io.err, lv, l.format)
 }
 
-// durationString writes every duration of a JSON log in one form, the Go
-// duration string ("1.5s", "250ms") that the fields formatted by the
-// program already use, instead of slog's integer nanoseconds.
-func durationString(_ []string, a slog.Attr) slog.Attr {
-	if a.Value.Kind() == slog.KindDuration {
-		return slog.String(a.Key, a.Value.Duration().String())
-	}
-	return a
-}
-
-func isTerminal(w io.Writer) bool {
-	if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
-		w = u.Unwrap() // a progress.StatusWriter on the terminal
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// buildInfo is what the binary knows of its build.
-type buildInfo struct {
-	// Version is the -X main.version override, else the module version
-	// (set by go install MODULE@VERSION, or a pseudo-version when built in
-	// a checkout), else "devel".
-	Version string
-	// Revision is the VCS commit the binary was built from, if recorded.
-	Revision string
-	// Modified is true when the checkout had uncommitted changes.
-	Modified bool
-	// Go is the Go version that built the binary.
-	Go string
-}
-
-// readBuildInfo reads the build information of the running binary.
-func readBuildInfo() buildInfo {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		bi = nil
-	}
-	return buildInfoOf(version, bi)
-}
-
-// buildInfoOf derives the build information from the -X main.version
-// override and the runtime's build info (nil when there is none).
-func buildInfoOf(override string, bi *debug.BuildInfo) buildInfo {
-	var b buildInfo
-	if bi != nil {
-		b.Go = bi.GoVersion
-		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			b.Version = v
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				b.Revision = s.Value
-			case "vcs.modified":
-				b.Modified = s.Value == "true"
-			}
-		}
-	}
-	if override != "" {
-		b.Version = override
-	}
-	if b.Version == "" {
-		b.Version = "devel"
-	}
-	return b
-}
-
-// String is the one-line form ogsync version prints, such as
-// "ogsync v1.2.3 (commit 0123456789ab, modified; go1.26.0)".
-func (b buildInfo) String() string {
-	var extra []string
-	if b.Revision != "" {
-		rev := b.Revision
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		c := "commit " + rev
-		if b.Modified {
-			c += ", modified"
-		}
-		extra = append(extra, c)
-	}
-	if b.Go != "" {
-		extra = append(extra, b.Go)
-	}
-	if len(extra) == 0 {
-		return "ogsync " + b.Version
-	}
-	return fmt.Sprintf("ogsync %s (%s)", b.Version, strings.Join(extra, "; "))
-}
+// The journal's notice and the terminal test, as the commands use them.
+var (
+	notice     = journal.Notice
+	isTerminal = logging.IsTerminal
+)
 
 // buildVersion returns the version alone, for the User-Agent and
 // ogsync_build_info.
-func buildVersion() string { return readBuildInfo().Version }
+func buildVersion() string { return buildinfo.Read(version).Version }
 
 func runVersion(_ context.Context, io stdio, args []string) int {
 	fs := newFlagSet("version", "", io.err)
 	if err := parseFlags(fs, args); err != nil {
 		return flagExit(io.err, "version", err)
 	}
-	fmt.Fprintln(io.out, readBuildInfo())
+	fmt.Fprintln(io.out, buildinfo.Read(version))
 	return exitOK
 }

@@ -1,4 +1,8 @@
-package main
+// Package journal writes to the systemd journal through stderr: it tells
+// whether stderr is the journal stream, and prefixes each line with the
+// syslog priority journald reads (SyslogLevelPrefix=, on by default), so
+// that journalctl -p filters by level.
+package journal
 
 import (
 	"bytes"
@@ -8,16 +12,15 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"syscall"
-
 	"sync"
+	"syscall"
 )
 
-// isJournalStream reports whether w is the stream systemd connected to
-// journald: $JOURNAL_STREAM holds the device and inode ("DEV:INO") of that
-// stream, and a process whose stderr has been redirected elsewhere must not
-// take it for the journal (sd_journal_stream_fd(3)).
-func isJournalStream(w io.Writer, getenv func(string) string) bool {
+// IsStream reports whether w is the stream systemd connected to journald:
+// $JOURNAL_STREAM holds the device and inode ("DEV:INO") of that stream, and
+// a process whose stderr has been redirected elsewhere must not take it for
+// the journal (sd_journal_stream_fd(3)).
+func IsStream(w io.Writer, getenv func(string) string) bool {
 	js := getenv("JOURNAL_STREAM")
 	f, ok := w.(*os.File)
 	if js == "" || !ok {
@@ -34,19 +37,30 @@ func isJournalStream(w io.Writer, getenv func(string) string) bool {
 	return js == fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }
 
-// journalWriter is stderr when it is the journal stream. A line written
-// without a priority prefix gets "<3>" (error): what ogsync prints on stderr
-// outside its logger are error messages (a bad flag, a configuration that
-// does not load), which journalctl -p err must show; the logger's lines
-// (priorityWriter) and notices carry a prefix of their own.
-type journalWriter struct {
+// Writer is stderr when it is the journal stream. A line written without a
+// priority prefix gets "<3>" (error): what a program prints on stderr outside
+// its logger are error messages (a bad flag, a configuration that does not
+// load), which journalctl -p err must show; the lines of a Handler and
+// notices carry a prefix of their own.
+type Writer struct {
 	mu  sync.Mutex
 	w   io.Writer
 	mid bool // the last write ended inside a line
 }
 
+// NewWriter returns a Writer that writes the prefixed lines to w.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+// Wrap puts wrap(w) in place of the stream w the prefixed lines go to,
+// such as a filter, while the Writer stays on top where loggers see it.
+func (j *Writer) Wrap(wrap func(io.Writer) io.Writer) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.w = wrap(j.w)
+}
+
 // Write prefixes every line of p that starts without a priority with <3>.
-func (j *journalWriter) Write(p []byte) (int, error) {
+func (j *Writer) Write(p []byte) (int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := make([]byte, 0, len(p)+8)
@@ -73,18 +87,18 @@ func hasPriority(line []byte) bool {
 	return len(line) >= 3 && line[0] == '<' && line[1] >= '0' && line[1] <= '7' && line[2] == '>'
 }
 
-// notice writes s to w, at the syslog priority notice (5) when w is the
-// journal: a normal outcome worth a line, not an error.
-func notice(w io.Writer, s string) {
-	if _, ok := w.(*journalWriter); ok {
+// Notice writes s to w, at the syslog priority notice (5) when w is a
+// Writer: a normal outcome worth a line, not an error.
+func Notice(w io.Writer, s string) {
+	if _, ok := w.(*Writer); ok {
 		s = "<5>" + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n<5>") + "\n"
 	}
 	_, _ = io.WriteString(w, s)
 }
 
-// syslogPriority maps a log level to its syslog priority: error 3,
-// warning 4, info 6, debug 7.
-func syslogPriority(l slog.Level) int {
+// Priority maps a log level to its syslog priority: error 3, warning 4,
+// info 6, debug 7.
+func Priority(l slog.Level) int {
 	switch {
 	case l >= slog.LevelError:
 		return 3
@@ -97,8 +111,15 @@ func syslogPriority(l slog.Level) int {
 	}
 }
 
+// Handler returns the handler that build makes on w, with each record's
+// line prefixed by its level's syslog priority.
+func Handler(w io.Writer, build func(io.Writer) slog.Handler) slog.Handler {
+	pw := &priorityWriter{w: w}
+	return &priorityHandler{h: build(pw), w: pw}
+}
+
 // priorityWriter writes each log line with the "<N>" prefix journald reads
-// as the line's priority (SyslogLevelPrefix=, on by default).
+// as the line's priority.
 type priorityWriter struct {
 	mu     sync.Mutex // held by priorityHandler.Handle around one record
 	w      io.Writer
@@ -129,7 +150,7 @@ func (p *priorityHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (p *priorityHandler) Handle(ctx context.Context, r slog.Record) error {
 	p.w.mu.Lock()
 	defer p.w.mu.Unlock()
-	p.w.prefix = fmt.Appendf(p.w.prefix[:0], "<%d>", syslogPriority(r.Level))
+	p.w.prefix = fmt.Appendf(p.w.prefix[:0], "<%d>", Priority(r.Level))
 	return p.h.Handle(ctx, r)
 }
 

@@ -1,11 +1,11 @@
-package main
+package buildinfo
 
 import (
 	"runtime/debug"
 	"testing"
 )
 
-func TestBuildInfo(t *testing.T) {
+func TestOf(t *testing.T) {
 	vcs := func(rev, modified string) []debug.BuildSetting {
 		return []debug.BuildSetting{{Key: "-trimpath", Value: "true"}, {Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
 	}
@@ -29,7 +29,7 @@ func TestBuildInfo(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := buildInfoOf(tc.override, tc.bi)
+			b := Of(tc.override, tc.bi)
 			if got := b.String(); got != tc.want {
 				t.Errorf("String() = %q, want %q", got, tc.want)
 			}
