@@ -84,7 +84,7 @@ func keyPaths(prefix string, m map[string]any) []string {
 // (model.CheckLocale), so no example leads to a refused change.
 func TestExampleLocales(t *testing.T) {
 	seen := map[string]int{} // file -> locales found
-	for _, dir := range []string{"examples", "testdata"} {
+	for _, dir := range []string{"examples", "source/testdata/export"} {
 		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || (filepath.Ext(path) != ".yaml" && filepath.Ext(path) != ".yml") {
 				return err
@@ -113,7 +113,7 @@ func TestExampleLocales(t *testing.T) {
 		}
 	}
 	// The files known to hold locales must have been read.
-	for _, f := range []string{"examples/seed.yaml", "examples/demo/seed.yaml", "examples/desired/users/platform.yaml", "testdata/export/users.yaml"} {
+	for _, f := range []string{"examples/seed.yaml", "examples/demo/seed.yaml", "examples/desired/users/platform.yaml", "source/testdata/export/users.yaml"} {
 		if seen[filepath.FromSlash(f)] == 0 {
 			t.Errorf("no locale found in %s", f)
 		}
