@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/ogsync/ogsync/config"
@@ -44,14 +42,14 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 	}
 	var saved *planner.Plan
 	if opts.plan != "" {
-		if saved, err = readSavedPlan(opts.plan); err != nil {
+		if saved, err = planner.ReadPlanFile(opts.plan); err != nil {
 			fmt.Fprintf(io.err, "ogsync apply: --plan: %v\n", err)
 			return exitError
 		}
 	}
 	build := func(cfg *config.Config, env cycleEnv) (engine.Cycle, error) {
 		if saved != nil {
-			env.check = func(fresh *planner.Plan) error { return checkSaved(saved, fresh) }
+			env.check = func(fresh *planner.Plan) error { return planner.CheckReviewed(saved, fresh) }
 		}
 		e, client, err := newEngineClient(cfg, env)
 		if err != nil {
@@ -67,33 +65,6 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 		}), nil
 	}
 	return execute(ctx, io, "apply", opts.run, build)
-}
-
-func readSavedPlan(file string) (*planner.Plan, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading the saved plan: %w", err)
-	}
-	defer f.Close()
-	p, err := planner.ReadPlan(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return p, nil
-}
-
-// checkSaved refuses a fresh plan that differs from the reviewed one.
-func checkSaved(saved, fresh *planner.Plan) error {
-	diff := planner.Diff(saved, fresh)
-	if len(diff) == 0 {
-		return nil
-	}
-	const show = 20
-	lines := diff
-	if len(lines) > show {
-		lines = append(lines[:show:show], fmt.Sprintf("… and %d more differences", len(diff)-show))
-	}
-	return fmt.Errorf("the account or the desired state changed since the plan was saved; nothing applied. Differences:\n  %s", strings.Join(lines, "\n  "))
 }
 
 // printOutcomes prints what happened to each action that did not simply apply.
