@@ -10,6 +10,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/migrate"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 const migrateSynopsis = "--from CONFIG --to CONFIG [--format text|markdown|json] [--out FILE] [--log-level L] [--log-format F]"
@@ -84,7 +85,7 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 		if _, err := io.out.Write(buf.Bytes()); err != nil {
 			return fail(fmt.Errorf("writing the report: %w", err))
 		}
-	} else if err := writeOut(o.out, io.secrets.Bytes(buf.Bytes())); err != nil {
+	} else if err := statedir.WriteOutput(o.out, io.secrets.Bytes(buf.Bytes())); err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	if !r.Equal() {

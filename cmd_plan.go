@@ -3,13 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
-	"syscall"
 
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
@@ -75,7 +71,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 		if _, err := io.out.Write(buf.Bytes()); err != nil {
 			return fail(fmt.Errorf("writing the report: %w", err))
 		}
-	} else if err := writeOut(opts.out, io.secrets.Bytes(buf.Bytes())); err != nil {
+	} else if err := statedir.WriteOutput(opts.out, io.secrets.Bytes(buf.Bytes())); err != nil {
 		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	return planExit(p, opts.detailed)
@@ -92,60 +88,4 @@ func planExit(p *planner.Plan, detailed bool) int {
 		return exitChanges
 	}
 	return exitOK
-}
-
-// writeOut writes the report to path: atomically (through a temporary file
-// renamed over it) when path is a regular file or does not exist; straight
-// into it when it is a character device or a FIFO (/dev/stdout, a pipe),
-// never replacing it. A symbolic link, a directory or another special file
-// is refused.
-func writeOut(path string, data []byte) error {
-	st, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return statedir.WriteFileAtomic(path, data, 0o644)
-	case err != nil:
-		return err
-	case st.Mode().IsRegular():
-		return statedir.WriteFileAtomic(path, data, 0o644)
-	case st.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("%s is a symbolic link: refusing to replace or follow it; give the target's path", path)
-	case st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
-		// Written through, never replaced: O_NOFOLLOW guards against a
-		// swap for a link since the Lstat, and no O_CREATE, no O_TRUNC.
-		// O_NONBLOCK: a FIFO nobody reads fails at once instead of hanging.
-		f, err := os.OpenFile(path, os.O_WRONLY|statedir.NoFollow|syscall.O_NONBLOCK, 0)
-		if errors.Is(err, syscall.ENXIO) {
-			return fmt.Errorf("%s is a FIFO that nobody reads", path)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	default:
-		return fmt.Errorf("%s is a %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
-	}
-}
-
-// fileKind names the type of a file mode for an error message.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeDevice != 0:
-		return "block device"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeNamedPipe != 0:
-		return "FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "character device"
-	case m&fs.ModeSymlink != 0:
-		return "symbolic link"
-	}
-	return "special file"
 }

@@ -1,4 +1,6 @@
-package main
+//go:build unix
+
+package statedir
 
 import (
 	"io"
@@ -9,10 +11,10 @@ import (
 	"testing"
 )
 
-// TestWriteOut: plan --out replaces a regular file atomically, writes
+// TestWriteOutput: an output file (plan --out) replaces a regular file atomically, writes
 // through a character device or a FIFO without replacing it, and refuses a
 // symbolic link or a directory, leaving them as they were.
-func TestWriteOut(t *testing.T) {
+func TestWriteOutput(t *testing.T) {
 	dir := t.TempDir()
 	data := []byte("the report\n")
 
@@ -20,18 +22,18 @@ func TestWriteOut(t *testing.T) {
 	if err := os.WriteFile(regular, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeOut(regular, data); err != nil {
+	if err := WriteOutput(regular, data); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(regular); string(got) != string(data) {
 		t.Errorf("regular file holds %q", got)
 	}
-	if err := writeOut(filepath.Join(dir, "new.txt"), data); err != nil {
+	if err := WriteOutput(filepath.Join(dir, "new.txt"), data); err != nil {
 		t.Errorf("a new file: %v", err)
 	}
 
 	// A character device: written through, never replaced.
-	if err := writeOut(os.DevNull, data); err != nil {
+	if err := WriteOutput(os.DevNull, data); err != nil {
 		t.Errorf("%s: %v", os.DevNull, err)
 	}
 	if st, err := os.Lstat(os.DevNull); err != nil || st.Mode()&os.ModeCharDevice == 0 {
@@ -43,7 +45,7 @@ func TestWriteOut(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeOut(fifo, data); err == nil || !strings.Contains(err.Error(), "nobody reads") {
+	if err := WriteOutput(fifo, data); err == nil || !strings.Contains(err.Error(), "nobody reads") {
 		t.Errorf("a FIFO without a reader: err = %v", err)
 	}
 	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -51,7 +53,7 @@ func TestWriteOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if err := writeOut(fifo, data); err != nil {
+	if err := WriteOutput(fifo, data); err != nil {
 		t.Errorf("fifo: %v", err)
 	}
 	if got, _ := io.ReadAll(r); string(got) != string(data) {
@@ -70,7 +72,7 @@ func TestWriteOut(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
 	}
-	err = writeOut(link, data)
+	err = WriteOutput(link, data)
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Errorf("symlink: err = %v", err)
 	}
@@ -82,7 +84,7 @@ func TestWriteOut(t *testing.T) {
 	}
 
 	// A directory: refused.
-	if err := writeOut(dir, data); err == nil || !strings.Contains(err.Error(), "directory") {
+	if err := WriteOutput(dir, data); err == nil || !strings.Contains(err.Error(), "directory") {
 		t.Errorf("directory: err = %v", err)
 	}
 }
