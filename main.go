@@ -235,7 +235,7 @@ type logFlags struct {
 
 func (l *logFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&l.format, "log-format", "auto", "log format: auto (colour text on a terminal, JSON otherwise), text or json")
+	fs.StringVar(&l.format, "log-format", logging.FormatAuto, "log format: auto (colour text on a terminal, JSON otherwise), text or json")
 }
 
 func (l *logFlags) validate() error {
