@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ogsync/ogsync/internal/yamlstrict"
 )
 
 // The decoding types below are the schema of a desired-state file. Their yaml
@@ -464,35 +466,7 @@ func isNull(n *yaml.Node) bool {
 }
 
 // describe names the kind of a node for a type error.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.DocumentNode:
-		return "a document"
-	}
-	switch n.ShortTag() {
-	case "!!null":
-		return "null"
-	case "!!bool":
-		return "a boolean"
-	case "!!int":
-		return "an integer"
-	case "!!float":
-		return "a number"
-	case "!!timestamp":
-		return "a date"
-	case "!!str":
-		return "a string"
-	case "!!binary":
-		return "binary data"
-	}
-	return "a value tagged " + n.ShortTag()
-}
+func describe(n *yaml.Node) string { return yamlstrict.Describe(n) }
 
 func joinField(parent, key string) string {
 	if parent == "" {
@@ -514,17 +488,7 @@ func mapField(parent, key string) string {
 }
 
 // valueNode returns the value node of key in a mapping node, or nil.
-func valueNode(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+func valueNode(n *yaml.Node, key string) *yaml.Node { return yamlstrict.Value(n, key) }
 
 // keyNode returns the key node of key in a mapping node, or nil.
 func keyNode(n *yaml.Node, key string) *yaml.Node {

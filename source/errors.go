@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/ogsync/ogsync/internal/yamlstrict"
 )
 
 // MaxReported bounds the problems a ValidationErrors lists; the rest are counted.
@@ -15,35 +15,11 @@ const MaxReported = 200
 // maxCollected bounds the problems kept in memory while loading.
 const maxCollected = 10000
 
-// Error is one problem in a desired-state file.
-type Error struct {
-	// File is the path of the file, relative to the source directory, with slashes.
-	File string
-	// Line and Column are 1-based; 0 when the problem concerns the whole file.
-	Line, Column int
-	// Field is the path of the field, such as "users[3].username"; empty for
-	// problems of the file itself (syntax errors, size).
-	Field string
-	// Msg says what is wrong.
-	Msg string
-}
-
-// Error formats the problem as "file:line:col: field: message". A file name
-// holding control characters is quoted (see QuoteName).
-func (e Error) Error() string {
-	var b strings.Builder
-	b.WriteString(QuoteName(e.File))
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is one problem in a desired-state file: File is the path of the
+// file, relative to the source directory, with slashes. It formats as
+// "file:line:col: field: message", the file name quoted when it holds
+// control characters (see QuoteName).
+type Error = yamlstrict.Error
 
 // ValidationErrors is every problem found in a desired state, sorted by file
 // and position. At most MaxReported are listed; Omitted counts the others.
@@ -104,21 +80,11 @@ func (c *collector) result() *ValidationErrors {
 	return v
 }
 
-// quote quotes a value for a message, shortened when long.
 // QuoteName returns a file name as it may be printed: unchanged when it is
-// made of printable characters, else Go-quoted ("a\nb.yaml"), so that a
-// newline or an escape sequence in a name can neither forge a line of
-// output (a "FILE:LINE:COL:" that CI annotations parse) nor drive a
-// terminal.
-func QuoteName(name string) string {
-	for _, r := range name {
-		if !unicode.IsPrint(r) || r == '"' || r == '\\' {
-			return strconv.Quote(name)
-		}
-	}
-	return name
-}
+// made of printable characters, else Go-quoted (see yamlstrict.QuoteName).
+func QuoteName(name string) string { return yamlstrict.QuoteName(name) }
 
+// quote quotes a value for a message, shortened when long.
 func quote(s string) string {
 	const max = 60
 	if r := []rune(s); len(r) > max {

@@ -29,7 +29,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ogsync/ogsync/internal/yamlstrict"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -430,28 +430,10 @@ func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	return dec.Decode(n)
 }
 
-// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error.
-// yaml.v3 counts lines from 0 in the errors of its parser (not of its
-// scanner) and leaves the line out when it is the first: both are corrected.
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into a syntax
+// Error at its line (see yamlstrict.SyntaxError).
 func yamlError(name string, err error) Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line = n
-				msg = strings.TrimSpace(rest[i+1:])
-			}
-		}
-	}
-	if isParserError(msg) || line == 0 {
-		line++
-	}
-	return Error{File: name, Line: line, Column: 1, Msg: "syntax error: " + msg}
-}
-
-// isParserError reports whether msg is one of the yaml.v3 parser's problems.
-func isParserError(msg string) bool {
-	return strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
-		msg == "found incompatible YAML document" || msg == "found undefined tag handle"
+	e := yamlstrict.SyntaxError(name, err)
+	e.Msg = "syntax error: " + e.Msg
+	return *e
 }
