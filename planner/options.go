@@ -1,11 +1,11 @@
 package planner
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strings"
 
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -54,15 +54,12 @@ var Policies = map[string]Policy{
 }
 
 // lookupPolicy returns the named policy; the empty name is upsert-only.
-func lookupPolicy(field, name string) (Policy, error) {
+func lookupPolicy(name string) (Policy, bool) {
 	if name == "" {
 		name = PolicyUpsertOnly
 	}
 	p, ok := Policies[name]
-	if !ok {
-		return nil, fmt.Errorf("%s: unknown policy %q (sync, upsert-only, create-only)", field, name)
-	}
-	return p, nil
+	return p, ok
 }
 
 // PolicyNames names the policy of each kind of object; an empty name means upsert-only.
@@ -156,67 +153,106 @@ type compiled struct {
 	external              map[string]bool
 }
 
-// Validate reports every problem with the options.
+// Validate reports every problem with the options (see Problems) as one error.
 func (o Options) Validate() error {
 	_, err := o.compile()
 	return err
 }
 
+// Problems reports every problem with the options, by field, named as in
+// the options' JSON: "policies.users", "ownership.mode",
+// "scope.ignore_teams[1]", "safeguards.min_owners" and so on. Empty policy
+// names and ownership mode take their defaults.
+func (o Options) Problems() problem.List {
+	_, ps := o.check()
+	return ps
+}
+
 func (o Options) compile() (*compiled, error) {
-	var errs []error
+	c, ps := o.check()
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("invalid planner options: %w", ps.Err())
+	}
+	return c, nil
+}
+
+// check compiles the options and reports their problems.
+func (o Options) check() (*compiled, problem.List) {
+	var ps problem.List
 	c := &compiled{protected: map[string]bool{}, external: map[string]bool{}}
-	var err error
-	if c.users, err = lookupPolicy("policy.users", o.Policies.Users); err != nil {
-		errs = append(errs, err)
-	}
-	if c.teams, err = lookupPolicy("policy.teams", o.Policies.Teams); err != nil {
-		errs = append(errs, err)
-	}
-	if c.members, err = lookupPolicy("policy.members", o.Policies.Members); err != nil {
-		errs = append(errs, err)
+	for _, p := range []struct {
+		field, name string
+		out         *Policy
+	}{{"users", o.Policies.Users, &c.users}, {"teams", o.Policies.Teams, &c.teams}, {"members", o.Policies.Members, &c.members}} {
+		var ok bool
+		if *p.out, ok = lookupPolicy(p.name); !ok {
+			ps.Add("policies."+p.field, "%q is not a policy (sync, upsert-only, create-only)", p.name)
+		}
 	}
 	switch o.Ownership.Mode {
 	case "", OwnershipMarker:
 	case OwnershipAdopt:
 		c.adopt = true
 	default:
-		errs = append(errs, fmt.Errorf("ownership.mode: unknown mode %q (marker, adopt)", o.Ownership.Mode))
+		ps.Add("ownership.mode", "%q is not an ownership mode (marker, adopt)", o.Ownership.Mode)
 	}
 	c.markerKey, c.markerVal = strings.TrimSpace(o.Ownership.MarkerKey), strings.TrimSpace(o.Ownership.MarkerValue)
-	if c.markerKey == "" || c.markerVal == "" {
-		errs = append(errs, errors.New("ownership: marker_key and marker_value must not be empty"))
+	if c.markerKey == "" {
+		ps.Add("ownership.marker_key", "must not be empty")
+	}
+	if c.markerVal == "" {
+		ps.Add("ownership.marker_value", "must not be empty")
 	}
 	for _, g := range []struct {
 		field string
 		in    []string
 		out   *[]string
-	}{{"ignore_users", o.Scope.IgnoreUsers, &c.ignoreUsers}, {"ignore_teams", o.Scope.IgnoreTeams, &c.ignoreTeams}} {
+	}{{"scope.ignore_users", o.Scope.IgnoreUsers, &c.ignoreUsers}, {"scope.ignore_teams", o.Scope.IgnoreTeams, &c.ignoreTeams}} {
 		for i, p := range g.in {
 			p = strings.ToLower(strings.TrimSpace(p))
 			if _, err := path.Match(p, ""); err != nil || p == "" {
-				errs = append(errs, fmt.Errorf("%s[%d]: %q is not a valid glob pattern", g.field, i, g.in[i]))
+				ps.Add(fmt.Sprintf("%s[%d]", g.field, i), "%q is not a valid glob pattern", g.in[i])
 				continue
 			}
 			*g.out = append(*g.out, p)
 		}
 	}
-	for _, u := range o.Scope.ProtectedUsers {
+	for i, u := range o.Scope.ProtectedUsers {
+		if !strings.Contains(u, "@") {
+			ps.Add(fmt.Sprintf("scope.protected_users[%d]", i), "%q is not an e-mail address", u)
+		}
 		c.protected[model.NormalizeUsername(u)] = true
 	}
 	for _, u := range o.Scope.ExternalUsers {
 		c.external[model.NormalizeUsername(u)] = true
 	}
-	s := o.Safeguards
-	if s.MinOwners < 0 || s.MinUsers < 0 || s.MaxDeletes.Count < 0 {
-		errs = append(errs, errors.New("safeguards: min_owners, min_users and max_deletes.count must not be negative"))
+	o.Safeguards.check(&ps)
+	return c, ps
+}
+
+// check adds the problems of the safeguards to ps.
+func (s Safeguards) check(ps *problem.List) {
+	for _, n := range []struct {
+		field string
+		v     int
+	}{{"min_owners", s.MinOwners}, {"min_users", s.MinUsers}, {"max_deletes.count", s.MaxDeletes.Count}} {
+		if n.v < 0 {
+			ps.Add("safeguards."+n.field, "must not be negative")
+		}
 	}
-	if s.MaxShrinkPercent < 0 || s.MaxShrinkPercent > 100 || s.MaxDeletes.Percent < 0 || s.MaxDeletes.Percent > 100 {
-		errs = append(errs, errors.New("safeguards: max_shrink_percent and max_deletes.percent must be between 0 and 100"))
+	for _, p := range []struct {
+		field string
+		v     float64
+	}{{"max_shrink_percent", s.MaxShrinkPercent}, {"max_deletes.percent", s.MaxDeletes.Percent}} {
+		if !(p.v >= 0 && p.v <= 100) {
+			ps.Add("safeguards."+p.field, "must be between 0 and 100")
+		}
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("invalid planner options: %w", errors.Join(errs...))
+	for i, u := range s.RequiredUsers {
+		if !strings.Contains(u, "@") {
+			ps.Add(fmt.Sprintf("safeguards.required_users[%d]", i), "%q is not an e-mail address", u)
+		}
 	}
-	return c, nil
 }
 
 // ignoredUser returns the ignore_users pattern matching a normalised username.

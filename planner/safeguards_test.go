@@ -319,9 +319,9 @@ func TestOptions(t *testing.T) {
 		mod  func(*Options)
 		want string
 	}{
-		{"unknown policy", func(o *Options) { o.Policies.Teams = "mirror" }, `policy.teams: unknown policy "mirror"`},
-		{"unknown mode", func(o *Options) { o.Ownership.Mode = "all" }, `ownership.mode: unknown mode "all"`},
-		{"empty marker", func(o *Options) { o.Ownership.MarkerValue = " " }, "marker_key and marker_value must not be empty"},
+		{"unknown policy", func(o *Options) { o.Policies.Teams = "mirror" }, `policies.teams: "mirror" is not a policy`},
+		{"unknown mode", func(o *Options) { o.Ownership.Mode = "all" }, `ownership.mode: "all" is not an ownership mode`},
+		{"empty marker", func(o *Options) { o.Ownership.MarkerValue = " " }, "ownership.marker_value: must not be empty"},
 		{"bad glob", func(o *Options) { o.Scope.IgnoreTeams = []string{"ok", "[x"} }, `ignore_teams[1]: "[x" is not a valid glob pattern`},
 		{"negative", func(o *Options) { o.Safeguards.MaxDeletes.Count = -1 }, "must not be negative"},
 		{"percent", func(o *Options) { o.Safeguards.MaxShrinkPercent = 101 }, "between 0 and 100"},

@@ -132,8 +132,8 @@ func New(o Options) (*Client, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	if err := CheckURL(base); err != nil {
-		return nil, fmt.Errorf("opsgenie base URL: %w", err)
+	if err := o.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("opsgenie options: %w", err)
 	}
 	key := strings.TrimSpace(o.APIKey)
 	if key == "" {
@@ -141,9 +141,6 @@ func New(o Options) (*Client, error) {
 	}
 	if strings.ContainsAny(key, "\r\n\t ") || strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return nil, errors.New("opsgenie: the API key contains spaces or control characters")
-	}
-	if o.MaxRetries < 0 {
-		return nil, fmt.Errorf("opsgenie: max retries must not be negative, not %d", o.MaxRetries)
 	}
 	c := &Client{
 		base:           strings.TrimSuffix(base, "/"),

@@ -198,7 +198,7 @@ func TestNewOptions(t *testing.T) {
 		{"credentials in the URL", Options{BaseURL: "https://u:p@api.opsgenie.com", APIKey: testKey}, "credentials"},
 		{"no key", Options{}, "no API key"},
 		{"key with a newline", Options{APIKey: "abc\ndef"}, "control characters"},
-		{"negative retries", Options{APIKey: testKey, MaxRetries: -1}, "must not be negative"},
+		{"negative retries", Options{APIKey: testKey, MaxRetries: -1}, "max_retries: must be between 0 and 20, not -1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
