@@ -116,7 +116,7 @@ func runDemoOn(ctx context.Context, io stdio, opts demoOptions) error {
 		},
 		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency,
 		Desired: func(ctx context.Context) (*model.Desired, error) {
-			d, err := source.LoadFS(ctx, desiredFS, sourceOptions(cfg.Source))
+			d, err := source.LoadFS(ctx, desiredFS, cfg.SourceOptions())
 			if err == nil {
 				d.Revision.Dir = demoDesiredDir
 			}

@@ -75,7 +75,7 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		opts = sourceOptions(cfg.Source)
+		opts = cfg.SourceOptions()
 	}
 	opts.Git = source.GitOptions{} // offline: never pull
 	base, err := source.LoadRevision(ctx, opts, o.base)

@@ -138,11 +138,15 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		// Type=notify under systemd; nil (silent) anywhere else.
 		notifier = daemon.NewNotifier(logger)
 	}
+	cycle, err := build(cfg, env)
+	if err != nil {
+		return fail(fmt.Errorf("building the sync cycle: %w", err))
+	}
 	d, err := daemon.NewDaemon(daemon.Options{
-		Config:   cfg,
+		Settings: cfg.DaemonSettings(),
+		Cycle:    cycle,
 		Notifier: notifier,
-		NewCycle: func(c *config.Config) (engine.Cycle, error) { return build(c, env) },
-		Load:     opts.loadConfig,
+		Load:     reloader(opts.loadConfig, build, env),
 		Logger:   logger,
 		Metrics:  metrics,
 		Redact:   io.secrets.Bytes,
@@ -190,6 +194,22 @@ func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, st
 		return exitOK
 	}
 	return exitError
+}
+
+// reloader is the daemon's Loader: it loads the configuration and builds
+// the cycle of it.
+func reloader(load func() (*config.Config, error), build cycleBuilder, env cycleEnv) daemon.Loader {
+	return func() (daemon.Settings, engine.Cycle, error) {
+		cfg, err := load()
+		if err != nil {
+			return daemon.Settings{}, nil, err
+		}
+		cycle, err := build(cfg, env)
+		if err != nil {
+			return daemon.Settings{}, nil, fmt.Errorf("building the sync cycle: %w", err)
+		}
+		return cfg.DaemonSettings(), cycle, nil
+	}
 }
 
 // reloads turns each SIGHUP from hup into a reload request for the daemon,

@@ -78,7 +78,7 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
 			return exitError
 		}
-		opts = sourceOptions(cfg.Source)
+		opts = cfg.SourceOptions()
 		if err := opts.Git.Check(); err != nil {
 			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)
 			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
@@ -119,23 +119,6 @@ func validateConfigOnly(io stdio, file string) int {
 	}
 	fmt.Fprintf(io.out, "ok: configuration %s\n", file)
 	return exitOK
-}
-
-// sourceOptions maps the configuration's source section onto the options
-// of the source package.
-func sourceOptions(s config.Source) source.Options {
-	return source.Options{
-		Dir:           s.Path,
-		Files:         s.Files,
-		ExternalUsers: s.ExternalUsers,
-		Git: source.GitOptions{
-			Pull:             s.Git.Pull,
-			Remote:           s.Git.Remote,
-			Branch:           s.Git.Branch,
-			VerifySignatures: s.Git.VerifySignatures,
-			Timeout:          s.Git.Timeout,
-		},
-	}
 }
 
 // countProblems says how many problems err holds.

@@ -6,13 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/ogsync/ogsync/config"
-	"github.com/ogsync/ogsync/source"
 )
 
 func TestParseValidateArgs(t *testing.T) {
@@ -134,18 +129,5 @@ func writeTestFile(t *testing.T, dir, name, content string) {
 	}
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestSourceOptions(t *testing.T) {
-	cfg := config.Default()
-	cfg.Source.Path = "/srv/desired"
-	cfg.Source.ExternalUsers = []string{"ext@partner.example"}
-	cfg.Source.Git.Pull, cfg.Source.Git.VerifySignatures = true, true
-	got := sourceOptions(cfg.Source)
-	want := source.Options{Dir: "/srv/desired", Files: []string{"**/*.yaml", "**/*.yml"}, ExternalUsers: []string{"ext@partner.example"},
-		Git: source.GitOptions{Pull: true, Remote: "origin", Branch: "main", VerifySignatures: true, Timeout: 2 * time.Minute}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("sourceOptions = %+v, want %+v", got, want)
 	}
 }

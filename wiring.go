@@ -134,7 +134,7 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	if err != nil {
 		return nil, nil, err
 	}
-	src := sourceOptions(cfg.Source)
+	src := cfg.SourceOptions()
 	if err := src.Git.Check(); err != nil {
 		return nil, nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
 	}

@@ -8,25 +8,19 @@ package config
 
 import (
 	"bytes"
-	"cmp"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"path"
 	"path/filepath"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode"
 
-	"github.com/ogsync/ogsync/planner"
-	"github.com/ogsync/ogsync/target/opsgenie"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ogsync/ogsync/internal/yamlstrict"
+	"github.com/ogsync/ogsync/planner"
 )
 
 // Policy names, per kind of object: the planner's.
@@ -244,42 +238,12 @@ func Default() Config {
 	}
 }
 
-// Error is one problem in a configuration file.
-type Error struct {
-	File   string
-	Line   int
-	Column int
-	Field  string
-	Msg    string
-}
-
-// Error formats the problem as "file:line:col: field: message".
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is one problem in a configuration file, formatted as
+// "file:line:col: field: message".
+type Error = yamlstrict.Error
 
 // Errors is every problem found in one file, in file order.
-type Errors []*Error
-
-// Error joins the problems, one a line.
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+type Errors = yamlstrict.Errors
 
 // maxFileSize bounds a configuration file.
 const maxFileSize = 1 << 20
@@ -316,18 +280,14 @@ func Parse(name string, data []byte) (*Config, error) {
 	if len(data) > maxFileSize {
 		return nil, Errors{{File: name, Msg: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), maxFileSize)}}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Errors{yamlError(name, err)}
+	doc, perr := yamlstrict.Parse(name, data)
+	if perr != nil {
+		return nil, Errors{perr}
 	}
-	if len(bytes.TrimSpace(data)) == 0 || len(root.Content) == 0 {
-		return nil, Errors{{File: name, Msg: "file is empty"}}
-	}
-	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {
 		return nil, Errors{{File: name, Line: doc.Line, Column: doc.Column, Msg: "the configuration must be a mapping"}}
 	}
-	if errs := checkNodes(name, doc, ""); len(errs) > 0 {
+	if errs := yamlstrict.CheckNodes(name, doc, ""); len(errs) > 0 {
 		return nil, errs
 	}
 	// Unknown keys do not hide the other problems: the file is decoded
@@ -336,18 +296,18 @@ func Parse(name string, data []byte) (*Config, error) {
 	typeErrs := checkTypes(name, doc, reflect.TypeFor[Config](), "")
 	for _, e := range typeErrs {
 		if !strings.HasPrefix(e.Msg, "unknown key ") {
-			return nil, sortErrors(typeErrs)
+			return nil, typeErrs.Sort()
 		}
 	}
 	cfg := Default()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(len(typeErrs) == 0)
 	if err := dec.Decode(&cfg); err != nil {
-		return nil, sortErrors(append(typeErrs, yamlError(name, err)))
+		return nil, append(typeErrs, yamlstrict.SyntaxError(name, err)).Sort()
 	}
 	cfg.File = name
 	if errs := append(typeErrs, cfg.validate(name, doc)...); len(errs) > 0 {
-		return nil, sortErrors(errs)
+		return nil, errs.Sort()
 	}
 	return &cfg, nil
 }
@@ -397,326 +357,6 @@ func kind(m os.FileMode) string {
 	}
 	return "a special file"
 }
-
-// checkNodes refuses aliases and merge keys, which hide what a key really holds.
-func checkNodes(name string, n *yaml.Node, field string) Errors {
-	var errs Errors
-	switch n.Kind {
-	case yaml.AliasNode:
-		errs = append(errs, &Error{File: name, Line: n.Line, Column: n.Column, Field: field, Msg: "aliases are not allowed"})
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			f := joinField(field, k.Value)
-			if k.Tag == "!!merge" {
-				errs = append(errs, &Error{File: name, Line: k.Line, Column: k.Column, Field: field, Msg: "merge keys (<<) are not allowed"})
-				continue
-			}
-			errs = append(errs, checkNodes(name, v, f)...)
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			errs = append(errs, checkNodes(name, c, fmt.Sprintf("%s[%d]", field, i))...)
-		}
-	}
-	return errs
-}
-
-func joinField(parent, key string) string {
-	if parent == "" {
-		return key
-	}
-	return parent + "." + key
-}
-
-// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error with the line.
-func yamlError(name string, err error) *Error {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if i := strings.Index(rest, ":"); i > 0 {
-			if n, err := strconv.Atoi(rest[:i]); err == nil {
-				line = n
-				msg = strings.TrimSpace(rest[i+1:])
-			}
-		}
-	}
-	e := &Error{File: name, Line: line, Msg: msg}
-	if line > 0 {
-		e.Column = 1
-	}
-	return e
-}
-
-// validator collects problems with the position of the field they concern.
-type validator struct {
-	name string
-	doc  *yaml.Node
-	errs Errors
-}
-
-func (v *validator) add(field, format string, args ...any) {
-	e := &Error{File: v.name, Field: field, Msg: fmt.Sprintf(format, args...)}
-	if n := lookup(v.doc, field); n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	v.errs = append(v.errs, e)
-}
-
-// lookup finds the value node of a dotted field path ("a.b[2].c"), or the
-// nearest parent that exists.
-func lookup(doc *yaml.Node, field string) *yaml.Node {
-	n := doc
-	for _, part := range strings.Split(field, ".") {
-		idx := -1
-		if i := strings.Index(part, "["); i >= 0 && strings.HasSuffix(part, "]") {
-			idx, _ = strconv.Atoi(part[i+1 : len(part)-1])
-			part = part[:i]
-		}
-		next := mapValue(n, part)
-		if next == nil {
-			return n
-		}
-		n = next
-		if idx >= 0 && n.Kind == yaml.SequenceNode && idx < len(n.Content) {
-			n = n.Content[idx]
-		}
-	}
-	return n
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func (c *Config) validate(name string, doc *yaml.Node) Errors {
-	v := &validator{name: name, doc: doc}
-	for _, check := range []func(*validator){c.validateOpsGenie, c.validateSource, c.validateSchedule, c.validatePolicy,
-		c.validateOwnership, c.validateSafeguards, c.validateRest, c.validateAtlassian} {
-		check(v)
-	}
-	return sortErrors(v.errs)
-}
-
-// validateOpsGenie checks the opsgenie section.
-func (c *Config) validateOpsGenie(v *validator) {
-	if err := CheckURL(c.OpsGenie.URL); err != nil {
-		v.add("opsgenie.url", "%v", err)
-	}
-	if c.OpsGenie.Timeout <= 0 {
-		v.add("opsgenie.timeout", "must be a positive duration such as 30s")
-	}
-	if c.OpsGenie.MaxRetries < 0 || c.OpsGenie.MaxRetries > 20 {
-		v.add("opsgenie.max_retries", "must be between 0 and 20, not %d", c.OpsGenie.MaxRetries)
-	}
-	if h := c.OpsGenie.Heartbeat; h != "" && (strings.TrimSpace(h) != h || strings.ContainsFunc(h, unicode.IsControl) || len(h) > 200) {
-		v.add("opsgenie.heartbeat", "%q is not a heartbeat name (no surrounding spaces or control characters, at most 200 bytes)", h)
-	}
-	checkRate(v, "opsgenie.rate_limit", c.OpsGenie.RateLimit.Rate)
-	if c.OpsGenie.RateLimit.Search != nil {
-		checkRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
-	}
-	if !c.OpsGenie.RateLimit.IsAdaptive() && lookup(v.doc, "opsgenie.rate_limit.per_second") == lookup(v.doc, "opsgenie.rate_limit") {
-		v.add("opsgenie.rate_limit.adaptive", "false needs opsgenie.rate_limit.per_second: the fixed rate to keep")
-	}
-}
-
-// validateSource checks the source section.
-func (c *Config) validateSource(v *validator) {
-	if c.Source.Path == "" {
-		v.add("source.path", "must name the directory holding the desired state")
-	}
-	if len(c.Source.Files) == 0 {
-		v.add("source.files", "must list at least one glob pattern")
-	}
-	for i, g := range c.Source.Files {
-		if err := checkGlob(g); err != nil {
-			v.add(fmt.Sprintf("source.files[%d]", i), "%v", err)
-		}
-	}
-	for i, u := range c.Source.ExternalUsers {
-		if !strings.Contains(u, "@") {
-			v.add(fmt.Sprintf("source.external_users[%d]", i), "%q is not an e-mail address", u)
-		}
-	}
-	if c.Source.Git.Pull {
-		if !validRefName(c.Source.Git.Remote) {
-			v.add("source.git.remote", "%q is not a valid remote name", c.Source.Git.Remote)
-		}
-		if !validRefName(c.Source.Git.Branch) {
-			v.add("source.git.branch", "%q is not a valid branch name", c.Source.Git.Branch)
-		}
-	}
-	if c.Source.Git.Timeout <= 0 {
-		v.add("source.git.timeout", "must be a positive duration such as 2m")
-	}
-}
-
-// validateSchedule checks schedule and time_zone.
-func (c *Config) validateSchedule(v *validator) {
-	if err := CheckSchedule(c.Schedule); err != nil {
-		v.add("schedule", "%v", err)
-	}
-	if strings.HasPrefix(c.Schedule, "CRON_TZ=") || strings.HasPrefix(c.Schedule, "TZ=") {
-		v.add("schedule", "set the zone with time_zone, not in the schedule")
-	}
-	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
-		v.add("time_zone", "%q is not an IANA time zone", c.TimeZone)
-	}
-}
-
-// validatePolicy checks the policies.
-func (c *Config) validatePolicy(v *validator) {
-	for field, p := range map[string]string{"policy.users": c.Policy.Users, "policy.teams": c.Policy.Teams, "policy.members": c.Policy.Members} {
-		switch p {
-		case PolicySync, PolicyUpsertOnly, PolicyCreateOnly:
-		default:
-			v.add(field, "%q is not a policy (sync, upsert-only, create-only)", p)
-		}
-	}
-}
-
-// validateOwnership checks the ownership section.
-func (c *Config) validateOwnership(v *validator) {
-	switch c.Ownership.Mode {
-	case OwnershipMarker, OwnershipAdopt:
-	default:
-		v.add("ownership.mode", "%q is not an ownership mode (marker, adopt)", c.Ownership.Mode)
-	}
-	if strings.TrimSpace(c.Ownership.MarkerKey) == "" {
-		v.add("ownership.marker_key", "must not be empty")
-	}
-	if strings.TrimSpace(c.Ownership.MarkerValue) == "" {
-		v.add("ownership.marker_value", "must not be empty")
-	}
-}
-
-// validateSafeguards checks the safeguards section.
-func (c *Config) validateSafeguards(v *validator) {
-	s := c.Safeguards
-	if s.MinOwners < 0 {
-		v.add("safeguards.min_owners", "must not be negative")
-	}
-	if s.MinUsers < 0 {
-		v.add("safeguards.min_users", "must not be negative")
-	}
-	if s.MaxShrinkPercent < 0 || s.MaxShrinkPercent > 100 {
-		v.add("safeguards.max_shrink_percent", "must be between 0 and 100")
-	}
-	if s.MaxDeletes.Count < 0 {
-		v.add("safeguards.max_deletes.count", "must not be negative")
-	}
-	if s.MaxDeletes.Percent < 0 || s.MaxDeletes.Percent > 100 {
-		v.add("safeguards.max_deletes.percent", "must be between 0 and 100")
-	}
-	if s.OnCallReferences != ReferencesBlock {
-		v.add("safeguards.on_call_references", "%q is not supported (block)", s.OnCallReferences)
-	}
-	for _, l := range []struct {
-		field string
-		list  []string
-		email bool
-	}{
-		{"safeguards.required_users", s.RequiredUsers, true},
-		{"safeguards.protected_users", s.ProtectedUsers, true},
-		{"safeguards.ignore_users", s.IgnoreUsers, false},
-		{"safeguards.ignore_teams", s.IgnoreTeams, false},
-	} {
-		for i, item := range l.list {
-			f := fmt.Sprintf("%s[%d]", l.field, i)
-			if l.email && !strings.Contains(item, "@") {
-				v.add(f, "%q is not an e-mail address", item)
-			}
-			if !l.email {
-				if _, err := path.Match(item, ""); err != nil || item == "" {
-					v.add(f, "%q is not a valid glob pattern", item)
-				}
-			}
-		}
-	}
-}
-
-// validateRest checks apply, health and listen.
-func (c *Config) validateRest(v *validator) {
-	if c.Apply.Concurrency < 1 || c.Apply.Concurrency > 64 {
-		v.add("apply.concurrency", "must be between 1 and 64, not %d", c.Apply.Concurrency)
-	}
-	if c.Health.MaxFailedCycles < 1 {
-		v.add("health.max_failed_cycles", "must be at least 1")
-	}
-	if c.Health.MaxBlockedCycles < 0 {
-		v.add("health.max_blocked_cycles", "must be 0 (off) or more")
-	}
-	if c.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			v.add("listen", "%q is not host:port", c.Listen)
-		}
-	}
-}
-
-func sortErrors(es Errors) Errors {
-	slices.SortStableFunc(es, func(a, b *Error) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column), cmp.Compare(a.Field, b.Field))
-	})
-	return es
-}
-
-// checkRate checks the keys of a rate that are written; an absent one is
-// left to the limiter's default.
-func checkRate(v *validator, field string, r Rate) {
-	set := func(key string) bool {
-		return lookup(v.doc, field+"."+key) != lookup(v.doc, field)
-	}
-	if (set("per_second") || r.PerSecond != 0) && !(r.PerSecond >= MinPerSecond && r.PerSecond <= 1000) {
-		v.add(field+".per_second", "must be between %g and 1000, not %g", MinPerSecond, r.PerSecond)
-	}
-	if (set("burst") || r.Burst != 0) && (r.Burst < 1 || r.Burst > 1000) {
-		v.add(field+".burst", "must be between 1 and 1000, not %d", r.Burst)
-	}
-}
-
-func checkGlob(g string) error {
-	if g == "" {
-		return errors.New("empty pattern")
-	}
-	if strings.HasPrefix(g, "/") || strings.Contains(g, "..") {
-		return fmt.Errorf("%q must be relative to source.path and stay inside it", g)
-	}
-	if _, err := path.Match(g, ""); err != nil {
-		return fmt.Errorf("%q is not a valid glob pattern", g)
-	}
-	return nil
-}
-
-// validRefName accepts the git remote and branch names ogsync passes to git:
-// no leading dash (never read as an option), no spaces or control characters.
-func validRefName(s string) bool {
-	if s == "" || strings.HasPrefix(s, "-") || strings.Contains(s, "..") {
-		return false
-	}
-	for _, r := range s {
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("~^:?*[\\", r) {
-			return false
-		}
-	}
-	return true
-}
-
-// CheckURL checks opsgenie.url: the OpsGenie client's rule (opsgenie.CheckURL).
-func CheckURL(raw string) error { return opsgenie.CheckURL(raw) }
 
 // APIKey returns the API key: the environment variable if set, else the
 // content of opsgenie.api_key_file. The key itself never appears in errors.

@@ -125,7 +125,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"empty file", "", []string{"c.yaml: file is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"c.yaml:1:1: the configuration must be a mapping"}},
-		{"syntax error", "opsgenie:\n  url: [\n", []string{"c.yaml:2:1: did not find expected node content"}},
+		{"syntax error", "opsgenie:\n  url: [\n", []string{"c.yaml:3:1: did not find expected node content"}},
 		{"unknown key", "opsgenie:\n  urll: https://x\n", []string{`c.yaml:2:3: opsgenie: unknown key "urll" (expected one of: api_key_file, heartbeat, max_retries, rate_limit, timeout, url)`}},
 		{"wrong type", "apply:\n  concurrency: many\n", []string{`c.yaml:2:16: apply.concurrency: must be a whole number, not "many"`}},
 		{"bad duration", "opsgenie:\n  timeout: soon\n", []string{`c.yaml:2:12: opsgenie.timeout: "soon" is not a duration such as 30s or 2m`}},
@@ -166,11 +166,11 @@ apply: { concurrency: 0 }
 			`c.yaml:9:23: apply.concurrency: must be between 1 and 64, not 0`,
 		}},
 		{"git names that could be options", "source:\n  git: { pull: true, remote: --upload-pack=x, branch: 'a b' }\n", []string{
-			`c.yaml:2:30: source.git.remote: "--upload-pack=x" is not a valid remote name`,
-			`c.yaml:2:55: source.git.branch: "a b" is not a valid branch name`,
+			`c.yaml:2:30: source.git.remote: git remote "--upload-pack=x" is not a valid name`,
+			`c.yaml:2:55: source.git.branch: git branch "a b" is not a valid name`,
 		}},
 		{"glob escaping the checkout", "source:\n  files: [../secrets/*.yaml]\n", []string{
-			`c.yaml:2:11: source.files[0]: "../secrets/*.yaml" must be relative to source.path and stay inside it`}},
+			`c.yaml:2:11: source.files[0]: pattern "../secrets/*.yaml" must stay inside the directory (no empty, . or .. segments)`}},
 		{"rate limits", "opsgenie:\n  rate_limit: { per_second: 0, burst: 0 }\n", []string{
 			`c.yaml:2:29: opsgenie.rate_limit.per_second: must be between 0.01 and 1000, not 0`,
 			`c.yaml:2:39: opsgenie.rate_limit.burst: must be between 1 and 1000, not 0`,

@@ -3,7 +3,9 @@ package config
 import (
 	"cmp"
 
+	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -61,5 +63,36 @@ func (c *Config) PlannerOptions() planner.Options {
 			MaxDeletes:       planner.MaxDeletes{Count: s.MaxDeletes.Count, Percent: s.MaxDeletes.Percent},
 			RequiredUsers:    s.RequiredUsers,
 		},
+	}
+}
+
+// SourceOptions returns the options of the source package for the source
+// section.
+func (c *Config) SourceOptions() source.Options {
+	s := c.Source
+	return source.Options{
+		Dir:           s.Path,
+		Files:         s.Files,
+		ExternalUsers: s.ExternalUsers,
+		Git: source.GitOptions{
+			Pull:             s.Git.Pull,
+			Remote:           s.Git.Remote,
+			Branch:           s.Git.Branch,
+			VerifySignatures: s.Git.VerifySignatures,
+			Timeout:          s.Git.Timeout,
+		},
+	}
+}
+
+// DaemonSettings returns the daemon's settings of this configuration.
+func (c *Config) DaemonSettings() daemon.Settings {
+	return daemon.Settings{
+		Schedule:         c.Schedule,
+		TimeZone:         c.TimeZone,
+		MaxFailedCycles:  c.Health.MaxFailedCycles,
+		MaxBlockedCycles: c.Health.MaxBlockedCycles,
+		StateDir:         c.StateDir,
+		Listen:           c.Listen,
+		Origin:           c.File,
 	}
 }

@@ -1,9 +1,13 @@
 package config
 
 import (
+	"reflect"
 	"testing"
+	"time"
 
+	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -56,5 +60,33 @@ func TestPlannerNamesAndDefaults(t *testing.T) {
 	}
 	if got := Default(); got.PlannerOptions().Validate() != nil {
 		t.Errorf("the default configuration gives invalid planner options: %v", got.PlannerOptions().Validate())
+	}
+}
+
+func TestSourceOptions(t *testing.T) {
+	cfg := Default()
+	cfg.Source.Path = "/srv/desired"
+	cfg.Source.ExternalUsers = []string{"ext@partner.example"}
+	cfg.Source.Git.Pull, cfg.Source.Git.VerifySignatures = true, true
+	got := cfg.SourceOptions()
+	want := source.Options{Dir: "/srv/desired", Files: []string{"**/*.yaml", "**/*.yml"}, ExternalUsers: []string{"ext@partner.example"},
+		Git: source.GitOptions{Pull: true, Remote: "origin", Branch: "main", VerifySignatures: true, Timeout: 2 * time.Minute}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SourceOptions = %+v, want %+v", got, want)
+	}
+}
+
+func TestDaemonSettings(t *testing.T) {
+	cfg := Default()
+	cfg.File, cfg.Listen = "ogsync.yaml", "127.0.0.1:9090"
+	cfg.Health.MaxBlockedCycles = 3
+	got := cfg.DaemonSettings()
+	want := daemon.Settings{Schedule: "*/10 * * * *", TimeZone: "UTC", MaxFailedCycles: 3, MaxBlockedCycles: 3,
+		StateDir: "/var/lib/ogsync", Listen: "127.0.0.1:9090", Origin: "ogsync.yaml"}
+	if got != want {
+		t.Errorf("DaemonSettings = %+v, want %+v", got, want)
+	}
+	if def := Default(); len(def.DaemonSettings().Validate()) > 0 {
+		t.Errorf("the default configuration gives invalid daemon settings: %v", def.DaemonSettings().Validate())
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ogsync/ogsync/internal/yamlstrict"
 )
 
 var durationType = reflect.TypeFor[time.Duration]()
@@ -51,13 +53,13 @@ func checkTypes(name string, n *yaml.Node, t reflect.Type, field string) Errors 
 			ft, ok := fields[k.Value]
 			if !ok {
 				if k.Tag == "!!merge" {
-					continue // reported by checkNodes
+					continue // reported by yamlstrict.CheckNodes
 				}
 				errs = append(errs, &Error{File: name, Line: k.Line, Column: k.Column, Field: field,
 					Msg: fmt.Sprintf("unknown key %q (expected one of: %s)", k.Value, strings.Join(sortedKeys(fields), ", "))})
 				continue
 			}
-			errs = append(errs, checkTypes(name, v, ft, joinField(field, k.Value))...)
+			errs = append(errs, checkTypes(name, v, ft, yamlstrict.JoinField(field, k.Value))...)
 		}
 		return errs
 	case reflect.Slice:
@@ -120,25 +122,4 @@ func sortedKeys(m map[string]reflect.Type) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// describe names what a node holds, for messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.Tag {
-	case "!!int", "!!float":
-		return n.Value
-	case "!!bool":
-		return n.Value
-	case "!!null":
-		return "null"
-	}
-	return fmt.Sprintf("%q", n.Value)
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -17,11 +16,11 @@ import (
 func TestDaemonBlockedOnlyCycles(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, yearly) // max_failed_cycles: 2
-	cfg.Health.MaxBlockedCycles = 4
+	cfg.MaxBlockedCycles = 4
 	fc := newFakeCycle(func(context.Context, int) (engine.Result, error) {
 		return engine.Result{Actions: []engine.ActionResult{{Action: "delete user leaver@example.com", Kind: "user", Op: "delete", Outcome: engine.ActionBlocked, Error: "on-call audit: still referenced"}}}, nil
 	})
-	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, nil)
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return fc.cycle, nil }, nil)
 	for i := 1; i <= 4; i++ {
 		res, err := f.d.RunOnce(context.Background())
 		if err != nil || res.Outcome != engine.OutcomeOK || !res.Succeeded {

@@ -2,7 +2,8 @@
 // configured cron schedule, never two at once, with the bookkeeping around
 // them: the last cycle's files in the state directory, /healthz,
 // Prometheus metrics and systemd notifications. The cycle plugs in as an
-// engine.Cycle built by a CycleFactory from the configuration.
+// engine.Cycle; the daemon knows its Settings, never the configuration
+// file: a reload calls the Load function the caller gives.
 package daemon
 
 import (
@@ -14,24 +15,24 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/statedir"
 	"github.com/robfig/cron/v3"
 )
 
-// CycleFactory builds the cycle for a configuration. The daemon calls it at
-// start and on every reload; an error at reload keeps the previous cycle.
-type CycleFactory func(cfg *config.Config) (engine.Cycle, error)
+// Loader re-reads the configuration on a reload: the daemon's settings and
+// the cycle built from it. An error keeps the settings and cycle in force.
+type Loader func() (Settings, engine.Cycle, error)
 
 // Options configure a Daemon.
 type Options struct {
-	// Config is the configuration to start with. Required.
-	Config *config.Config
-	// NewCycle builds the cycle for a configuration. Required.
-	NewCycle CycleFactory
+	// Settings are the settings to start with; they must be valid
+	// (Settings.Validate).
+	Settings Settings
+	// Cycle is the cycle to start with. Required.
+	Cycle engine.Cycle
 	// Load re-reads the configuration on Reload; nil means Reload is refused.
-	Load func() (*config.Config, error)
+	Load Loader
 	// Logger receives the daemon's logs. Required.
 	Logger *slog.Logger
 	// Metrics, when set, count cycles and reloads.
@@ -57,19 +58,18 @@ type Options struct {
 // Health, Metrics and the state directory, and reloads its configuration on
 // request.
 type Daemon struct {
-	newCycle CycleFactory
-	load     func() (*config.Config, error)
-	logger   *slog.Logger
-	metrics  *Metrics
-	health   *Health
-	notify   *Notifier
-	timeout  time.Duration
-	now      func() time.Time
-	redact   func([]byte) []byte
+	load    Loader
+	logger  *slog.Logger
+	metrics *Metrics
+	health  *Health
+	notify  *Notifier
+	timeout time.Duration
+	now     func() time.Time
+	redact  func([]byte) []byte
 
 	mu       sync.Mutex // guards the fields below
 	status   string     // the last cycle's STATUS= line
-	cfg      *config.Config
+	settings Settings
 	cycle    engine.Cycle
 	running  bool
 	stopping bool
@@ -81,21 +81,23 @@ type Daemon struct {
 	inflight sync.WaitGroup // cycles started by Run
 }
 
-// NewDaemon checks the options and builds the first cycle.
+// NewDaemon checks the options and settings.
 func NewDaemon(opts Options) (*Daemon, error) {
-	if opts.Config == nil || opts.NewCycle == nil || opts.Logger == nil {
-		return nil, errors.New("engine: NewDaemon needs Config, NewCycle and Logger")
+	if opts.Cycle == nil || opts.Logger == nil {
+		return nil, errors.New("daemon: NewDaemon needs Cycle and Logger")
+	}
+	if err := opts.Settings.Validate().Err(); err != nil {
+		return nil, err
 	}
 	d := &Daemon{
-		newCycle: opts.NewCycle,
-		load:     opts.Load,
-		logger:   opts.Logger,
-		metrics:  opts.Metrics,
-		health:   opts.Health,
-		notify:   opts.Notifier,
-		timeout:  opts.ShutdownTimeout,
-		now:      opts.Now,
-		redact:   opts.Redact,
+		load:    opts.Load,
+		logger:  opts.Logger,
+		metrics: opts.Metrics,
+		health:  opts.Health,
+		notify:  opts.Notifier,
+		timeout: opts.ShutdownTimeout,
+		now:     opts.Now,
+		redact:  opts.Redact,
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -104,17 +106,13 @@ func NewDaemon(opts Options) (*Daemon, error) {
 		d.timeout = time.Minute
 	}
 	if d.health == nil {
-		d.health = NewHealth(opts.Config.Health.MaxFailedCycles, d.now())
+		d.health = NewHealth(opts.Settings.MaxFailedCycles, d.now())
 	}
-	d.health.SetMaxBlocked(opts.Config.Health.MaxBlockedCycles)
-	if _, _, err := parseSchedule(opts.Config); err != nil {
+	d.health.SetMaxBlocked(opts.Settings.MaxBlockedCycles)
+	if _, _, err := parseSchedule(opts.Settings); err != nil {
 		return nil, err
 	}
-	cycle, err := d.newCycle(opts.Config)
-	if err != nil {
-		return nil, fmt.Errorf("building the sync cycle: %w", err)
-	}
-	d.cfg, d.cycle = opts.Config, cycle
+	d.settings, d.cycle = opts.Settings, opts.Cycle
 	d.metrics.ConfigLoaded(true, d.now())
 	return d, nil
 }
@@ -122,22 +120,22 @@ func NewDaemon(opts Options) (*Daemon, error) {
 // Health returns the health the daemon feeds.
 func (d *Daemon) Health() *Health { return d.health }
 
-// Config returns the configuration in force.
-func (d *Daemon) Config() *config.Config {
+// Settings returns the settings in force.
+func (d *Daemon) Settings() Settings {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.cfg
+	return d.settings
 }
 
-// parseSchedule returns the configuration's cron schedule and time zone.
-func parseSchedule(cfg *config.Config) (cron.Schedule, *time.Location, error) {
-	loc, err := time.LoadLocation(cfg.TimeZone)
+// parseSchedule returns the settings' cron schedule and time zone.
+func parseSchedule(s Settings) (cron.Schedule, *time.Location, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
-		return nil, nil, fmt.Errorf("time_zone %q: %w", cfg.TimeZone, err)
+		return nil, nil, fmt.Errorf("time_zone %q: %w", s.TimeZone, err)
 	}
-	sched, err := cron.ParseStandard(cfg.Schedule)
+	sched, err := cron.ParseStandard(s.Schedule)
 	if err != nil {
-		return nil, nil, fmt.Errorf("schedule %q: %w", cfg.Schedule, err)
+		return nil, nil, fmt.Errorf("schedule %q: %w", s.Schedule, err)
 	}
 	return sched, loc, nil
 }
@@ -148,7 +146,7 @@ func parseSchedule(cfg *config.Config) (cron.Schedule, *time.Location, error) {
 // the shutdown timeout, and returns. It returns an error only when the cycle
 // in flight outlived the timeout.
 func (d *Daemon) Run(ctx context.Context) error {
-	sched, loc, err := parseSchedule(d.Config())
+	sched, loc, err := parseSchedule(d.Settings())
 	if err != nil {
 		return err
 	}
@@ -168,7 +166,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.startScheduler(sched, loc, cl)
 	d.mu.Unlock()
 
-	d.logger.Info("daemon started", "schedule", d.Config().Schedule, "time_zone", loc.String())
+	d.logger.Info("daemon started", "schedule", d.Settings().Schedule, "time_zone", loc.String())
 	d.notify.Ready("started; the first cycle is running")
 	go d.job.Run() // the cycle at start
 
@@ -242,7 +240,7 @@ func (d *Daemon) tick(ctx context.Context) {
 // caller (Run, or a one-shot run holding the lock) does.
 func (d *Daemon) RunOnce(ctx context.Context) (engine.Result, error) {
 	d.mu.Lock()
-	cfg, cycle := d.cfg, d.cycle
+	cfg, cycle := d.settings, d.cycle
 	d.mu.Unlock()
 
 	start := d.now()
@@ -260,7 +258,7 @@ func (d *Daemon) RunOnce(ctx context.Context) (engine.Result, error) {
 	d.metrics.RecordCycle(&res, failed)
 	action, streak := d.health.LongestBlocked()
 	d.metrics.BlockedStreak(streak)
-	if limit := cfg.Health.MaxBlockedCycles; limit > 0 && streak >= limit {
+	if limit := cfg.MaxBlockedCycles; limit > 0 && streak >= limit {
 		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
 			"action", action, "cycles", streak, "max_blocked_cycles", limit)
 	}
@@ -343,25 +341,24 @@ func (d *Daemon) Reload() error {
 }
 
 func (d *Daemon) reload() error {
-	cfg, err := d.load()
+	cfg, cycle, err := d.load()
 	if err != nil {
+		return fmt.Errorf("reloading the configuration: %w", err)
+	}
+	if err := cfg.Validate().Err(); err != nil {
 		return fmt.Errorf("reloading the configuration: %w", err)
 	}
 	sched, loc, err := parseSchedule(cfg)
 	if err != nil {
 		return fmt.Errorf("reloading the configuration: %w", err)
 	}
-	cycle, err := d.newCycle(cfg)
-	if err != nil {
-		return fmt.Errorf("reloading the configuration: building the sync cycle: %w", err)
-	}
 
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	old := d.cfg
-	d.cfg, d.cycle = cfg, cycle
-	d.health.SetMaxFailed(cfg.Health.MaxFailedCycles)
-	d.health.SetMaxBlocked(cfg.Health.MaxBlockedCycles)
+	old := d.settings
+	d.settings, d.cycle = cfg, cycle
+	d.health.SetMaxFailed(cfg.MaxFailedCycles)
+	d.health.SetMaxBlocked(cfg.MaxBlockedCycles)
 	rescheduled := old.Schedule != cfg.Schedule || old.TimeZone != cfg.TimeZone
 	if rescheduled && d.running && !d.stopping {
 		d.startScheduler(sched, loc, &cronLogger{l: d.logger, skipped: d.metrics.TickSkipped})
@@ -371,9 +368,9 @@ func (d *Daemon) reload() error {
 	}
 	if old.StateDir != cfg.StateDir {
 		d.logger.Warn("state_dir changed; it takes effect at the next restart", "in_force", old.StateDir, "new", cfg.StateDir)
-		d.cfg.StateDir = old.StateDir // the lock is held there
+		d.settings.StateDir = old.StateDir // the lock is held there
 	}
-	d.logger.Info("configuration reloaded", "file", cfg.File, "schedule", cfg.Schedule, "time_zone", cfg.TimeZone, "rescheduled", rescheduled)
+	d.logger.Info("configuration reloaded", "file", cfg.Origin, "schedule", cfg.Schedule, "time_zone", cfg.TimeZone, "rescheduled", rescheduled)
 	return nil
 }
 

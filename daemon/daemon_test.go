@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/statedir"
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,13 +23,12 @@ import (
 // yearly is a schedule that never fires during a test.
 const yearly = "0 0 1 1 *"
 
-func testConfig(t *testing.T, schedule string) *config.Config {
+func testConfig(t *testing.T, schedule string) *Settings {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Schedule = schedule
+	cfg := Settings{Schedule: schedule, TimeZone: "UTC"}
 	cfg.StateDir = t.TempDir()
-	cfg.Health.MaxFailedCycles = 2
-	cfg.File = "ogsync.yaml"
+	cfg.MaxFailedCycles = 2
+	cfg.Origin = "ogsync.yaml"
 	return &cfg
 }
 
@@ -95,7 +93,7 @@ func (f *fakeCycle) wait(t *testing.T, n int, timeout time.Duration) {
 
 type daemonFixture struct {
 	d       *Daemon
-	cfg     *config.Config
+	cfg     *Settings
 	logs    *logBuffer
 	reg     *prometheus.Registry
 	cancel  context.CancelFunc
@@ -104,9 +102,9 @@ type daemonFixture struct {
 }
 
 // startDaemon builds a daemon over the fake cycle and runs it until the test ends.
-func startDaemon(t *testing.T, cfg *config.Config, fc *fakeCycle, load func() (*config.Config, error)) *daemonFixture {
+func startDaemon(t *testing.T, cfg *Settings, fc *fakeCycle, load func() (*Settings, error)) *daemonFixture {
 	t.Helper()
-	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, load)
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return fc.cycle, nil }, load)
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	f.runErr = make(chan error, 1)
@@ -122,7 +120,7 @@ func startDaemon(t *testing.T, cfg *config.Config, fc *fakeCycle, load func() (*
 	return f
 }
 
-func newDaemon(t *testing.T, cfg *config.Config, factory CycleFactory, load func() (*config.Config, error)) *daemonFixture {
+func newDaemon(t *testing.T, cfg *Settings, factory cycleFactory, load func() (*Settings, error)) *daemonFixture {
 	t.Helper()
 	logger, logs := testLogger()
 	reg := prometheus.NewRegistry()
@@ -130,7 +128,7 @@ func newDaemon(t *testing.T, cfg *config.Config, factory CycleFactory, load func
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDaemon(Options{Config: cfg, NewCycle: factory, Load: load, Logger: logger, Metrics: m, ShutdownTimeout: 2 * time.Second})
+	d, err := NewDaemon(Options{Settings: *cfg, Cycle: mustCycle(t, factory, cfg), Load: loader(factory, load), Logger: logger, Metrics: m, ShutdownTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,37 +302,37 @@ func TestDaemonReload(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
-		load      func(old *config.Config) (*config.Config, error)
-		factory   func(cfg *config.Config) error
+		load      func(old *Settings) (*Settings, error)
+		factory   func(cfg *Settings) error
 		wantErr   string
 		wantSched string
 		wantCycle string
 	}{
 		{
 			name:      "bad config keeps the old one",
-			load:      func(*config.Config) (*config.Config, error) { return nil, errors.New("ogsync.yaml:3:1: schedule: bad") },
+			load:      func(*Settings) (*Settings, error) { return nil, errors.New("ogsync.yaml:3:1: schedule: bad") },
 			wantErr:   "reloading the configuration: ogsync.yaml:3:1: schedule: bad",
 			wantSched: yearly,
 			wantCycle: "old",
 		},
 		{
 			name: "cycle that cannot be built keeps the old one",
-			load: func(old *config.Config) (*config.Config, error) {
+			load: func(old *Settings) (*Settings, error) {
 				c := *old
 				c.Schedule = "*/5 * * * *"
 				return &c, nil
 			},
-			factory:   func(*config.Config) error { return errors.New("reading API key file: permission denied") },
+			factory:   func(*Settings) error { return errors.New("reading API key file: permission denied") },
 			wantErr:   "building the sync cycle: reading API key file: permission denied",
 			wantSched: yearly,
 			wantCycle: "old",
 		},
 		{
 			name: "good config replaces the cycle",
-			load: func(old *config.Config) (*config.Config, error) {
+			load: func(old *Settings) (*Settings, error) {
 				c := *old
 				c.Schedule = "*/5 * * * *"
-				c.Health.MaxFailedCycles = 1
+				c.MaxFailedCycles = 1
 				return &c, nil
 			},
 			wantSched: "*/5 * * * *",
@@ -347,7 +345,7 @@ func TestDaemonReload(t *testing.T) {
 			cfg := testConfig(t, yearly)
 			var lastCommit atomic.Value
 			built := 0
-			factory := func(c *config.Config) (engine.Cycle, error) {
+			factory := func(c *Settings) (engine.Cycle, error) {
 				built++
 				if built > 1 && tc.factory != nil {
 					if err := tc.factory(c); err != nil {
@@ -363,7 +361,7 @@ func TestDaemonReload(t *testing.T) {
 					return engine.Result{}, nil
 				}, nil
 			}
-			f := newDaemon(t, cfg, factory, func() (*config.Config, error) { return tc.load(cfg) })
+			f := newDaemon(t, cfg, factory, func() (*Settings, error) { return tc.load(cfg) })
 			err := f.d.Reload()
 			if tc.wantErr == "" && err != nil {
 				t.Fatalf("Reload: %v", err)
@@ -371,7 +369,7 @@ func TestDaemonReload(t *testing.T) {
 			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("Reload error = %v, want %q", err, tc.wantErr)
 			}
-			if got := f.d.Config().Schedule; got != tc.wantSched {
+			if got := f.d.Settings().Schedule; got != tc.wantSched {
 				t.Errorf("schedule in force = %q, want %q", got, tc.wantSched)
 			}
 			if _, err := f.d.RunOnce(context.Background()); err != nil {
@@ -398,7 +396,7 @@ func TestDaemonReloadReschedules(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t, yearly)
 	fc := newFakeCycle(nil)
-	f := startDaemon(t, cfg, fc, func() (*config.Config, error) {
+	f := startDaemon(t, cfg, fc, func() (*Settings, error) {
 		c := *cfg
 		c.Schedule = "@every 1s"
 		c.TimeZone = "Europe/Berlin"
@@ -424,7 +422,7 @@ func TestDaemonReloadReschedules(t *testing.T) {
 }
 
 func TestDaemonReloadWithoutLoader(t *testing.T) {
-	f := newDaemon(t, testConfig(t, yearly), func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
+	f := newDaemon(t, testConfig(t, yearly), func(*Settings) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
 	if err := f.d.Reload(); err == nil {
 		t.Error("Reload without a loader succeeded")
 	}
@@ -468,7 +466,7 @@ func TestDaemonShutdownTimeout(t *testing.T) {
 		return engine.Result{}, nil
 	})
 	logger, _ := testLogger()
-	d, err := NewDaemon(Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, Logger: logger, ShutdownTimeout: 100 * time.Millisecond})
+	d, err := NewDaemon(Options{Settings: *testConfig(t, yearly), Cycle: fc.cycle, Logger: logger, ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -493,7 +491,7 @@ func TestDaemonUnhealthyAfterFailures(t *testing.T) {
 	fc := newFakeCycle(func(context.Context, int) (engine.Result, error) {
 		return engine.Result{}, errors.New("listing users: 503 Service Unavailable")
 	})
-	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, nil)
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return fc.cycle, nil }, nil)
 	for i, wantHealthy := range []bool{true, false} {
 		res, err := f.d.RunOnce(context.Background())
 		if err == nil || res.Outcome != engine.OutcomeFailed {
@@ -514,7 +512,7 @@ func TestDaemonUnhealthyAfterFailures(t *testing.T) {
 func TestDaemonStateWriteFailureIsCounted(t *testing.T) {
 	cfg := testConfig(t, yearly)
 	cfg.StateDir = filepath.Join(cfg.StateDir, "missing")
-	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, nil)
 	if _, err := f.d.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -525,16 +523,21 @@ func TestDaemonStateWriteFailureIsCounted(t *testing.T) {
 
 func TestNewDaemonErrors(t *testing.T) {
 	logger, _ := testLogger()
-	ok := func(*config.Config) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }
-	bad := testConfig(t, "not a schedule")
+	ok := newFakeCycle(nil).cycle
+	with := func(mod func(*Settings)) Settings {
+		s := testConfig(t, yearly)
+		mod(s)
+		return *s
+	}
 	tests := []struct {
 		name string
 		opts Options
 		want string
 	}{
-		{"missing options", Options{}, "needs Config, NewCycle and Logger"},
-		{"bad schedule", Options{Config: bad, NewCycle: ok, Logger: logger}, `schedule "not a schedule"`},
-		{"cycle fails to build", Options{Config: testConfig(t, yearly), NewCycle: func(*config.Config) (engine.Cycle, error) { return nil, errors.New("no API key") }, Logger: logger}, "building the sync cycle: no API key"},
+		{"missing options", Options{}, "needs Cycle and Logger"},
+		{"bad schedule", Options{Settings: *testConfig(t, "not a schedule"), Cycle: ok, Logger: logger}, `schedule: "not a schedule" is not a cron schedule`},
+		{"schedule under a second", Options{Settings: *testConfig(t, "@every 0s"), Cycle: ok, Logger: logger}, `schedule: "@every 0s": the interval must be at least 1s`},
+		{"no failed cycles allowed", Options{Settings: with(func(s *Settings) { s.MaxFailedCycles = 0 }), Cycle: ok, Logger: logger}, "max_failed_cycles: must be at least 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"fmt"
+	"testing"
 	"time"
 
 	"github.com/ogsync/ogsync/engine"
@@ -28,4 +30,36 @@ func sampleResult() engine.Result {
 	}
 	r.Finish(nil)
 	return r
+}
+
+// cycleFactory builds the cycle of the settings a test loads.
+type cycleFactory func(s *Settings) (engine.Cycle, error)
+
+// mustCycle builds the first cycle.
+func mustCycle(t *testing.T, factory cycleFactory, s *Settings) engine.Cycle {
+	t.Helper()
+	c, err := factory(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// loader is the daemon's Loader over a test's load and factory, as main
+// builds one: nil when load is.
+func loader(factory cycleFactory, load func() (*Settings, error)) Loader {
+	if load == nil {
+		return nil
+	}
+	return func() (Settings, engine.Cycle, error) {
+		s, err := load()
+		if err != nil {
+			return Settings{}, nil, err
+		}
+		c, err := factory(s)
+		if err != nil {
+			return Settings{}, nil, fmt.Errorf("building the sync cycle: %w", err)
+		}
+		return *s, c, nil
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 )
 
@@ -17,12 +16,12 @@ func TestRunAndServe(t *testing.T) {
 	cfg := testConfig(t, yearly)
 	fc := newFakeCycle(func(context.Context, int) (engine.Result, error) { return engine.Result{}, nil })
 	loads := make(chan struct{}, 4)
-	load := func() (*config.Config, error) {
+	load := func() (*Settings, error) {
 		loads <- struct{}{}
 		c := *cfg
 		return &c, nil
 	}
-	f := newDaemon(t, cfg, func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, load)
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return fc.cycle, nil }, load)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
 )
 
@@ -74,13 +73,13 @@ func TestDaemonNotify(t *testing.T) {
 		return engine.Result{}, errors.New("listing users: 503")
 	})
 	var loadErr error
-	load := func() (*config.Config, error) {
+	load := func() (*Settings, error) {
 		if loadErr != nil {
 			return nil, loadErr
 		}
 		return testConfig(t, yearly), nil
 	}
-	d, err := NewDaemon(Options{Config: cfg, NewCycle: func(*config.Config) (engine.Cycle, error) { return fc.cycle, nil }, Load: load, Logger: logger, Notifier: n, ShutdownTimeout: 2 * time.Second})
+	d, err := NewDaemon(Options{Settings: *cfg, Cycle: fc.cycle, Load: loader(func(*Settings) (engine.Cycle, error) { return fc.cycle, nil }, load), Logger: logger, Notifier: n, ShutdownTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
@@ -30,7 +29,7 @@ import (
 // e2eKey is the emulator's API key.
 const e2eKey = "e2e-0d9c7b1a-engine-key"
 
-// marker is the ownership marker of config.Default.
+// marker is the default ownership marker (planner.DefaultOptions).
 var marker = map[string][]string{"managed-by": {"ogsync"}}
 
 // emulator is an ogsim server on 127.0.0.1.
@@ -61,15 +60,23 @@ func writes(st ogsim.Stats) map[string]int {
 	return w
 }
 
+// testConfig is what the engine tests configure: the client's and the
+// engine's options.
+type testConfig struct {
+	URL         string
+	MaxRetries  int
+	Concurrency int
+	Heartbeat   string
+	Planner     planner.Options
+	StateDir    string
+}
+
 // e2eConfig is the configuration of the engine tests: every policy sync,
 // marker ownership, the default safeguards, no retries.
-func e2eConfig(t *testing.T, url string) *config.Config {
+func e2eConfig(t *testing.T, url string) *testConfig {
 	t.Helper()
-	cfg := config.Default()
-	cfg.OpsGenie.URL = url
-	cfg.OpsGenie.MaxRetries = 0
-	cfg.Policy = config.Policy{Users: config.PolicySync, Teams: config.PolicySync, Members: config.PolicySync}
-	cfg.StateDir = t.TempDir()
+	cfg := testConfig{URL: url, Concurrency: 16, Planner: planner.DefaultOptions(), StateDir: t.TempDir()}
+	cfg.Planner.Policies = planner.PolicyNames{Users: planner.PolicySync, Teams: planner.PolicySync, Members: planner.PolicySync}
 	return &cfg
 }
 
@@ -78,13 +85,13 @@ func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // newTestClient returns a client of the emulator for cfg, without rate
 // limit and without waits between retries.
-func newTestClient(t *testing.T, cfg *config.Config, readOnly bool) *opsgenie.Client {
+func newTestClient(t *testing.T, cfg *testConfig, readOnly bool) *opsgenie.Client {
 	t.Helper()
 	c, err := opsgenie.New(opsgenie.Options{
-		BaseURL:     cfg.OpsGenie.URL,
+		BaseURL:     cfg.URL,
 		APIKey:      e2eKey,
-		MaxRetries:  cfg.OpsGenie.MaxRetries,
-		Concurrency: cfg.Apply.Concurrency,
+		MaxRetries:  cfg.MaxRetries,
+		Concurrency: cfg.Concurrency,
 		ReadOnly:    readOnly,
 		Sleep:       noSleep,
 	})
@@ -102,10 +109,10 @@ func fixed(build func() model.Desired) func(context.Context) (*model.Desired, er
 	}
 }
 
-func newTestEngine(t *testing.T, cfg *config.Config, client target.Target, apply bool, desired func(context.Context) (*model.Desired, error), mod ...func(*EngineOptions)) *Engine {
+func newTestEngine(t *testing.T, cfg *testConfig, client target.Target, apply bool, desired func(context.Context) (*model.Desired, error), mod ...func(*EngineOptions)) *Engine {
 	t.Helper()
 	logger, _ := testLogger()
-	o := EngineOptions{Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat, Target: client, Desired: desired, Apply: apply, Logger: logger}
+	o := EngineOptions{Planner: cfg.Planner, Concurrency: cfg.Concurrency, Heartbeat: cfg.Heartbeat, Target: client, Desired: desired, Apply: apply, Logger: logger}
 	for _, m := range mod {
 		m(&o)
 	}
@@ -432,7 +439,7 @@ func driftDesired(t *testing.T) (func(context.Context) (*model.Desired, error), 
 func TestEngineCorrectsDrift(t *testing.T) {
 	emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.Safeguards.MaxDeletes.Percent = 50 // one of five memberships goes
+	cfg.Planner.Safeguards.MaxDeletes.Percent = 50 // one of five memberships goes
 	load, desired := driftDesired(t)
 	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, load)
 
@@ -485,7 +492,7 @@ func TestEngineDryRunWritesNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
 			cfg := e2eConfig(t, emu.url)
-			cfg.Safeguards.MaxDeletes.Percent = 50
+			cfg.Planner.Safeguards.MaxDeletes.Percent = 50
 			load, _ := driftDesired(t)
 			before := emu.sim.State()
 			e := newTestEngine(t, cfg, newTestClient(t, cfg, tc.readOnly), false, load)
@@ -692,13 +699,13 @@ func TestEnginePartialFailureConverges(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := newEmulator(t, faultSeed(), tc.faults)
 			cfg := e2eConfig(t, emu.url)
-			cfg.Apply.Concurrency = 1 // one request at a time: the seeded faults hit the same requests every run
-			cfg.Safeguards.MaxDeletes.Percent = 50
+			cfg.Concurrency = 1 // one request at a time: the seeded faults hit the same requests every run
+			cfg.Planner.Safeguards.MaxDeletes.Percent = 50
 			before := viewOf(emu.sim)
 
 			// Reads are retried; writes are not, so their faults show.
 			retrying := *cfg
-			retrying.OpsGenie.MaxRetries = 8
+			retrying.MaxRetries = 8
 			reader := newTestClient(t, &retrying, false)
 			rep := &countingReporter{n: map[ActionOutcome]int{}}
 			e := newTestEngine(t, cfg, newSplitClient(reader, newTestClient(t, cfg, false)), true, fixed(faultState), func(o *EngineOptions) {
@@ -818,7 +825,7 @@ func TestEngineCancel(t *testing.T) {
 			emu := newEmulator(t, &ogsim.Seed{Users: []ogsim.SeedUser{{Username: "owner@example.com", FullName: "The Owner", Role: "Owner"}}},
 				ogsim.FaultOptions{Latency: 5 * time.Millisecond})
 			cfg := e2eConfig(t, emu.url)
-			cfg.Apply.Concurrency = workers
+			cfg.Concurrency = workers
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			client := &cancellingClient{Target: newTestClient(t, cfg, false), n: 5, cancel: cancel}
@@ -899,8 +906,8 @@ func auditState() model.Desired {
 func TestEngineOnCallAudit(t *testing.T) {
 	emu := newEmulator(t, auditSeed(), ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 10, Percent: 100}
-	cfg.Safeguards.ProtectedUsers = []string{"Protected@example.com"}
+	cfg.Planner.Safeguards.MaxDeletes = planner.MaxDeletes{Count: 10, Percent: 100}
+	cfg.Planner.Scope.ProtectedUsers = []string{"Protected@example.com"}
 	e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, fixed(auditState))
 	before := viewOf(emu.sim)
 
@@ -987,18 +994,18 @@ func TestEngineSafeguards(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		desired    func() model.Desired
-		maxDeletes config.MaxDeletes
+		maxDeletes planner.MaxDeletes
 		rule, msg  string
 	}{
-		{"gutted desired state", keep(2), config.MaxDeletes{Count: 100, Percent: 100}, "max_shrink_percent",
+		{"gutted desired state", keep(2), planner.MaxDeletes{Count: 100, Percent: 100}, "max_shrink_percent",
 			"the desired state declares 3 users in scope, 7.3% of the 41 the account has in scope; max_shrink_percent 50 needs at least 20.5"},
-		{"deletion cap", keep(34), config.MaxDeletes{Count: 5, Percent: 100}, "max_deletes.users",
+		{"deletion cap", keep(34), planner.MaxDeletes{Count: 5, Percent: 100}, "max_deletes.users",
 			"would delete 6 users (14.6% of 41); limit is 5 and 100%"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := newEmulator(t, seed, ogsim.FaultOptions{})
 			cfg := e2eConfig(t, emu.url)
-			cfg.Safeguards.MaxDeletes = tc.maxDeletes
+			cfg.Planner.Safeguards.MaxDeletes = tc.maxDeletes
 			e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, fixed(tc.desired))
 			before := emu.sim.State()
 
@@ -1031,7 +1038,7 @@ func TestEngineSafeguards(t *testing.T) {
 func TestEngineCheck(t *testing.T) {
 	emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.Safeguards.MaxDeletes.Percent = 50
+	cfg.Planner.Safeguards.MaxDeletes.Percent = 50
 	load, desired := driftDesired(t)
 	reviewed, err := newTestEngine(t, cfg, newTestClient(t, cfg, true), false, load).Plan(context.Background())
 	if err != nil {
@@ -1190,8 +1197,8 @@ func TestEngineAdoptDeletes(t *testing.T) {
 	}
 	emu := newEmulator(t, seed, ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.Ownership.Mode = config.OwnershipAdopt
-	cfg.Safeguards.MaxDeletes = config.MaxDeletes{Count: 10, Percent: 100}
+	cfg.Planner.Ownership.Mode = planner.OwnershipAdopt
+	cfg.Planner.Safeguards.MaxDeletes = planner.MaxDeletes{Count: 10, Percent: 100}
 	ids := map[string]string{}
 	for _, u := range emu.sim.State().Users {
 		ids[u.Username] = u.ID
@@ -1258,7 +1265,7 @@ func TestEngineRefusedPlanIsNotAudited(t *testing.T) {
 	}
 	emu := newEmulator(t, seed, ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.Safeguards.MaxShrinkPercent = 100 // let the deletion cap, not the shrink check, refuse it
+	cfg.Planner.Safeguards.MaxShrinkPercent = 100 // let the deletion cap, not the shrink check, refuse it
 	desired := fixed(func() model.Desired {
 		return model.Desired{Users: []model.User{person("owner@example.com", model.RoleOwner)}}
 	})

@@ -30,7 +30,7 @@ func TestEngineHeartbeat(t *testing.T) {
 	}
 	emu := newEmulator(t, seed, ogsim.FaultOptions{})
 	cfg := e2eConfig(t, emu.url)
-	cfg.OpsGenie.Heartbeat = "ogsync-roster"
+	cfg.Heartbeat = "ogsync-roster"
 	pings := func() int { return emu.sim.Stats().Heartbeats["ogsync-roster"] }
 
 	dry := newTestEngine(t, cfg, newTestClient(t, cfg, true), false, fixed(desired))
@@ -46,7 +46,7 @@ func TestEngineHeartbeat(t *testing.T) {
 	}
 
 	refusing := *cfg
-	refusing.Safeguards.MinUsers = 5
+	refusing.Planner.Safeguards.MinUsers = 5
 	refused := newTestEngine(t, &refusing, newTestClient(t, &refusing, false), true, fixed(desired))
 	res, err = refused.RunCycle(context.Background())
 	if err != nil || res.Outcome != OutcomeRefused || res.Heartbeat != HeartbeatNotPinged || pings() != 2 {
@@ -60,7 +60,7 @@ func TestEngineHeartbeat(t *testing.T) {
 	}
 
 	none := *cfg
-	none.OpsGenie.Heartbeat = ""
+	none.Heartbeat = ""
 	res, _ = newTestEngine(t, &none, newTestClient(t, &none, false), true, fixed(desired)).RunCycle(context.Background())
 	if res.Heartbeat != "" || pings() != 2 {
 		t.Errorf("without a heartbeat: %q, %d pings", res.Heartbeat, pings())

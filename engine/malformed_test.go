@@ -63,7 +63,7 @@ func TestMalformedAccountFailsClosed(t *testing.T) {
 			emu := newEmulator(t, driftSeed(), ogsim.FaultOptions{})
 			proxy := corruptingProxy(t, emu.url, tc.route, func(b []byte) []byte { return bytes.Replace(b, []byte(tc.old), []byte(tc.new), 1) })
 			cfg := e2eConfig(t, proxy)
-			cfg.Ownership.Mode = "adopt"
+			cfg.Planner.Ownership.Mode = "adopt"
 			desired, _ := driftDesired(t)
 			e := newTestEngine(t, cfg, newTestClient(t, cfg, false), true, desired)
 			emu.sim.ResetStats()

@@ -1,0 +1,191 @@
+package config_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/daemon"
+	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target/opsgenie"
+)
+
+// verdict is one setting written in the configuration file and the same
+// setting given to the package that owns it.
+type verdict struct {
+	name string
+	yaml string
+	// owner gives the setting to the owning package (its Validate or its
+	// constructor) and returns its error; nil means accepted.
+	owner func() error
+}
+
+// TestVerdictsAgree feeds each setting through config.Parse (what
+// validate --config does) and through the package that owns the setting,
+// and requires the same verdict: both accept or both refuse. The cases
+// marked "disagreed" passed one and failed the other before each package
+// owned its rules.
+func TestVerdictsAgree(t *testing.T) {
+	var cases []verdict
+	branch := func(b string) verdict {
+		return verdict{"branch " + b, fmt.Sprintf("source:\n  git: {pull: true, branch: %q}\n", b), func() error {
+			o := source.Options{Files: source.DefaultFiles, Git: source.GitOptions{Pull: true, Remote: "origin", Branch: b}}
+			return o.Validate().Err()
+		}}
+	}
+	files := func(globs ...string) verdict {
+		return verdict{fmt.Sprintf("files %q", globs), fmt.Sprintf("source:\n  files: [%s]\n", quoteAll(globs)), func() error {
+			return source.Options{Files: globs}.Validate().Err()
+		}}
+	}
+	cases = append(cases,
+		branch("release.lock"), // disagreed
+		branch("feature/x"),
+		branch("a..b"),
+		branch("main"),
+		branch("-x"),
+		branch("a/"),        // disagreed
+		files("**b/*.yaml"), // disagreed
+		files("[a-"),
+		files("users/*.yaml"),
+		files("./users/*.yaml"), // disagreed
+		files(`a\b.yaml`),       // disagreed
+		verdict{"external user without @", "source:\n  external_users: [bob]\n", func() error {
+			return source.Options{ExternalUsers: []string{"bob"}}.Validate().Err()
+		}},
+	)
+
+	rate := func(v string, perSecond float64) verdict {
+		return verdict{"per_second " + v, "opsgenie:\n  rate_limit: {per_second: " + v + "}\n", func() error {
+			_, err := opsgenie.New(opsgenie.Options{APIKey: "k", Rate: opsgenie.Rate{PerSecond: perSecond}})
+			return err
+		}}
+	}
+	burst := func(n int) verdict {
+		return verdict{fmt.Sprint("burst ", n), fmt.Sprintf("opsgenie:\n  rate_limit: {per_second: 10, burst: %d}\n", n), func() error {
+			_, err := opsgenie.New(opsgenie.Options{APIKey: "k", Rate: opsgenie.Rate{PerSecond: 10, Burst: n}})
+			return err
+		}}
+	}
+	client := func(name, yaml string, mod func(*opsgenie.Options)) verdict {
+		return verdict{name, yaml, func() error {
+			o := opsgenie.Options{APIKey: "k"}
+			mod(&o)
+			_, err := opsgenie.New(o)
+			return err
+		}}
+	}
+	cases = append(cases,
+		rate("1e-300", 1e-300), // disagreed
+		rate("0.01", 0.01),
+		rate("2000", 2000), // disagreed
+		rate("1000", 1000),
+		burst(1), burst(1001), // disagreed
+		client("url with credentials", "opsgenie:\n  url: https://u:p@api.opsgenie.com\n", func(o *opsgenie.Options) { o.BaseURL = "https://u:p@api.opsgenie.com" }),
+		client("url over http", "opsgenie:\n  url: http://api.opsgenie.com\n", func(o *opsgenie.Options) { o.BaseURL = "http://api.opsgenie.com" }),
+		client("url on loopback", "opsgenie:\n  url: http://127.0.0.1:9\n", func(o *opsgenie.Options) { o.BaseURL = "http://127.0.0.1:9" }),
+		client("max_retries 20", "opsgenie:\n  max_retries: 20\n", func(o *opsgenie.Options) { o.MaxRetries = 20 }),
+		client("max_retries 21", "opsgenie:\n  max_retries: 21\n", func(o *opsgenie.Options) { o.MaxRetries = 21 }), // disagreed
+		client("max_retries -1", "opsgenie:\n  max_retries: -1\n", func(o *opsgenie.Options) { o.MaxRetries = -1 }),
+		client("negative timeout", "opsgenie:\n  timeout: -1s\n", func(o *opsgenie.Options) { o.Timeout = -time.Second }), // disagreed
+	)
+
+	schedule := func(spec string) verdict {
+		return verdict{"schedule " + spec, fmt.Sprintf("schedule: %q\n", spec), func() error {
+			_, err := daemon.NewDaemon(daemon.Options{
+				Settings: daemon.Settings{Schedule: spec, TimeZone: "UTC", MaxFailedCycles: 1, StateDir: t.TempDir()},
+				Cycle:    func(context.Context) (engine.Result, error) { return engine.Result{}, nil },
+				Logger:   slog.New(slog.DiscardHandler),
+			})
+			return err
+		}}
+	}
+	settings := func(name, yaml string, mod func(*daemon.Settings)) verdict {
+		return verdict{name, yaml, func() error {
+			s := daemon.Settings{Schedule: "@hourly", TimeZone: "UTC", MaxFailedCycles: 1}
+			mod(&s)
+			return s.Validate().Err()
+		}}
+	}
+	cases = append(cases,
+		schedule("@every 0s"),    // disagreed
+		schedule("@every 500ms"), // disagreed
+		schedule("@every 1m"),
+		schedule("0 0 30 2 *"), // disagreed
+		schedule("0 3 29 2 *"),
+		schedule("*/10 * * * *"),
+		schedule("every minute"),
+		schedule("CRON_TZ=Europe/Berlin 0 3 * * *"), // disagreed
+		settings("time zone", "time_zone: Mars/Olympus\n", func(s *daemon.Settings) { s.TimeZone = "Mars/Olympus" }),
+		settings("max_failed_cycles 0", "health: {max_failed_cycles: 0}\n", func(s *daemon.Settings) { s.MaxFailedCycles = 0 }),
+		settings("max_blocked_cycles -1", "health: {max_blocked_cycles: -1}\n", func(s *daemon.Settings) { s.MaxBlockedCycles = -1 }),
+		settings("listen", "listen: localhost\n", func(s *daemon.Settings) { s.Listen = "localhost" }),
+		settings("listen host:port", "listen: 127.0.0.1:9090\n", func(s *daemon.Settings) { s.Listen = "127.0.0.1:9090" }),
+	)
+
+	plan := func(name, yaml string, mod func(*planner.Options)) verdict {
+		return verdict{name, yaml, func() error {
+			o := planner.DefaultOptions()
+			mod(&o)
+			return o.Validate()
+		}}
+	}
+	cases = append(cases,
+		plan("min_owners -1", "safeguards: {min_owners: -1}\n", func(o *planner.Options) { o.Safeguards.MinOwners = -1 }),
+		plan("min_owners 0", "safeguards: {min_owners: 0}\n", func(o *planner.Options) { o.Safeguards.MinOwners = 0 }),
+		plan("min_users -1", "safeguards: {min_users: -1}\n", func(o *planner.Options) { o.Safeguards.MinUsers = -1 }),
+		plan("max_deletes.count -1", "safeguards: {max_deletes: {count: -1}}\n", func(o *planner.Options) { o.Safeguards.MaxDeletes.Count = -1 }),
+		plan("max_deletes.count 0", "safeguards: {max_deletes: {count: 0}}\n", func(o *planner.Options) { o.Safeguards.MaxDeletes.Count = 0 }),
+		plan("max_deletes.percent 100", "safeguards: {max_deletes: {percent: 100}}\n", func(o *planner.Options) { o.Safeguards.MaxDeletes.Percent = 100 }),
+		plan("max_deletes.percent 100.5", "safeguards: {max_deletes: {percent: 100.5}}\n", func(o *planner.Options) { o.Safeguards.MaxDeletes.Percent = 100.5 }),
+		plan("max_shrink_percent -0.5", "safeguards: {max_shrink_percent: -0.5}\n", func(o *planner.Options) { o.Safeguards.MaxShrinkPercent = -0.5 }),
+		plan("policy mirror", "policy: {users: mirror}\n", func(o *planner.Options) { o.Policies.Users = "mirror" }),
+		plan("ownership all", "ownership: {mode: all}\n", func(o *planner.Options) { o.Ownership.Mode = "all" }),
+		plan("blank marker", "ownership: {marker_key: \" \"}\n", func(o *planner.Options) { o.Ownership.MarkerKey = " " }),
+		plan("ignore_teams glob", "safeguards: {ignore_teams: [\"[x\"]}\n", func(o *planner.Options) { o.Scope.IgnoreTeams = []string{"[x"} }),
+		plan("ignore_users empty glob", "safeguards: {ignore_users: [\"\"]}\n", func(o *planner.Options) { o.Scope.IgnoreUsers = []string{""} }),
+		plan("required user", "safeguards: {required_users: [bob]}\n", func(o *planner.Options) { o.Safeguards.RequiredUsers = []string{"bob"} }), // disagreed
+		plan("protected user", "safeguards: {protected_users: [bob]}\n", func(o *planner.Options) { o.Scope.ProtectedUsers = []string{"bob"} }),   // disagreed
+	)
+
+	// What both must say: these are accepted, every other case refused.
+	accepted := map[string]bool{}
+	for _, name := range []string{
+		"branch feature/x", "branch main", `files ["users/*.yaml"]`,
+		"per_second 0.01", "per_second 1000", "burst 1", "url on loopback", "max_retries 20",
+		"schedule @every 1m", "schedule 0 3 29 2 *", "schedule */10 * * * *", "listen host:port",
+		"min_owners 0", "max_deletes.count 0", "max_deletes.percent 100",
+	} {
+		accepted[name] = true
+	}
+	for _, c := range cases {
+		_, cfgErr := config.Parse("c.yaml", []byte(c.yaml))
+		ownErr := c.owner()
+		if (cfgErr == nil) != (ownErr == nil) {
+			t.Errorf("%s: config says %v; the owning package says %v", c.name, orOK(cfgErr), orOK(ownErr))
+		} else if (cfgErr == nil) != accepted[c.name] {
+			t.Errorf("%s: both say %v, want the opposite", c.name, orOK(cfgErr))
+		}
+	}
+}
+
+func orOK(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
