@@ -138,21 +138,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		// Type=notify under systemd; nil (silent) anywhere else.
 		notifier = daemon.NewNotifier(logger)
 	}
-	cycle, err := build(cfg, env)
-	if err != nil {
-		return fail(fmt.Errorf("building the sync cycle: %w", err))
-	}
-	d, err := daemon.NewDaemon(daemon.Options{
-		Settings: cfg.DaemonSettings(),
-		Cycle:    cycle,
-		Notifier: notifier,
-		Load:     reloader(opts.loadConfig, build, env),
-		Logger:   logger,
-		Metrics:  metrics,
-		Redact:   io.secrets.Bytes,
-		// On a stop, the action in flight runs to its end (ActionTimeout).
-		ShutdownTimeout: engine.ActionTimeout + 15*time.Second,
-	})
+	d, err := newDaemon(cfg, opts.loadConfig, build, env, notifier, io.secrets.Bytes)
 	if err != nil {
 		return fail(err)
 	}
@@ -194,6 +180,27 @@ func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, st
 		return exitOK
 	}
 	return exitError
+}
+
+// newDaemon builds the first cycle of cfg and the daemon that runs it,
+// reloading with load.
+func newDaemon(cfg *config.Config, load func() (*config.Config, error), build cycleBuilder, env cycleEnv,
+	notifier *daemon.Notifier, redact func([]byte) []byte) (*daemon.Daemon, error) {
+	cycle, err := build(cfg, env)
+	if err != nil {
+		return nil, fmt.Errorf("building the sync cycle: %w", err)
+	}
+	return daemon.NewDaemon(daemon.Options{
+		Settings: cfg.DaemonSettings(),
+		Cycle:    cycle,
+		Notifier: notifier,
+		Load:     reloader(load, build, env),
+		Logger:   env.logger,
+		Metrics:  env.metrics,
+		Redact:   redact,
+		// On a stop, the action in flight runs to its end (ActionTimeout).
+		ShutdownTimeout: engine.ActionTimeout + 15*time.Second,
+	})
 }
 
 // reloader is the daemon's Loader: it loads the configuration and builds
