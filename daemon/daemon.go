@@ -240,7 +240,7 @@ func (d *Daemon) tick(ctx context.Context) {
 // caller (Run, or a one-shot run holding the lock) does.
 func (d *Daemon) RunOnce(ctx context.Context) (engine.Result, error) {
 	d.mu.Lock()
-	cfg, cycle := d.settings, d.cycle
+	st, cycle := d.settings, d.cycle
 	d.mu.Unlock()
 
 	start := d.now()
@@ -258,11 +258,11 @@ func (d *Daemon) RunOnce(ctx context.Context) (engine.Result, error) {
 	d.metrics.RecordCycle(&res, failed)
 	action, streak := d.health.LongestBlocked()
 	d.metrics.BlockedStreak(streak)
-	if limit := cfg.MaxBlockedCycles; limit > 0 && streak >= limit {
+	if limit := st.MaxBlockedCycles; limit > 0 && streak >= limit {
 		d.logger.Warn("an action stays blocked; /healthz is unhealthy until it is unblocked",
 			"action", action, "cycles", streak, "max_blocked_cycles", limit)
 	}
-	if werr := engine.WriteResult(statedir.Dir{Path: cfg.StateDir, Redact: d.redact}, &res); werr != nil {
+	if werr := engine.WriteResult(statedir.Dir{Path: st.StateDir, Redact: d.redact}, &res); werr != nil {
 		d.metrics.StateWriteFailed()
 		d.logger.Error("writing the cycle's result to the state directory", "err", werr)
 	}
@@ -311,12 +311,13 @@ func (d *Daemon) logCycle(r *engine.Result, failed int) {
 	}
 }
 
-// Reload re-reads the configuration and builds its cycle. On any error the
-// configuration and cycle in force stay, and the error is logged and
-// returned. It tells systemd RELOADING=1 first and READY=1 at the end,
-// whatever the result, with a status that says which. A changed schedule or time zone takes effect at once; a cycle in
-// flight finishes with the old configuration. listen and state_dir changes
-// need a restart, and are logged as such.
+// Reload re-reads the configuration through the Loader: the settings and
+// the cycle built from it. On any error, invalid settings included, the
+// settings and cycle in force stay, and the error is logged and returned.
+// It tells systemd RELOADING=1 first and READY=1 at the end, whatever the
+// result, with a status that says which. A changed schedule or time zone
+// takes effect at once; a cycle in flight finishes with the old cycle.
+// Listen and StateDir changes need a restart, and are logged as such.
 func (d *Daemon) Reload() error {
 	if d.load == nil {
 		return errors.New("reloading the configuration: no loader")
@@ -341,14 +342,14 @@ func (d *Daemon) Reload() error {
 }
 
 func (d *Daemon) reload() error {
-	cfg, cycle, err := d.load()
+	st, cycle, err := d.load()
 	if err != nil {
 		return fmt.Errorf("reloading the configuration: %w", err)
 	}
-	if err := cfg.Validate().Err(); err != nil {
+	if err := st.Validate().Err(); err != nil {
 		return fmt.Errorf("reloading the configuration: %w", err)
 	}
-	sched, loc, err := parseSchedule(cfg)
+	sched, loc, err := parseSchedule(st)
 	if err != nil {
 		return fmt.Errorf("reloading the configuration: %w", err)
 	}
@@ -356,21 +357,21 @@ func (d *Daemon) reload() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	old := d.settings
-	d.settings, d.cycle = cfg, cycle
-	d.health.SetMaxFailed(cfg.MaxFailedCycles)
-	d.health.SetMaxBlocked(cfg.MaxBlockedCycles)
-	rescheduled := old.Schedule != cfg.Schedule || old.TimeZone != cfg.TimeZone
+	d.settings, d.cycle = st, cycle
+	d.health.SetMaxFailed(st.MaxFailedCycles)
+	d.health.SetMaxBlocked(st.MaxBlockedCycles)
+	rescheduled := old.Schedule != st.Schedule || old.TimeZone != st.TimeZone
 	if rescheduled && d.running && !d.stopping {
 		d.startScheduler(sched, loc, &cronLogger{l: d.logger, skipped: d.metrics.TickSkipped})
 	}
-	if old.Listen != cfg.Listen {
-		d.logger.Warn("listen changed; it takes effect at the next restart", "in_force", old.Listen, "new", cfg.Listen)
+	if old.Listen != st.Listen {
+		d.logger.Warn("listen changed; it takes effect at the next restart", "in_force", old.Listen, "new", st.Listen)
 	}
-	if old.StateDir != cfg.StateDir {
-		d.logger.Warn("state_dir changed; it takes effect at the next restart", "in_force", old.StateDir, "new", cfg.StateDir)
+	if old.StateDir != st.StateDir {
+		d.logger.Warn("state_dir changed; it takes effect at the next restart", "in_force", old.StateDir, "new", st.StateDir)
 		d.settings.StateDir = old.StateDir // the lock is held there
 	}
-	d.logger.Info("configuration reloaded", "file", cfg.Origin, "schedule", cfg.Schedule, "time_zone", cfg.TimeZone, "rescheduled", rescheduled)
+	d.logger.Info("configuration reloaded", "file", st.Origin, "schedule", st.Schedule, "time_zone", st.TimeZone, "rescheduled", rescheduled)
 	return nil
 }
 

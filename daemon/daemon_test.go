@@ -328,6 +328,17 @@ func TestDaemonReload(t *testing.T) {
 			wantCycle: "old",
 		},
 		{
+			name: "settings the daemon refuses keep the old ones",
+			load: func(old *Settings) (*Settings, error) {
+				c := *old
+				c.Schedule = "@every 0s"
+				return &c, nil
+			},
+			wantErr:   `schedule: "@every 0s": the interval must be at least 1s`,
+			wantSched: yearly,
+			wantCycle: "old",
+		},
+		{
 			name: "good config replaces the cycle",
 			load: func(old *Settings) (*Settings, error) {
 				c := *old
