@@ -9,6 +9,7 @@ import (
 
 	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/internal/yamlstrict"
+	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -130,7 +131,8 @@ func (c *Config) validateDaemon(v *validator) {
 	})
 }
 
-// validatePlanner checks policy, ownership and safeguards: the planner's options.
+// validatePlanner checks policy, ownership and safeguards: the planner's
+// options, and the names the file may not write empty.
 func (c *Config) validatePlanner(v *validator) {
 	v.owned(c.PlannerOptions().Problems(), "", map[string]string{
 		"policies":              "policy",
@@ -139,6 +141,14 @@ func (c *Config) validatePlanner(v *validator) {
 		"scope.protected_users": "safeguards.protected_users",
 		"scope.external_users":  "source.external_users",
 	})
+	for field, name := range map[string]string{"policy.users": c.Policy.Users, "policy.teams": c.Policy.Teams, "policy.members": c.Policy.Members} {
+		if name == "" && v.written(field) {
+			v.add(field, "%v", planner.CheckPolicyName(name))
+		}
+	}
+	if c.Ownership.Mode == "" && v.written("ownership.mode") {
+		v.add("ownership.mode", "%v", planner.CheckOwnershipMode(""))
+	}
 	if c.Safeguards.OnCallReferences != ReferencesBlock {
 		v.add("safeguards.on_call_references", "%q is not supported (block)", c.Safeguards.OnCallReferences)
 	}

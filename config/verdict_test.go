@@ -189,3 +189,27 @@ func quoteAll(ss []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// TestWrittenZeroRefused: where the owning package reads a zero value as
+// "the default", the file says the default by leaving the key out; a key
+// written with the zero value is refused, with the owning package's words
+// where it has a checker for the value.
+func TestWrittenZeroRefused(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want string
+	}{
+		{"opsgenie:\n  rate_limit: {per_second: 0}\n", "c.yaml:2:28: opsgenie.rate_limit.per_second: " + opsgenie.CheckPerSecond(0).Error()},
+		{"opsgenie:\n  rate_limit: {per_second: 5, burst: 0}\n", "c.yaml:2:38: opsgenie.rate_limit.burst: " + opsgenie.CheckBurst(0).Error()},
+		{"opsgenie:\n  url: \"\"\n", "c.yaml:2:8: opsgenie.url: " + opsgenie.CheckURL("").Error()},
+		{"opsgenie:\n  timeout: 0s\n", "c.yaml:2:12: opsgenie.timeout: must be a positive duration such as 30s"},
+		{"source:\n  git: {timeout: 0s}\n", "c.yaml:2:18: source.git.timeout: must be a positive duration such as 2m"},
+		{"policy: {teams: \"\"}\n", "c.yaml:1:17: policy.teams: " + planner.CheckPolicyName("").Error()},
+		{"ownership: {mode: \"\"}\n", "c.yaml:1:19: ownership.mode: " + planner.CheckOwnershipMode("").Error()},
+	} {
+		_, err := config.Parse("c.yaml", []byte(tc.yaml))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: err = %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}

@@ -62,6 +62,24 @@ func lookupPolicy(name string) (Policy, bool) {
 	return p, ok
 }
 
+// CheckPolicyName reports whether name is a policy (Policies); the empty
+// name, which Options read as upsert-only, is not one.
+func CheckPolicyName(name string) error {
+	if Policies[name] == nil {
+		return fmt.Errorf("%q is not a policy (sync, upsert-only, create-only)", name)
+	}
+	return nil
+}
+
+// CheckOwnershipMode reports whether mode is an ownership mode; the empty
+// mode, which Options read as marker, is not one.
+func CheckOwnershipMode(mode string) error {
+	if mode != OwnershipMarker && mode != OwnershipAdopt {
+		return fmt.Errorf("%q is not an ownership mode (marker, adopt)", mode)
+	}
+	return nil
+}
+
 // PolicyNames names the policy of each kind of object; an empty name means upsert-only.
 type PolicyNames struct {
 	Users   string `json:"users"`
@@ -186,16 +204,15 @@ func (o Options) check() (*compiled, problem.List) {
 	}{{"users", o.Policies.Users, &c.users}, {"teams", o.Policies.Teams, &c.teams}, {"members", o.Policies.Members, &c.members}} {
 		var ok bool
 		if *p.out, ok = lookupPolicy(p.name); !ok {
-			ps.Add("policies."+p.field, "%q is not a policy (sync, upsert-only, create-only)", p.name)
+			ps.Add("policies."+p.field, "%v", CheckPolicyName(p.name))
 		}
 	}
-	switch o.Ownership.Mode {
-	case "", OwnershipMarker:
-	case OwnershipAdopt:
-		c.adopt = true
-	default:
-		ps.Add("ownership.mode", "%q is not an ownership mode (marker, adopt)", o.Ownership.Mode)
+	if o.Ownership.Mode != "" {
+		if err := CheckOwnershipMode(o.Ownership.Mode); err != nil {
+			ps.Add("ownership.mode", "%v", err)
+		}
 	}
+	c.adopt = o.Ownership.Mode == OwnershipAdopt
 	c.markerKey, c.markerVal = strings.TrimSpace(o.Ownership.MarkerKey), strings.TrimSpace(o.Ownership.MarkerValue)
 	if c.markerKey == "" {
 		ps.Add("ownership.marker_key", "must not be empty")
