@@ -17,8 +17,8 @@ const (
 	MaxPerSecond = 1000
 	// MaxBurst bounds a configured burst.
 	MaxBurst = 1000
-	// MaxMaxRetries bounds the retries of one request.
-	MaxMaxRetries = 20
+	// RetryCeiling bounds Options.MaxRetries, the retries of one request.
+	RetryCeiling = 20
 )
 
 // Validate reports every problem with the options, by field: "base_url",
@@ -36,8 +36,8 @@ func (o Options) Validate() problem.List {
 	if o.Timeout < 0 {
 		ps.Add("timeout", "must be a positive duration such as 30s")
 	}
-	if o.MaxRetries < 0 || o.MaxRetries > MaxMaxRetries {
-		ps.Add("max_retries", "must be between 0 and %d, not %d", MaxMaxRetries, o.MaxRetries)
+	if o.MaxRetries < 0 || o.MaxRetries > RetryCeiling {
+		ps.Add("max_retries", "must be between 0 and %d, not %d", RetryCeiling, o.MaxRetries)
 	}
 	ps.Append("rate", o.Rate.validate())
 	if o.SearchRate != nil {
