@@ -447,17 +447,17 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 	if dir, ok := params["directoryId"]; ok && dir != "-" && dir != s.dirID {
 		return s.apiErr(rt.api, http.StatusNotFound, "NOT_FOUND", "Directory not found: "+dir)
 	}
-	th, throttled := s.limiter.byAPI[rt.api].take()
+	th, throttled := s.limiter.byAPI[rt.api].Take()
 	if throttled {
 		s.countThrottled()
-		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.retryAfter)
+		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.RetryAfter)
 		return s.throttled(rt.api, th)
 	}
 	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.method == http.MethodDelete {
 		return reply{status: http.StatusUnauthorized, body: map[string]any{"code": 401, "message": "Unauthorized; scope does not match"}}
 	}
 	rep := rt.h(s, c)
-	if th.nearLimit && rt.api == apiJira {
+	if th.NearLimit && rt.api == apiJira {
 		rep.header = append(rep.header, [2]string{"X-RateLimit-NearLimit", "true"})
 	}
 	return rep
@@ -466,15 +466,15 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 // throttled is the 429 of an API: Retry-After everywhere (unless
 // Behavior.NoRetryAfterTeamsOps on Teams and Ops), the X-RateLimit-*
 // family on Jira and admin, RateLimit-Reason on Jira (reference §6).
-func (s *Server) throttled(a api, th throttle) reply {
+func (s *Server) throttled(a api, th simkit.Throttle) reply {
 	rep := s.apiErr(a, http.StatusTooManyRequests, "RATE_LIMITED", "Rate limit exceeded")
 	if !(s.beh.NoRetryAfterTeamsOps && (a == apiTeams || a == apiOps)) {
-		rep.header = append(rep.header, [2]string{"Retry-After", strconv.Itoa(th.retryAfter)})
+		rep.header = append(rep.header, [2]string{"Retry-After", strconv.Itoa(th.RetryAfter)})
 	}
 	if a == apiJira || a == apiAdmin {
-		reset := s.clock().UTC().Add(time.Duration(th.retryAfter) * time.Second).Format("2006-01-02T15:04Z")
+		reset := s.clock().UTC().Add(time.Duration(th.RetryAfter) * time.Second).Format("2006-01-02T15:04Z")
 		rep.header = append(rep.header,
-			[2]string{"X-RateLimit-Limit", strconv.Itoa(th.limit)},
+			[2]string{"X-RateLimit-Limit", strconv.Itoa(th.Limit)},
 			[2]string{"X-RateLimit-Remaining", "0"},
 			[2]string{"X-RateLimit-Reset", reset})
 	}

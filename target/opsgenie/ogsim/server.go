@@ -538,11 +538,11 @@ func (s *Server) handle(r *http.Request, rt *route, params []string, pathKnown b
 	if rt.domain == domainSearch {
 		dom = s.limiter.search
 	}
-	if period, throttled := dom.take(); throttled {
+	if th, throttled := dom.Take(); throttled {
 		s.countThrottled()
-		s.log.Debug("throttled", "route", rt.name(), "periodSec", period)
+		s.log.Debug("throttled", "route", rt.name(), "periodSec", th.PeriodSec)
 		return reply{status: http.StatusTooManyRequests, body: errBody("TooManyRequests", nil, 0),
-			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(period)}}}, "THROTTLED"
+			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(th.PeriodSec)}}}, "THROTTLED"
 	}
 	c := &call{r: r, params: params, query: r.URL.Query()}
 	return rt.h(s, c), "OK"
