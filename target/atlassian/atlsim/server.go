@@ -2,20 +2,16 @@ package atlsim
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,13 +82,8 @@ type Server struct {
 	// calm, once set by Calm, turns fault injection off.
 	calm atomic.Bool
 
-	lateMu   sync.Mutex // guards isClosed and lateWG.Add
-	isClosed bool
-	closed   chan struct{} // closed by Close
-	lateWG   sync.WaitGroup
-
-	statsMu sync.Mutex
-	stats   Stats
+	late    *simkit.LateWrites
+	counter *simkit.Counter
 }
 
 // New builds a server over the org opts.Seed describes.
@@ -127,8 +118,8 @@ func New(opts Options) (*Server, error) {
 		acct:    newAccount(ids, clock),
 		limiter: newLimiter(opts.RateLimit, clock),
 		faults:  newFaulter(opts.Faults),
-		stats:   Stats{ByRoute: map[string]int{}},
-		closed:  make(chan struct{}),
+		late:    simkit.NewLateWrites(),
+		counter: simkit.NewCounter(),
 	}
 	s.orgID, s.cloudID = opts.OrgID, opts.CloudID
 	if opts.Seed != nil {
@@ -175,30 +166,12 @@ func (s *Server) DirectoryID() string { return s.dirID }
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute)}
+	st := s.counter.Stats()
+	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	s.stats = Stats{ByRoute: map[string]int{}}
-}
-
-func (s *Server) count(route string) {
-	s.statsMu.Lock()
-	s.stats.Total++
-	s.stats.ByRoute[route]++
-	s.statsMu.Unlock()
-}
-
-func (s *Server) countThrottled() {
-	s.statsMu.Lock()
-	s.stats.Throttled++
-	s.statsMu.Unlock()
-}
+func (s *Server) ResetStats() { s.counter.Reset() }
 
 // api is one of the emulated APIs; it decides authentication, the rate
 // limit bucket, the 429 headers and the error envelope.
@@ -260,12 +233,12 @@ type handler func(s *Server, c *call) reply
 type route struct {
 	method  string
 	pattern string
-	segs    []string
+	r       simkit.Route
 	api     api
 	h       handler
 }
 
-func (rt *route) name() string { return rt.method + " " + rt.pattern }
+func (rt *route) name() string { return rt.r.Name() }
 
 var routes = buildRoutes([]route{
 	{method: "GET", pattern: "/_edge/tenant_info", api: apiEdge, h: (*Server).tenantInfo},
@@ -324,47 +297,23 @@ var routes = buildRoutes([]route{
 
 func buildRoutes(rs []route) []route {
 	for i := range rs {
-		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
+		rs[i].r = simkit.NewRoute(rs[i].method, rs[i].pattern)
 	}
 	return rs
 }
 
-// match finds the route of a request. It splits the escaped path, so an
-// encoded "/" stays inside its segment, and unescapes each wildcard.
-// pathKnown reports whether some route has this path under another method.
+// match finds the route of a request (see simkit.Match); params are the
+// path wildcards by name.
 func match(method, escapedPath string) (rt *route, params map[string]string, pathKnown bool) {
-	p := strings.TrimPrefix(escapedPath, "/")
-	p = strings.TrimSuffix(p, "/") // trailing-slash variants
-	segs := strings.Split(p, "/")
-	for i := range routes {
-		cand := &routes[i]
-		if len(cand.segs) != len(segs) {
-			continue
-		}
-		ps := map[string]string{}
-		ok := true
-		for j, seg := range cand.segs {
-			if strings.HasPrefix(seg, "{") {
-				v, err := url.PathUnescape(segs[j])
-				if err != nil || v == "" {
-					ok = false
-					break
-				}
-				ps[strings.Trim(seg, "{}")] = v
-			} else if seg != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if cand.method == method {
-			return cand, ps, true
-		}
-		pathKnown = true
+	i, ps, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+	if i < 0 {
+		return nil, nil, pathKnown
 	}
-	return nil, nil, pathKnown
+	params = map[string]string{}
+	for _, p := range ps {
+		params[p.Name] = p.Value
+	}
+	return &routes[i], params, true
 }
 
 // ServeHTTP serves the emulated APIs and the /_sim admin endpoints.
@@ -380,19 +329,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		routeName = rt.name()
 		a = rt.api
 	}
-	s.count(routeName)
+	s.counter.Count(routeName)
 
 	var f fault
 	if !s.calm.Load() {
 		f = s.faults.Draw()
 	}
-	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
+	if f.Delay > 0 && !simkit.Sleep(r.Context(), f.Delay) {
 		return
 	}
 	if !f.AfterEffect && s.injectFault(w, f, a, routeName) {
 		return
 	}
-	if f.Late && isWrite(r.Method) {
+	if f.Late && simkit.IsWrite(r.Method) {
 		s.serveLate(w, r, rt, params, pathKnown, routeName)
 		return
 	}
@@ -411,15 +360,7 @@ func (s *Server) Calm() { s.calm.Store(true) }
 // Close abandons the late writes still waiting (they are never applied) and
 // waits for their handlers to return. Call it before closing the HTTP
 // server that serves the Server.
-func (s *Server) Close() {
-	s.lateMu.Lock()
-	if !s.isClosed {
-		s.isClosed = true
-		close(s.closed)
-	}
-	s.lateMu.Unlock()
-	s.lateWG.Wait()
-}
+func (s *Server) Close() { s.late.Close() }
 
 // handle authenticates, routes, checks the path ids, rate-limits and
 // dispatches one API request.
@@ -449,7 +390,7 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 	}
 	th, throttled := s.limiter.byAPI[rt.api].Take()
 	if throttled {
-		s.countThrottled()
+		s.counter.CountThrottled()
 		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.RetryAfter)
 		return s.throttled(rt.api, th)
 	}
@@ -562,7 +503,7 @@ func (s *Server) apiErr(a api, status int, code, msg string) reply {
 		if s.beh.OpsErrors == OpsErrorsList {
 			body = map[string]any{"errors": []map[string]string{{"title": http.StatusText(status), "detail": msg}}}
 		} else {
-			body = map[string]any{"message": msg, "took": 0.001, "requestId": newRequestID()}
+			body = map[string]any{"message": msg, "took": 0.001, "requestId": simkit.NewRequestID()}
 		}
 	case apiJira:
 		body = map[string]any{"errorMessages": []string{msg}, "errors": map[string]string{}}
@@ -587,25 +528,11 @@ func (s *Server) write(w http.ResponseWriter, rep reply) {
 	}
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(jsonValue(rep.body))
-}
-
-func newRequestID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }
-
-// jsonValue marshals v without HTML escaping (links keep their "&"). The
-// emulator only marshals its own plain types, which cannot fail.
-func jsonValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`null`)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	_, _ = w.Write(simkit.JSONValue(rep.body))
 }
 
 // maxBody bounds request bodies.
-const maxBody = 1 << 20
+const maxBody = simkit.MaxBody
 
 // readBody decodes a JSON object body into dst, rejecting trailing data.
 // A missing body is decoded as {} when optional is set.
@@ -650,15 +577,3 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 }
 
 var _ http.Handler = (*Server)(nil)
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}

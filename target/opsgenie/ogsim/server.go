@@ -2,15 +2,12 @@ package ogsim
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -236,13 +233,8 @@ type Server struct {
 	// calm, once set by Calm, turns the actor and fault injection off.
 	calm atomic.Bool
 
-	lateMu   sync.Mutex // guards isClosed and lateWG.Add
-	isClosed bool
-	closed   chan struct{} // closed by Close
-	lateWG   sync.WaitGroup
-
-	statsMu sync.Mutex
-	stats   Stats
+	late    *simkit.LateWrites
+	counter *simkit.Counter
 }
 
 // New builds a server over the account opts.Seed describes.
@@ -285,8 +277,8 @@ func New(opts Options) (*Server, error) {
 		acct:    newAccount(newIDGen(opts.IDSeed), clock),
 		limiter: newLimiter(opts.RateLimit, clock),
 		faults:  newFaulter(opts.Faults),
-		stats:   Stats{ByRoute: map[string]int{}},
-		closed:  make(chan struct{}),
+		late:    simkit.NewLateWrites(),
+		counter: simkit.NewCounter(),
 	}
 	var err error
 	if opts.Seed != nil {
@@ -308,30 +300,12 @@ func New(opts Options) (*Server, error) {
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute), Heartbeats: maps.Clone(s.stats.Heartbeats)}
+	st := s.counter.Stats()
+	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute, Heartbeats: st.Tallies[tallyHeartbeats]}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	s.stats = Stats{ByRoute: map[string]int{}}
-}
-
-func (s *Server) count(route string) {
-	s.statsMu.Lock()
-	s.stats.Total++
-	s.stats.ByRoute[route]++
-	s.statsMu.Unlock()
-}
-
-func (s *Server) countThrottled() {
-	s.statsMu.Lock()
-	s.stats.Throttled++
-	s.statsMu.Unlock()
-}
+func (s *Server) ResetStats() { s.counter.Reset() }
 
 // domain is a rate-limiting domain.
 type domain int
@@ -361,13 +335,13 @@ type handler func(s *Server, c *call) reply
 type route struct {
 	method   string
 	pattern  string
-	segs     []string
+	r        simkit.Route
 	domain   domain
 	resource string // for the 403 message
 	h        handler
 }
 
-func (rt *route) name() string { return rt.method + " " + rt.pattern }
+func (rt *route) name() string { return rt.r.Name() }
 
 var routes = buildRoutes([]route{
 	{method: "GET", pattern: "/v2/users", domain: domainSearch, resource: "user", h: (*Server).listUsers},
@@ -408,48 +382,22 @@ var routes = buildRoutes([]route{
 
 func buildRoutes(rs []route) []route {
 	for i := range rs {
-		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
+		rs[i].r = simkit.NewRoute(rs[i].method, rs[i].pattern)
 	}
 	return rs
 }
 
-// match finds the route of a request. It splits the escaped path, so an
-// encoded "/" stays inside its segment, and unescapes each wildcard with
-// path rules: "+" stays "+", "%2B" becomes "+". pathKnown reports whether
-// some route has this path under another method.
+// match finds the route of a request (see simkit.Match); params are the
+// path wildcards in pattern order.
 func match(method, escapedPath string) (rt *route, params []string, pathKnown bool) {
-	p := strings.TrimPrefix(escapedPath, "/")
-	p = strings.TrimSuffix(p, "/") // trailing-slash variants
-	segs := strings.Split(p, "/")
-	for i := range routes {
-		cand := &routes[i]
-		if len(cand.segs) != len(segs) {
-			continue
-		}
-		var ps []string
-		ok := true
-		for j, seg := range cand.segs {
-			if strings.HasPrefix(seg, "{") {
-				v, err := url.PathUnescape(segs[j])
-				if err != nil || v == "" {
-					ok = false
-					break
-				}
-				ps = append(ps, v)
-			} else if seg != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if cand.method == method {
-			return cand, ps, true
-		}
-		pathKnown = true
+	i, ps, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+	if i < 0 {
+		return nil, nil, pathKnown
 	}
-	return nil, nil, pathKnown
+	for _, p := range ps {
+		params = append(params, p.Value)
+	}
+	return &routes[i], params, true
 }
 
 // ServeHTTP serves the OpsGenie v2 API and the /_sim admin endpoints.
@@ -464,9 +412,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		routeName = rt.name()
 	}
-	s.count(routeName)
+	s.counter.Count(routeName)
 	start := time.Now()
-	reqID := newRequestID()
+	reqID := simkit.NewRequestID()
 	if s.actor != nil && !s.calm.Load() && s.actor.act(s.acct) {
 		s.snapshot()
 	}
@@ -475,13 +423,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.calm.Load() {
 		f = s.faults.Draw()
 	}
-	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
+	if f.Delay > 0 && !simkit.Sleep(r.Context(), f.Delay) {
 		return
 	}
 	if !f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
 		return
 	}
-	if f.Late && isWrite(r.Method) {
+	if f.Late && simkit.IsWrite(r.Method) {
 		s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID)
 		return
 	}
@@ -507,15 +455,7 @@ func (s *Server) afterRequest(method string) {
 // waits for their handlers to return. The Server keeps answering other
 // requests; call Close before closing the HTTP server that serves it, so
 // that the HTTP server need not wait LateDelay for them.
-func (s *Server) Close() {
-	s.lateMu.Lock()
-	if !s.isClosed {
-		s.isClosed = true
-		close(s.closed)
-	}
-	s.lateMu.Unlock()
-	s.lateWG.Wait()
-}
+func (s *Server) Close() { s.late.Close() }
 
 // handle authenticates, rate-limits and dispatches one API request. It
 // returns the reply and the X-RateLimit-State to send.
@@ -539,7 +479,7 @@ func (s *Server) handle(r *http.Request, rt *route, params []string, pathKnown b
 		dom = s.limiter.search
 	}
 	if th, throttled := dom.Take(); throttled {
-		s.countThrottled()
+		s.counter.CountThrottled()
 		s.log.Debug("throttled", "route", rt.name(), "periodSec", th.PeriodSec)
 		return reply{status: http.StatusTooManyRequests, body: errBody("TooManyRequests", nil, 0),
 			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(th.PeriodSec)}}}, "THROTTLED"
@@ -614,19 +554,8 @@ func (s *Server) write(w http.ResponseWriter, rep reply, start time.Time, reqID,
 	}
 }
 
-func newRequestID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }
-
-// jsonValue marshals v without HTML escaping (links keep their "&"). The
-// emulator only marshals its own plain types, which cannot fail.
-func jsonValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`null`)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
+// jsonValue marshals v without HTML escaping; see simkit.JSONValue.
+func jsonValue(v any) []byte { return simkit.JSONValue(v) }
 
 // member appends `"key":value` to b.
 func appendMember(b []byte, key string, v any) []byte {
@@ -680,7 +609,7 @@ func invalid(fieldErrs map[string]string) reply {
 func invalidField(field, msg string) reply { return invalid(map[string]string{field: msg}) }
 
 // maxBody bounds request bodies.
-const maxBody = 1 << 20
+const maxBody = simkit.MaxBody
 
 // readObject reads a JSON object body into its raw members. Keys are
 // matched exactly (unknown keys are the caller's to ignore). A missing or
@@ -760,15 +689,3 @@ func baseURL(r *http.Request) string {
 }
 
 var _ http.Handler = (*Server)(nil)
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
