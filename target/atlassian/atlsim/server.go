@@ -2,12 +2,14 @@ package atlsim
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,30 +90,14 @@ type Server struct {
 
 // New builds a server over the org opts.Seed describes.
 func New(opts Options) (*Server, error) {
-	if opts.APIKey == "" {
-		return nil, errors.New("atlsim: an API key is required")
-	}
-	if err := opts.RateLimit.validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
-	}
-	if err := opts.Faults.Validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
-	}
 	beh := opts.Behavior.withDefaults()
-	if err := beh.validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
+	if err := simkit.CheckOptions("atlsim", opts.APIKey, opts.RateLimit.validate, opts.Faults.Validate, beh.validate); err != nil {
+		return nil, err
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	clock := simkit.ClockOr(opts.Clock)
 	ids := newIDGen(opts.IDSeed)
 	s := &Server{
-		log:     logger,
+		log:     simkit.LoggerOr(opts.Logger),
 		clock:   clock,
 		beh:     beh,
 		key:     opts.APIKey,
@@ -577,3 +563,11 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// ListenAndServe listens on addr (host:port; port 0 picks a free one),
+// calls ready with the address bound, and serves until ctx ends; then it
+// abandons the writes still waiting and shuts down gracefully (see
+// simkit.Serve). Its errors start with "listening:" or "serving:".
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	return simkit.Serve(ctx, addr, s, s.log, ready)
+}

@@ -239,18 +239,9 @@ type Server struct {
 
 // New builds a server over the account opts.Seed describes.
 func New(opts Options) (*Server, error) {
-	if opts.APIKey == "" {
-		return nil, errors.New("ogsim: an API key is required")
-	}
-	if err := opts.RateLimit.validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
-	}
-	if err := opts.Faults.Validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
-	}
 	beh := opts.Behavior.withDefaults()
-	if err := beh.validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
+	if err := simkit.CheckOptions("ogsim", opts.APIKey, opts.RateLimit.validate, opts.Faults.Validate, beh.validate); err != nil {
+		return nil, err
 	}
 	if !validTimeZone(beh.DefaultTimeZone) {
 		return nil, fmt.Errorf("ogsim: default time zone %q is not a valid time zone", beh.DefaultTimeZone)
@@ -261,16 +252,9 @@ func New(opts Options) (*Server, error) {
 	if beh.DefaultListLimit < 1 || beh.MaxListLimit < beh.DefaultListLimit {
 		return nil, fmt.Errorf("ogsim: list limits: default %d must be at least 1 and at most the maximum %d", beh.DefaultListLimit, beh.MaxListLimit)
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	clock := simkit.ClockOr(opts.Clock)
 	s := &Server{
-		log:     logger,
+		log:     simkit.LoggerOr(opts.Logger),
 		clock:   clock,
 		beh:     beh,
 		keys:    map[string]Right{opts.APIKey: allRights},
