@@ -39,7 +39,7 @@ func (s *Server) injectFault(w http.ResponseWriter, f fault, a api, route string
 // serveLate carries out a late write (see simkit.LateWrites.Hold): it
 // applies the request and answers, to nobody if the client gave up.
 func (s *Server) serveLate(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, pathKnown bool, routeName string) {
-	r2, done := s.late.Hold(r, s.faults.Opts().LateDelay, s.log, routeName)
+	r2, done := s.h.Hold(r, routeName)
 	if r2 == nil {
 		return
 	}

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ogsync/ogsync/internal/simkit"
@@ -80,12 +79,8 @@ type Server struct {
 	dirID   string
 	acct    *account
 	limiter *limiter
-	faults  *simkit.Faulter
-	// calm, once set by Calm, turns fault injection off.
-	calm atomic.Bool
-
-	late    *simkit.LateWrites
-	counter *simkit.Counter
+	// h injects faults and counts requests.
+	h *simkit.Harness
 }
 
 // New builds a server over the org opts.Seed describes.
@@ -103,9 +98,7 @@ func New(opts Options) (*Server, error) {
 		key:     opts.APIKey,
 		acct:    newAccount(ids, clock),
 		limiter: newLimiter(opts.RateLimit, clock),
-		faults:  newFaulter(opts.Faults),
-		late:    simkit.NewLateWrites(),
-		counter: simkit.NewCounter(),
+		h:       simkit.NewHarness(simkit.LoggerOr(opts.Logger), newFaulter(opts.Faults)),
 	}
 	s.orgID, s.cloudID = opts.OrgID, opts.CloudID
 	if opts.Seed != nil {
@@ -152,12 +145,12 @@ func (s *Server) DirectoryID() string { return s.dirID }
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	st := s.counter.Stats()
+	st := s.h.Counter.Stats()
 	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() { s.counter.Reset() }
+func (s *Server) ResetStats() { s.h.Counter.Reset() }
 
 // api is one of the emulated APIs; it decides authentication, the rate
 // limit bucket, the 429 headers and the error envelope.
@@ -315,38 +308,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		routeName = rt.name()
 		a = rt.api
 	}
-	s.counter.Count(routeName)
+	s.h.Counter.Count(routeName)
 
-	var f fault
-	if !s.calm.Load() {
-		f = s.faults.Draw()
-	}
-	if f.Delay > 0 && !simkit.Sleep(r.Context(), f.Delay) {
-		return
-	}
-	if !f.AfterEffect && s.injectFault(w, f, a, routeName) {
-		return
-	}
-	if f.Late && simkit.IsWrite(r.Method) {
-		s.serveLate(w, r, rt, params, pathKnown, routeName)
-		return
-	}
-	rep := s.handle(r, rt, params, pathKnown)
-	if f.AfterEffect && s.injectFault(w, f, a, routeName) {
-		return
-	}
-	s.write(w, rep)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName, "status", rep.status)
+	s.h.Serve(r, simkit.Exchange{
+		Inject: func(f fault) bool { return s.injectFault(w, f, a, routeName) },
+		Late:   func() { s.serveLate(w, r, rt, params, pathKnown, routeName) },
+		Handle: func() func() {
+			rep := s.handle(r, rt, params, pathKnown)
+			return func() {
+				s.write(w, rep)
+				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName, "status", rep.status)
+			}
+		},
+	})
 }
 
 // Calm turns fault injection off for good (late writes already waiting
 // still complete), so that a demo can settle after a rough start.
-func (s *Server) Calm() { s.calm.Store(true) }
+func (s *Server) Calm() { s.h.Calm() }
 
 // Close abandons the late writes still waiting (they are never applied) and
 // waits for their handlers to return. Call it before closing the HTTP
 // server that serves the Server.
-func (s *Server) Close() { s.late.Close() }
+func (s *Server) Close() { s.h.Late.Close() }
 
 // handle authenticates, routes, checks the path ids, rate-limits and
 // dispatches one API request.
@@ -376,7 +360,7 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 	}
 	th, throttled := s.limiter.byAPI[rt.api].Take()
 	if throttled {
-		s.counter.CountThrottled()
+		s.h.Counter.CountThrottled()
 		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.RetryAfter)
 		return s.throttled(rt.api, th)
 	}

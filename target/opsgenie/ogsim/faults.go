@@ -36,7 +36,7 @@ func (s *Server) injectFault(w http.ResponseWriter, f fault, route string, start
 // applies the request and answers, to nobody if the client gave up.
 func (s *Server) serveLate(w http.ResponseWriter, r *http.Request, rt *route, params []string, pathKnown bool,
 	routeName string, start time.Time, reqID string) {
-	r2, done := s.late.Hold(r, s.faults.Opts().LateDelay, s.log, routeName, "requestId", reqID)
+	r2, done := s.h.Hold(r, routeName, "requestId", reqID)
 	if r2 == nil {
 		return
 	}

@@ -10,6 +10,6 @@ const tallyHeartbeats = "heartbeats"
 // OpsGenie processes pings asynchronously and does not check that the
 // heartbeat exists. It counts the ping per name in Stats.Heartbeats.
 func (s *Server) pingHeartbeat(c *call) reply {
-	s.counter.Tally(tallyHeartbeats, c.params[0])
+	s.h.Counter.Tally(tallyHeartbeats, c.params[0])
 	return reply{status: http.StatusAccepted, body: appendMember(nil, "result", "PONG - Heartbeat received")}
 }

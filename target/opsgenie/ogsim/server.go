@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ogsync/ogsync/internal/simkit"
@@ -227,14 +226,11 @@ type Server struct {
 	keys    map[string]Right
 	acct    *account
 	limiter *limiter
-	faults  *simkit.Faulter
 	lag     *lagger // nil when Behavior.ListLag is 0
 	actor   *actor  // nil when Options.Actor is nil
-	// calm, once set by Calm, turns the actor and fault injection off.
-	calm atomic.Bool
-
-	late    *simkit.LateWrites
-	counter *simkit.Counter
+	// h injects faults and counts requests; once calm (Calm), the actor is
+	// off too.
+	h *simkit.Harness
 }
 
 // New builds a server over the account opts.Seed describes.
@@ -260,9 +256,7 @@ func New(opts Options) (*Server, error) {
 		keys:    map[string]Right{opts.APIKey: allRights},
 		acct:    newAccount(newIDGen(opts.IDSeed), clock),
 		limiter: newLimiter(opts.RateLimit, clock),
-		faults:  newFaulter(opts.Faults),
-		late:    simkit.NewLateWrites(),
-		counter: simkit.NewCounter(),
+		h:       simkit.NewHarness(simkit.LoggerOr(opts.Logger), newFaulter(opts.Faults)),
 	}
 	var err error
 	if opts.Seed != nil {
@@ -284,12 +278,12 @@ func New(opts Options) (*Server, error) {
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	st := s.counter.Stats()
+	st := s.h.Counter.Stats()
 	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute, Heartbeats: st.Tallies[tallyHeartbeats]}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() { s.counter.Reset() }
+func (s *Server) ResetStats() { s.h.Counter.Reset() }
 
 // domain is a rate-limiting domain.
 type domain int
@@ -396,36 +390,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		routeName = rt.name()
 	}
-	s.counter.Count(routeName)
+	s.h.Counter.Count(routeName)
 	start := time.Now()
 	reqID := simkit.NewRequestID()
-	if s.actor != nil && !s.calm.Load() && s.actor.act(s.acct) {
+	if s.actor != nil && !s.h.Calmed() && s.actor.act(s.acct) {
 		s.snapshot()
 	}
 
-	var f fault
-	if !s.calm.Load() {
-		f = s.faults.Draw()
-	}
-	if f.Delay > 0 && !simkit.Sleep(r.Context(), f.Delay) {
-		return
-	}
-	if !f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
-		return
-	}
-	if f.Late && simkit.IsWrite(r.Method) {
-		s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID)
-		return
-	}
-
-	rep, state := s.handle(r, rt, params, pathKnown)
-	s.afterRequest(r.Method)
-	if f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
-		return
-	}
-	s.write(w, rep, start, reqID, state)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
-		"status", rep.status, "requestId", reqID)
+	s.h.Serve(r, simkit.Exchange{
+		Inject: func(f fault) bool { return s.injectFault(w, f, routeName, start, reqID) },
+		Late:   func() { s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID) },
+		Handle: func() func() {
+			rep, state := s.handle(r, rt, params, pathKnown)
+			s.afterRequest(r.Method)
+			return func() {
+				s.write(w, rep, start, reqID, state)
+				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
+					"status", rep.status, "requestId", reqID)
+			}
+		},
+	})
 }
 
 // afterRequest records a list snapshot after a write when ListLag is on.
@@ -439,7 +423,7 @@ func (s *Server) afterRequest(method string) {
 // waits for their handlers to return. The Server keeps answering other
 // requests; call Close before closing the HTTP server that serves it, so
 // that the HTTP server need not wait LateDelay for them.
-func (s *Server) Close() { s.late.Close() }
+func (s *Server) Close() { s.h.Late.Close() }
 
 // handle authenticates, rate-limits and dispatches one API request. It
 // returns the reply and the X-RateLimit-State to send.
@@ -463,7 +447,7 @@ func (s *Server) handle(r *http.Request, rt *route, params []string, pathKnown b
 		dom = s.limiter.search
 	}
 	if th, throttled := dom.Take(); throttled {
-		s.counter.CountThrottled()
+		s.h.Counter.CountThrottled()
 		s.log.Debug("throttled", "route", rt.name(), "periodSec", th.PeriodSec)
 		return reply{status: http.StatusTooManyRequests, body: errBody("TooManyRequests", nil, 0),
 			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(th.PeriodSec)}}}, "THROTTLED"
