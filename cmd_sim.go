@@ -96,21 +96,13 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "sim", err)
 	}
-	if o.apiKey == "" {
-		o.apiKey = io.getenv("OPSGENIE_API_KEY")
-	}
-	if o.apiKey == "" {
-		fmt.Fprintln(io.err, "ogsync sim: --api-key (or OPSGENIE_API_KEY) is required")
+	if o.apiKey = simKey(io, o.apiKey, "OPSGENIE_API_KEY"); o.apiKey == "" {
 		return exitError
 	}
 	logger := o.log.logger(io)
-
-	var seed *ogsim.Seed
-	if o.seedFile != "" {
-		if seed, err = ogsim.LoadSeed(o.seedFile); err != nil {
-			fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
-			return exitError
-		}
+	seed, ok := simSeed(io, o.seedFile, ogsim.LoadSeed)
+	if !ok {
+		return exitError
 	}
 	srv, err := ogsim.New(ogsim.Options{APIKey: o.apiKey, Seed: seed, RateLimit: o.rate, Faults: o.faults,
 		Logger: logger, IDSeed: o.idSeed, Behavior: o.beh, Actor: o.actor})
@@ -133,4 +125,30 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	st := srv.Stats()
 	logger.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return exitOK
+}
+
+// simKey returns the key of --api-key, else of the environment variable
+// env; "" (said on stderr) when neither gives one.
+func simKey(io stdio, flagKey, env string) string {
+	if flagKey == "" {
+		flagKey = io.getenv(env)
+	}
+	if flagKey == "" {
+		fmt.Fprintf(io.err, "ogsync sim: --api-key (or %s) is required\n", env)
+	}
+	return flagKey
+}
+
+// simSeed loads the seed file with load; no file means no seed. It says
+// what went wrong on stderr and reports whether the seed is good.
+func simSeed[S any](io stdio, file string, load func(string) (*S, error)) (*S, bool) {
+	if file == "" {
+		return nil, true
+	}
+	seed, err := load(file)
+	if err != nil {
+		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
+		return nil, false
+	}
+	return seed, true
 }

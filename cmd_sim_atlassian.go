@@ -45,21 +45,14 @@ func runSimAtlassian(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "sim", err)
 	}
-	if o.apiKey == "" {
-		o.apiKey = io.getenv(config.EnvAtlassianAPIToken)
-	}
-	if o.apiKey == "" {
-		fmt.Fprintf(io.err, "ogsync sim: --api-key (or %s) is required\n", config.EnvAtlassianAPIToken)
+	if o.apiKey = simKey(io, o.apiKey, config.EnvAtlassianAPIToken); o.apiKey == "" {
 		return exitError
 	}
 	io.secrets.Add(o.apiKey)
 	logger := o.log.logger(io)
-	var seed *atlsim.Seed
-	if o.seedFile != "" {
-		if seed, err = atlsim.LoadSeed(o.seedFile); err != nil {
-			fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
-			return exitError
-		}
+	seed, ok := simSeed(io, o.seedFile, atlsim.LoadSeed)
+	if !ok {
+		return exitError
 	}
 	srv, err := atlsim.New(atlsim.Options{APIKey: o.apiKey, OrgID: o.orgID, CloudID: o.cloudID, Seed: seed,
 		Logger: logger, IDSeed: o.idSeed})

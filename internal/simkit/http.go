@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -89,20 +90,24 @@ type Admin struct {
 var adminMethods = map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state": http.MethodGet, "/_sim/journal": http.MethodGet,
 	"/_sim/reset-stats": http.MethodPost, "/_sim/reset-journal": http.MethodPost}
 
-// ServeAdmin answers the /_sim endpoints: GET /_sim/stats, GET /_sim/state,
-// GET /_sim/journal, POST /_sim/reset-stats and POST /_sim/reset-journal,
-// in plain indented JSON.
-func ServeAdmin(w http.ResponseWriter, r *http.Request, a Admin) {
+// ServeAdmin answers a request under /_sim/ and reports whether it did;
+// the endpoints are GET /_sim/stats, GET /_sim/state, GET /_sim/journal,
+// POST /_sim/reset-stats and POST /_sim/reset-journal, answered in plain
+// indented JSON.
+func ServeAdmin(w http.ResponseWriter, r *http.Request, a Admin) bool {
 	path := r.URL.Path
+	if !strings.HasPrefix(path, "/_sim/") {
+		return false
+	}
 	method, ok := adminMethods[path]
 	switch {
 	case !ok:
 		WritePlainJSON(w, http.StatusNotFound, map[string]string{"message": "No handler found for url " + path})
-		return
+		return true
 	case r.Method != method:
 		w.Header().Set("Allow", method)
 		WritePlainJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": a.MethodNotAllowed(r.Method)})
-		return
+		return true
 	}
 	switch path {
 	case "/_sim/stats":
@@ -122,4 +127,5 @@ func ServeAdmin(w http.ResponseWriter, r *http.Request, a Admin) {
 		a.ResetJournal()
 		WritePlainJSON(w, http.StatusOK, []Mutation{})
 	}
+	return true
 }

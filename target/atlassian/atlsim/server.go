@@ -297,8 +297,7 @@ func match(method, escapedPath string) (rt *route, params map[string]string, pat
 
 // ServeHTTP serves the emulated APIs and the /_sim admin endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_sim/") {
-		s.serveAdmin(w, r)
+	if s.serveAdmin(w, r) {
 		return
 	}
 	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())

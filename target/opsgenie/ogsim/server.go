@@ -380,8 +380,7 @@ func match(method, escapedPath string) (rt *route, params []string, pathKnown bo
 
 // ServeHTTP serves the OpsGenie v2 API and the /_sim admin endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_sim/") {
-		s.serveAdmin(w, r)
+	if s.serveAdmin(w, r) {
 		return
 	}
 

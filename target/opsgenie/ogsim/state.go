@@ -176,11 +176,12 @@ func (s *Server) State() State {
 	return st
 }
 
-// serveAdmin answers the /_sim endpoints (see simkit.ServeAdmin). They
+// serveAdmin answers a request to the /_sim endpoints (see
+// simkit.ServeAdmin) and reports whether it was one. They
 // need no key and are not counted, rate-limited or faulted; their bodies
 // are plain JSON, without took and requestId.
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	simkit.ServeAdmin(w, r, simkit.Admin{
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
+	return simkit.ServeAdmin(w, r, simkit.Admin{
 		Stats:        func() any { return s.Stats() },
 		State:        func() any { return s.State() },
 		Journal:      s.Journal,
