@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -74,16 +75,14 @@ func DropConn(w http.ResponseWriter, log *slog.Logger, route string, attrs ...an
 	panic(http.ErrAbortHandler)
 }
 
-// Admin is what the /_sim endpoints of an emulator show and reset.
-type Admin struct {
-	// Stats and State return what GET /_sim/stats and /_sim/state show.
-	Stats, State func() any
-	// Journal returns the mutations GET /_sim/journal shows.
-	Journal func() []Mutation
-	// ResetStats and ResetJournal carry out the POST /_sim/reset-* calls.
-	ResetStats, ResetJournal func()
-	// MethodNotAllowed is the message of the 405 answering method.
-	MethodNotAllowed func(method string) string
+// Observable is what the /_sim endpoints of an emulator show and reset: S
+// is its Stats type, T its State type.
+type Observable[S, T any] interface {
+	Stats() S
+	State() T
+	Journal() []Mutation
+	ResetStats()
+	ResetJournal()
 }
 
 // adminMethods are the /_sim endpoints and the method each takes.
@@ -93,8 +92,9 @@ var adminMethods = map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state
 // ServeAdmin answers a request under /_sim/ and reports whether it did;
 // the endpoints are GET /_sim/stats, GET /_sim/state, GET /_sim/journal,
 // POST /_sim/reset-stats and POST /_sim/reset-journal, answered in plain
-// indented JSON.
-func ServeAdmin(w http.ResponseWriter, r *http.Request, a Admin) bool {
+// indented JSON. notAllowed is the format of the 405 message, with the
+// request method for %s.
+func ServeAdmin[S, T any](w http.ResponseWriter, r *http.Request, a Observable[S, T], notAllowed string) bool {
 	path := r.URL.Path
 	if !strings.HasPrefix(path, "/_sim/") {
 		return false
@@ -106,7 +106,7 @@ func ServeAdmin(w http.ResponseWriter, r *http.Request, a Admin) bool {
 		return true
 	case r.Method != method:
 		w.Header().Set("Allow", method)
-		WritePlainJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": a.MethodNotAllowed(r.Method)})
+		WritePlainJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": fmt.Sprintf(notAllowed, r.Method)})
 		return true
 	}
 	switch path {

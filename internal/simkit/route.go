@@ -31,9 +31,10 @@ type Param struct {
 // returns the Route. It splits the escaped path, so an encoded "/" stays
 // inside its segment, and unescapes each wildcard with path rules ("+"
 // stays "+", "%2B" becomes "+"); a trailing slash is ignored. It returns
-// the index of the route (-1: none) and the wildcards in pattern order;
-// pathKnown reports whether some route has this path under another method.
-func Match[T any](routes []T, route func(*T) *Route, method, escapedPath string) (i int, params []Param, pathKnown bool) {
+// the index of the route (-1: none), the wildcards in pattern order and
+// the route's name (method + " (unmatched)" for none); pathKnown reports
+// whether some route has this path under another method.
+func Match[T any](routes []T, route func(*T) *Route, method, escapedPath string) (i int, params []Param, name string, pathKnown bool) {
 	p := strings.TrimPrefix(escapedPath, "/")
 	p = strings.TrimSuffix(p, "/") // trailing-slash variants
 	segs := strings.Split(p, "/")
@@ -44,11 +45,11 @@ func Match[T any](routes []T, route func(*T) *Route, method, escapedPath string)
 			continue
 		}
 		if cand.Method == method {
-			return i, ps, true
+			return i, ps, cand.Name(), true
 		}
 		pathKnown = true
 	}
-	return -1, nil, pathKnown
+	return -1, nil, method + " (unmatched)", pathKnown
 }
 
 // match matches the path segments against the pattern.

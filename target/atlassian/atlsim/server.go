@@ -283,16 +283,16 @@ func buildRoutes(rs []route) []route {
 
 // match finds the route of a request (see simkit.Match); params are the
 // path wildcards by name.
-func match(method, escapedPath string) (rt *route, params map[string]string, pathKnown bool) {
-	i, ps, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+func match(method, escapedPath string) (rt *route, params map[string]string, name string, pathKnown bool) {
+	i, ps, name, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
 	if i < 0 {
-		return nil, nil, pathKnown
+		return nil, nil, name, pathKnown
 	}
 	params = map[string]string{}
 	for _, p := range ps {
 		params[p.Name] = p.Value
 	}
-	return &routes[i], params, true
+	return &routes[i], params, name, true
 }
 
 // ServeHTTP serves the emulated APIs and the /_sim admin endpoints.
@@ -300,11 +300,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveAdmin(w, r) {
 		return
 	}
-	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())
-	routeName := r.Method + " (unmatched)"
+	rt, params, routeName, pathKnown := match(r.Method, r.URL.EscapedPath())
 	a := apiOfPath(r.URL.Path)
 	if rt != nil {
-		routeName = rt.name()
 		a = rt.api
 	}
 	s.h.Counter.Count(routeName)

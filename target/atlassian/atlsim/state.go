@@ -165,15 +165,8 @@ func (s *Server) State() State {
 }
 
 // serveAdmin answers a request to the /_sim endpoints (see
-// simkit.ServeAdmin) and reports whether it was one. They
-// need no credential and are not counted, rate-limited or faulted.
+// simkit.ServeAdmin) and reports whether it was one. They need no
+// credential and are not counted, rate-limited or faulted.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
-	return simkit.ServeAdmin(w, r, simkit.Admin{
-		Stats:            func() any { return s.Stats() },
-		State:            func() any { return s.State() },
-		Journal:          s.Journal,
-		ResetStats:       s.ResetStats,
-		ResetJournal:     s.ResetJournal,
-		MethodNotAllowed: func(method string) string { return "Method " + method + " is not supported" },
-	})
+	return simkit.ServeAdmin[Stats, State](w, r, s, "Method %s is not supported")
 }

@@ -367,15 +367,15 @@ func buildRoutes(rs []route) []route {
 
 // match finds the route of a request (see simkit.Match); params are the
 // path wildcards in pattern order.
-func match(method, escapedPath string) (rt *route, params []string, pathKnown bool) {
-	i, ps, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
-	if i < 0 {
-		return nil, nil, pathKnown
+func match(method, escapedPath string) (rt *route, params []string, name string, pathKnown bool) {
+	i, ps, name, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+	if i >= 0 {
+		rt = &routes[i]
 	}
 	for _, p := range ps {
 		params = append(params, p.Value)
 	}
-	return &routes[i], params, true
+	return rt, params, name, pathKnown
 }
 
 // ServeHTTP serves the OpsGenie v2 API and the /_sim admin endpoints.
@@ -383,12 +383,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.serveAdmin(w, r) {
 		return
 	}
-
-	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())
-	routeName := r.Method + " (unmatched)"
-	if rt != nil {
-		routeName = rt.name()
-	}
+	rt, params, routeName, pathKnown := match(r.Method, r.URL.EscapedPath())
 	s.h.Counter.Count(routeName)
 	start := time.Now()
 	reqID := simkit.NewRequestID()
