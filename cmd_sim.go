@@ -122,8 +122,6 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	st := srv.Stats()
-	logger.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return exitOK
 }
 

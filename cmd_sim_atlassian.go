@@ -70,7 +70,5 @@ func runSimAtlassian(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	st := srv.Stats()
-	logger.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return exitOK
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -24,9 +23,9 @@ type Emulator interface {
 // Serve listens on addr (host:port; port 0 picks a free one), calls ready
 // with the address bound, and serves em until ctx ends. It then abandons
 // em's late writes and shuts down gracefully, closing what is still in
-// flight after ShutdownGrace (said as a warning on log). Its errors start
-// with "listening:" or "serving:".
-func Serve(ctx context.Context, addr string, em Emulator, log *slog.Logger, ready func(net.Addr)) error {
+// flight after ShutdownGrace (said as a warning on h.Log), and logs the
+// request counts of h. Its errors start with "listening:" or "serving:".
+func Serve(ctx context.Context, addr string, em Emulator, h *Harness, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		em.Close()
@@ -46,11 +45,13 @@ func Serve(ctx context.Context, addr string, em Emulator, log *slog.Logger, read
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
-		log.Warn("requests still in flight at shutdown; closing", "err", err)
+		h.Log.Warn("requests still in flight at shutdown; closing", "err", err)
 		_ = hs.Close()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serving: %w", err)
 	}
+	st := h.Counter.Stats()
+	h.Log.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return nil
 }

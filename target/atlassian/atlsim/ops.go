@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // Page-size caps and defaults of JSM Ops lists (reference §3.5, §3.6).
@@ -241,15 +243,7 @@ type scheduleJSON struct {
 	Rotations   []rotationJSON `json:"rotations,omitempty"`
 }
 
-type rotationJSON struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	StartDate    string `json:"startDate"`
-	EndDate      string `json:"endDate,omitempty"`
-	Type         string `json:"type"`
-	Length       int    `json:"length"`
-	Participants []ref  `json:"participants"`
-}
+type rotationJSON = simkit.RotationJSON[ref]
 
 func rotationView(r *rotation) rotationJSON {
 	return rotationJSON{ID: r.id, Name: r.name, StartDate: r.startDate, EndDate: r.endDate, Type: r.rotType,

@@ -210,75 +210,66 @@ type reply struct {
 type handler func(s *Server, c *call) reply
 
 type route struct {
-	method  string
-	pattern string
-	r       simkit.Route
-	api     api
-	h       handler
+	r   simkit.Route
+	api api
+	h   handler
 }
 
 func (rt *route) name() string { return rt.r.Name() }
 
-var routes = buildRoutes([]route{
-	{method: "GET", pattern: "/_edge/tenant_info", api: apiEdge, h: (*Server).tenantInfo},
+var routes = []route{
+	{r: simkit.NewRoute("GET", "/_edge/tenant_info"), api: apiEdge, h: (*Server).tenantInfo},
 
-	{method: "GET", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).listTeams},
-	{method: "POST", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).createTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/archive", api: apiTeams, h: (*Server).archiveTeams},
-	{method: "POST", pattern: teamsPrefix + "/teams/unarchive", api: apiTeams, h: (*Server).unarchiveTeams},
-	{method: "GET", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).getTeam},
-	{method: "PATCH", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).patchTeam},
-	{method: "DELETE", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).deleteTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/restore", api: apiTeams, h: (*Server).restoreTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members", api: apiTeams, h: (*Server).listMembers},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members/add", api: apiTeams, h: (*Server).addMembers},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members/remove", api: apiTeams, h: (*Server).removeMembers},
+	{r: simkit.NewRoute("GET", teamsPrefix+"/teams"), api: apiTeams, h: (*Server).listTeams},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams"), api: apiTeams, h: (*Server).createTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/archive"), api: apiTeams, h: (*Server).archiveTeams},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/unarchive"), api: apiTeams, h: (*Server).unarchiveTeams},
+	{r: simkit.NewRoute("GET", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).getTeam},
+	{r: simkit.NewRoute("PATCH", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).patchTeam},
+	{r: simkit.NewRoute("DELETE", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).deleteTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/restore"), api: apiTeams, h: (*Server).restoreTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members"), api: apiTeams, h: (*Server).listMembers},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members/add"), api: apiTeams, h: (*Server).addMembers},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members/remove"), api: apiTeams, h: (*Server).removeMembers},
 
-	{method: "GET", pattern: opsPrefix + "/v1/teams", api: apiOps, h: (*Server).opsTeams},
-	{method: "POST", pattern: opsPrefix + "/v1/teams/{teamId}/enable-ops", api: apiOps, h: (*Server).enableOps},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/requests/{requestId}", api: apiOps, h: (*Server).opsRequestStatus},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/roles", api: apiOps, h: (*Server).teamRoles},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/escalations", api: apiOps, h: (*Server).listEscalations},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/escalations/{id}", api: apiOps, h: (*Server).getEscalation},
-	{method: "DELETE", pattern: opsPrefix + "/v1/teams/{teamId}/escalations/{id}", api: apiOps, h: (*Server).deleteEscalation},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules", api: apiOps, h: (*Server).listSchedules},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}", api: apiOps, h: (*Server).getSchedule},
-	{method: "DELETE", pattern: opsPrefix + "/v1/schedules/{id}", api: apiOps, h: (*Server).deleteSchedule},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations", api: apiOps, h: (*Server).listRotations},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations/{rotationId}", api: apiOps, h: (*Server).getRotation},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/overrides", api: apiOps, h: (*Server).listOverrides},
-	{method: "GET", pattern: opsPrefix + "/v1/forwarding-rules", api: apiOps, h: (*Server).listForwarding},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams"), api: apiOps, h: (*Server).opsTeams},
+	{r: simkit.NewRoute("POST", opsPrefix+"/v1/teams/{teamId}/enable-ops"), api: apiOps, h: (*Server).enableOps},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/requests/{requestId}"), api: apiOps, h: (*Server).opsRequestStatus},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/roles"), api: apiOps, h: (*Server).teamRoles},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/escalations"), api: apiOps, h: (*Server).listEscalations},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/escalations/{id}"), api: apiOps, h: (*Server).getEscalation},
+	{r: simkit.NewRoute("DELETE", opsPrefix+"/v1/teams/{teamId}/escalations/{id}"), api: apiOps, h: (*Server).deleteEscalation},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules"), api: apiOps, h: (*Server).listSchedules},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}"), api: apiOps, h: (*Server).getSchedule},
+	{r: simkit.NewRoute("DELETE", opsPrefix+"/v1/schedules/{id}"), api: apiOps, h: (*Server).deleteSchedule},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/rotations"), api: apiOps, h: (*Server).listRotations},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/rotations/{rotationId}"), api: apiOps, h: (*Server).getRotation},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/overrides"), api: apiOps, h: (*Server).listOverrides},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/forwarding-rules"), api: apiOps, h: (*Server).listForwarding},
 
-	{method: "GET", pattern: "/rest/api/3/user/search", api: apiJira, h: (*Server).jiraUserSearch},
-	{method: "GET", pattern: "/rest/api/3/users/search", api: apiJira, h: (*Server).jiraUsersList},
-	{method: "GET", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraGetUser},
-	{method: "POST", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraCreateUser},
-	{method: "DELETE", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraDeleteUser},
-	{method: "GET", pattern: "/rest/api/3/user/properties", api: apiJira, h: (*Server).jiraPropertyKeys},
-	{method: "GET", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraGetProperty},
-	{method: "PUT", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraPutProperty},
-	{method: "DELETE", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraDeleteProperty},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/search"), api: apiJira, h: (*Server).jiraUserSearch},
+	{r: simkit.NewRoute("GET", "/rest/api/3/users/search"), api: apiJira, h: (*Server).jiraUsersList},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraGetUser},
+	{r: simkit.NewRoute("POST", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraCreateUser},
+	{r: simkit.NewRoute("DELETE", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraDeleteUser},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/properties"), api: apiJira, h: (*Server).jiraPropertyKeys},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraGetProperty},
+	{r: simkit.NewRoute("PUT", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraPutProperty},
+	{r: simkit.NewRoute("DELETE", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraDeleteProperty},
 
-	{method: "GET", pattern: "/admin/v1/orgs", api: apiAdmin, h: (*Server).listOrgs},
-	{method: "GET", pattern: adminV2 + "/directories/{directoryId}/users", api: apiAdmin, h: (*Server).dirUsers},
-	{method: "DELETE", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}", api: apiAdmin, h: (*Server).dirRemoveUser},
-	{method: "POST", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}/suspend", api: apiAdmin, h: (*Server).dirSuspend},
-	{method: "POST", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}/restore", api: apiAdmin, h: (*Server).dirRestore},
-	{method: "POST", pattern: adminV2 + "/users/invite", api: apiAdmin, h: (*Server).invite},
-	{method: "POST", pattern: adminV2 + "/users/search", api: apiAdmin, h: (*Server).orgUserSearch},
-	{method: "GET", pattern: "/users/{accountId}/manage", api: apiAdmin, h: (*Server).managePrivileges},
-	{method: "PATCH", pattern: "/users/{accountId}/manage/profile", api: apiAdmin, h: (*Server).manageProfile},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/disable", api: apiAdmin, h: (*Server).manageDisable},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/enable", api: apiAdmin, h: (*Server).manageEnable},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/delete", api: apiAdmin, h: (*Server).manageDelete},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/cancel-delete", api: apiAdmin, h: (*Server).manageCancelDelete},
-})
-
-func buildRoutes(rs []route) []route {
-	for i := range rs {
-		rs[i].r = simkit.NewRoute(rs[i].method, rs[i].pattern)
-	}
-	return rs
+	{r: simkit.NewRoute("GET", "/admin/v1/orgs"), api: apiAdmin, h: (*Server).listOrgs},
+	{r: simkit.NewRoute("GET", adminV2+"/directories/{directoryId}/users"), api: apiAdmin, h: (*Server).dirUsers},
+	{r: simkit.NewRoute("DELETE", adminV2+"/directories/{directoryId}/users/{accountId}"), api: apiAdmin, h: (*Server).dirRemoveUser},
+	{r: simkit.NewRoute("POST", adminV2+"/directories/{directoryId}/users/{accountId}/suspend"), api: apiAdmin, h: (*Server).dirSuspend},
+	{r: simkit.NewRoute("POST", adminV2+"/directories/{directoryId}/users/{accountId}/restore"), api: apiAdmin, h: (*Server).dirRestore},
+	{r: simkit.NewRoute("POST", adminV2+"/users/invite"), api: apiAdmin, h: (*Server).invite},
+	{r: simkit.NewRoute("POST", adminV2+"/users/search"), api: apiAdmin, h: (*Server).orgUserSearch},
+	{r: simkit.NewRoute("GET", "/users/{accountId}/manage"), api: apiAdmin, h: (*Server).managePrivileges},
+	{r: simkit.NewRoute("PATCH", "/users/{accountId}/manage/profile"), api: apiAdmin, h: (*Server).manageProfile},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/disable"), api: apiAdmin, h: (*Server).manageDisable},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/enable"), api: apiAdmin, h: (*Server).manageEnable},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/delete"), api: apiAdmin, h: (*Server).manageDelete},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/cancel-delete"), api: apiAdmin, h: (*Server).manageCancelDelete},
 }
 
 // match finds the route of a request (see simkit.Match); params are the
@@ -361,7 +352,7 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.RetryAfter)
 		return s.throttled(rt.api, th)
 	}
-	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.method == http.MethodDelete {
+	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.r.Method == http.MethodDelete {
 		return reply{status: http.StatusUnauthorized, body: map[string]any{"code": 401, "message": "Unauthorized; scope does not match"}}
 	}
 	rep := rt.h(s, c)
@@ -547,8 +538,9 @@ var _ http.Handler = (*Server)(nil)
 
 // ListenAndServe listens on addr (host:port; port 0 picks a free one),
 // calls ready with the address bound, and serves until ctx ends; then it
-// abandons the writes still waiting and shuts down gracefully (see
-// simkit.Serve). Its errors start with "listening:" or "serving:".
+// abandons the late writes still waiting, shuts down gracefully and logs
+// the request counts (see simkit.Serve). Its errors start with
+// "listening:" or "serving:".
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
-	return simkit.Serve(ctx, addr, s, s.log, ready)
+	return simkit.Serve(ctx, addr, s, s.h, ready)
 }

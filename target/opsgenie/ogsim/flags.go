@@ -84,10 +84,10 @@ func splitFlag(flagName, v string) ([]string, error) {
 
 // ListenAndServe listens on addr (host:port; port 0 picks a free one),
 // calls ready with the address bound, and serves until ctx ends; then it
-// abandons the late writes still waiting and shuts down gracefully (see
-// simkit.Serve). Its errors start with "listening:" or "serving:".
+// abandons the late writes still waiting, shuts down gracefully and logs
+// the request counts (see simkit.Serve). Its errors start with "listening:" or "serving:".
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
-	return simkit.Serve(ctx, addr, s, s.log, ready)
+	return simkit.Serve(ctx, addr, s, s.h, ready)
 }
 
 // ParseFaults checks the fault options as the command line gives them;

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 type participantJSON struct {
@@ -37,13 +39,7 @@ func (a *account) ownerTeam(id string) *metaJSON {
 }
 
 type rotationJSON struct {
-	ID           string            `json:"id"`
-	Name         string            `json:"name"`
-	StartDate    string            `json:"startDate"`
-	EndDate      string            `json:"endDate,omitempty"`
-	Type         string            `json:"type"`
-	Length       int               `json:"length"`
-	Participants []participantJSON `json:"participants"`
+	simkit.RotationJSON[participantJSON]
 	// TimeRestriction is sent back as it was received.
 	TimeRestriction json.RawMessage `json:"timeRestriction,omitempty"`
 }

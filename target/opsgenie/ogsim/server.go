@@ -311,8 +311,6 @@ type reply struct {
 type handler func(s *Server, c *call) reply
 
 type route struct {
-	method   string
-	pattern  string
 	r        simkit.Route
 	domain   domain
 	resource string // for the 403 message
@@ -321,48 +319,41 @@ type route struct {
 
 func (rt *route) name() string { return rt.r.Name() }
 
-var routes = buildRoutes([]route{
-	{method: "GET", pattern: "/v2/users", domain: domainSearch, resource: "user", h: (*Server).listUsers},
-	{method: "POST", pattern: "/v2/users", resource: "user", h: (*Server).createUser},
-	{method: "GET", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).getUser},
-	{method: "PATCH", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).updateUser},
-	{method: "DELETE", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).deleteUser},
-	{method: "GET", pattern: "/v2/users/{identifier}/teams", resource: "user", h: (*Server).userTeams},
-	{method: "GET", pattern: "/v2/users/{identifier}/schedules", resource: "user", h: (*Server).userSchedules},
-	{method: "GET", pattern: "/v2/users/{identifier}/escalations", resource: "user", h: (*Server).userEscalations},
-	{method: "GET", pattern: "/v2/teams", resource: "team", h: (*Server).listTeams},
-	{method: "POST", pattern: "/v2/teams", resource: "team", h: (*Server).createTeam},
-	{method: "GET", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).getTeam},
-	{method: "PATCH", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).updateTeam},
-	{method: "DELETE", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).deleteTeam},
-	{method: "POST", pattern: "/v2/teams/{identifier}/members", resource: "team", h: (*Server).addMember},
-	{method: "DELETE", pattern: "/v2/teams/{identifier}/members/{memberIdentifier}", resource: "team", h: (*Server).removeMember},
-	{method: "GET", pattern: "/v2/schedules", resource: "schedule", h: (*Server).listSchedules},
-	{method: "POST", pattern: "/v2/schedules", resource: "schedule", h: (*Server).createSchedule},
-	{method: "GET", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).getSchedule},
-	{method: "PATCH", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).updateSchedule},
-	{method: "DELETE", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).deleteSchedule},
-	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).listRotations},
-	{method: "POST", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).createRotation},
-	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).getRotation},
-	{method: "PATCH", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).updateRotation},
-	{method: "DELETE", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).deleteRotation},
-	{method: "GET", pattern: "/v2/escalations", resource: "escalation", h: (*Server).listEscalations},
-	{method: "POST", pattern: "/v2/escalations", resource: "escalation", h: (*Server).createEscalation},
-	{method: "GET", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).getEscalation},
-	{method: "PATCH", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).updateEscalation},
-	{method: "DELETE", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).deleteEscalation},
-	{method: "GET", pattern: "/v2/roles", resource: "role", h: (*Server).listRoles},
-	{method: "GET", pattern: "/v2/roles/{identifier}", resource: "role", h: (*Server).getRole},
-	{method: "GET", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
-	{method: "POST", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
-})
-
-func buildRoutes(rs []route) []route {
-	for i := range rs {
-		rs[i].r = simkit.NewRoute(rs[i].method, rs[i].pattern)
-	}
-	return rs
+var routes = []route{
+	{r: simkit.NewRoute("GET", "/v2/users"), domain: domainSearch, resource: "user", h: (*Server).listUsers},
+	{r: simkit.NewRoute("POST", "/v2/users"), resource: "user", h: (*Server).createUser},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}"), resource: "user", h: (*Server).getUser},
+	{r: simkit.NewRoute("PATCH", "/v2/users/{identifier}"), resource: "user", h: (*Server).updateUser},
+	{r: simkit.NewRoute("DELETE", "/v2/users/{identifier}"), resource: "user", h: (*Server).deleteUser},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/teams"), resource: "user", h: (*Server).userTeams},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/schedules"), resource: "user", h: (*Server).userSchedules},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/escalations"), resource: "user", h: (*Server).userEscalations},
+	{r: simkit.NewRoute("GET", "/v2/teams"), resource: "team", h: (*Server).listTeams},
+	{r: simkit.NewRoute("POST", "/v2/teams"), resource: "team", h: (*Server).createTeam},
+	{r: simkit.NewRoute("GET", "/v2/teams/{identifier}"), resource: "team", h: (*Server).getTeam},
+	{r: simkit.NewRoute("PATCH", "/v2/teams/{identifier}"), resource: "team", h: (*Server).updateTeam},
+	{r: simkit.NewRoute("DELETE", "/v2/teams/{identifier}"), resource: "team", h: (*Server).deleteTeam},
+	{r: simkit.NewRoute("POST", "/v2/teams/{identifier}/members"), resource: "team", h: (*Server).addMember},
+	{r: simkit.NewRoute("DELETE", "/v2/teams/{identifier}/members/{memberIdentifier}"), resource: "team", h: (*Server).removeMember},
+	{r: simkit.NewRoute("GET", "/v2/schedules"), resource: "schedule", h: (*Server).listSchedules},
+	{r: simkit.NewRoute("POST", "/v2/schedules"), resource: "schedule", h: (*Server).createSchedule},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).getSchedule},
+	{r: simkit.NewRoute("PATCH", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).updateSchedule},
+	{r: simkit.NewRoute("DELETE", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).deleteSchedule},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}/rotations"), resource: "schedule", h: (*Server).listRotations},
+	{r: simkit.NewRoute("POST", "/v2/schedules/{identifier}/rotations"), resource: "schedule", h: (*Server).createRotation},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).getRotation},
+	{r: simkit.NewRoute("PATCH", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).updateRotation},
+	{r: simkit.NewRoute("DELETE", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).deleteRotation},
+	{r: simkit.NewRoute("GET", "/v2/escalations"), resource: "escalation", h: (*Server).listEscalations},
+	{r: simkit.NewRoute("POST", "/v2/escalations"), resource: "escalation", h: (*Server).createEscalation},
+	{r: simkit.NewRoute("GET", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).getEscalation},
+	{r: simkit.NewRoute("PATCH", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).updateEscalation},
+	{r: simkit.NewRoute("DELETE", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).deleteEscalation},
+	{r: simkit.NewRoute("GET", "/v2/roles"), resource: "role", h: (*Server).listRoles},
+	{r: simkit.NewRoute("GET", "/v2/roles/{identifier}"), resource: "role", h: (*Server).getRole},
+	{r: simkit.NewRoute("GET", "/v2/heartbeats/{name}/ping"), resource: "heartbeat", h: (*Server).pingHeartbeat},
+	{r: simkit.NewRoute("POST", "/v2/heartbeats/{name}/ping"), resource: "heartbeat", h: (*Server).pingHeartbeat},
 }
 
 // match finds the route of a request (see simkit.Match); params are the
