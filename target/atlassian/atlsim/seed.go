@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -156,13 +155,7 @@ type SeedRule struct {
 
 // LoadSeed reads a seed file (YAML or JSON, which is YAML). Unknown keys
 // and inconsistencies are errors naming file:line.
-func LoadSeed(file string) (*Seed, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading seed: %w", err)
-	}
-	return ParseSeed(file, data)
-}
+func LoadSeed(file string) (*Seed, error) { return simkit.LoadSeed(file, ParseSeed) }
 
 // ParseSeed parses and checks a seed; name is used in error messages.
 func ParseSeed(name string, data []byte) (*Seed, error) {
