@@ -12,3 +12,14 @@ type RotationJSON[P any] struct {
 	Length       int    `json:"length"`
 	Participants []P    `json:"participants"`
 }
+
+// ScheduleJSON is the head of a schedule as the OpsGenie API and the JSM
+// Operations API render it; each emulator's schedule embeds it and adds
+// its owner and rotations.
+type ScheduleJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Timezone    string `json:"timezone"`
+	Enabled     bool   `json:"enabled"`
+}

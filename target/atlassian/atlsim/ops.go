@@ -234,13 +234,9 @@ func pageBody(values any, next string) map[string]any {
 }
 
 type scheduleJSON struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Timezone    string         `json:"timezone"`
-	Enabled     bool           `json:"enabled"`
-	TeamID      string         `json:"teamId"`
-	Rotations   []rotationJSON `json:"rotations,omitempty"`
+	simkit.ScheduleJSON
+	TeamID    string         `json:"teamId"`
+	Rotations []rotationJSON `json:"rotations,omitempty"`
 }
 
 type rotationJSON = simkit.RotationJSON[ref]
@@ -251,7 +247,8 @@ func rotationView(r *rotation) rotationJSON {
 }
 
 func scheduleView(sc *schedule, expand bool) scheduleJSON {
-	v := scheduleJSON{ID: sc.id, Name: sc.name, Description: sc.description, Timezone: sc.timezone, Enabled: sc.enabled, TeamID: sc.teamID}
+	v := scheduleJSON{ScheduleJSON: simkit.ScheduleJSON{ID: sc.id, Name: sc.name, Description: sc.description, Timezone: sc.timezone,
+		Enabled: sc.enabled}, TeamID: sc.teamID}
 	if expand {
 		v.Rotations = []rotationJSON{}
 		for _, r := range sc.rotations {
