@@ -122,6 +122,19 @@ func matchesPrefix(u *user, q string) bool {
 	return false
 }
 
+// jiraPage reads the page parameters of a Jira listing: startAt (default
+// 0) and maxResults (default jiraDefaultResults, capped at
+// jiraMaxResults).
+func jiraPage(c *call) (startAt, maxResults int, err error) {
+	if startAt, err = intParam(c.query, "startAt", 0, 0, 1<<30); err != nil {
+		return 0, 0, err
+	}
+	if maxResults, err = intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30); err != nil {
+		return 0, 0, err
+	}
+	return startAt, min(maxResults, jiraMaxResults), nil
+}
+
 // jiraUserSearch is GET /rest/api/3/user/search?query=&startAt=&maxResults=:
 // a bare array of the accounts query prefixes, within the first 1000.
 func (s *Server) jiraUserSearch(c *call) reply {
@@ -129,15 +142,10 @@ func (s *Server) jiraUserSearch(c *call) reply {
 	if q == "" && c.query.Get("accountId") == "" {
 		return s.jiraErr(http.StatusBadRequest, "The query parameter 'query' or 'accountId' is required.")
 	}
-	startAt, err := intParam(c.query, "startAt", 0, 0, 1<<30)
+	startAt, maxRes, err := jiraPage(c)
 	if err != nil {
 		return s.jiraErr(http.StatusBadRequest, err.Error())
 	}
-	maxRes, err := intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30)
-	if err != nil {
-		return s.jiraErr(http.StatusBadRequest, err.Error())
-	}
-	maxRes = min(maxRes, jiraMaxResults)
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	var hits []*user
@@ -160,15 +168,10 @@ func (s *Server) jiraUserSearch(c *call) reply {
 // jiraUsersList is GET /rest/api/3/users/search?startAt=&maxResults=:
 // every account, ≤ 1000 a page.
 func (s *Server) jiraUsersList(c *call) reply {
-	startAt, err := intParam(c.query, "startAt", 0, 0, 1<<30)
+	startAt, maxRes, err := jiraPage(c)
 	if err != nil {
 		return s.jiraErr(http.StatusBadRequest, err.Error())
 	}
-	maxRes, err := intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30)
-	if err != nil {
-		return s.jiraErr(http.StatusBadRequest, err.Error())
-	}
-	maxRes = min(maxRes, jiraMaxResults)
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	all := s.acct.liveUsers()
