@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
@@ -27,9 +23,6 @@ type simOptions struct {
 	actor    *ogsim.ActorOptions // nil unless --actor-every is set
 	log      logFlags
 }
-
-// shutdownGrace bounds how long ogsync sim waits for requests in flight.
-const shutdownGrace = 5 * time.Second
 
 // parseSimArgs parses the flags of ogsync sim; its errors name the flag.
 func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
@@ -68,45 +61,16 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return o, fmt.Errorf("--listen=%s: must be host:port", o.listen)
 	}
-	for _, f := range []struct {
-		name string
-		v    int
-	}{
-		{"rate-config-per-second", o.rate.Configuration.PerSecond}, {"rate-config-per-minute", o.rate.Configuration.PerMinute},
-		{"rate-search-per-second", o.rate.Search.PerSecond}, {"rate-search-per-minute", o.rate.Search.PerMinute},
-	} {
-		if f.v < 0 {
-			return o, fmt.Errorf("--%s=%d: must not be negative", f.name, f.v)
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"fault-error-rate", o.faults.ErrorRate}, {"fault-drop-rate", o.faults.DropRate}, {"fault-late-rate", o.faults.LateRate}} {
-		if f.v < 0 || f.v > 1 {
-			return o, fmt.Errorf("--%s=%v: must be between 0 and 1", f.name, f.v)
-		}
-	}
-	if o.faults.ErrorRate+o.faults.DropRate > 1 {
-		return o, fmt.Errorf("--fault-error-rate=%v and --fault-drop-rate=%v: together must not exceed 1", o.faults.ErrorRate, o.faults.DropRate)
-	}
-	if o.faults.ErrorRate+o.faults.DropRate+o.faults.LateRate > 1 {
-		return o, fmt.Errorf("--fault-error-rate=%v, --fault-drop-rate=%v and --fault-late-rate=%v: together must not exceed 1",
-			o.faults.ErrorRate, o.faults.DropRate, o.faults.LateRate)
-	}
-	if o.faults.LateDelay < 0 {
-		return o, fmt.Errorf("--fault-late-delay=%v: must not be negative", o.faults.LateDelay)
-	}
-	if o.faults.Latency < 0 {
-		return o, fmt.Errorf("--fault-latency=%v: must not be negative", o.faults.Latency)
-	}
-	if o.faults.Jitter < 0 {
-		return o, fmt.Errorf("--fault-jitter=%v: must not be negative", o.faults.Jitter)
-	}
-	if err := o.parseBehavior(); err != nil {
+	if err := ogsim.ParseRateLimit(o.rate); err != nil {
 		return o, err
 	}
-	a, err := parseActor(actor, actorUsers, actorOps)
+	if err := ogsim.ParseFaults(o.faults); err != nil {
+		return o, err
+	}
+	if err := ogsim.ParseBehavior(o.beh); err != nil {
+		return o, err
+	}
+	a, err := ogsim.ParseActor(actor, actorUsers, actorOps)
 	if err != nil {
 		return o, err
 	}
@@ -115,71 +79,6 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 		return o, err
 	}
 	return o, nil
-}
-
-// parseBehavior checks the behaviour switches.
-func (o *simOptions) parseBehavior() error {
-	for _, f := range []struct {
-		name, v string
-		allowed []string
-	}{
-		{"member-readd", o.beh.MemberReAdd, []string{ogsim.MemberReAddUpdateRole, ogsim.MemberReAddConflict, ogsim.MemberReAddKeepRole}},
-		{"team-patch-members", o.beh.TeamPatchMembers, []string{ogsim.TeamPatchMembersReplace, ogsim.TeamPatchMembersIgnore}},
-		{"team-delete", o.beh.TeamDelete, []string{ogsim.TeamDeleteCascade, ogsim.TeamDeleteRefuse}},
-	} {
-		if !slices.Contains(f.allowed, f.v) {
-			return fmt.Errorf("--%s=%s: must be %s", f.name, f.v, strings.Join(f.allowed, ", "))
-		}
-	}
-	if o.beh.ListLag < 0 {
-		return fmt.Errorf("--list-lag=%v: must not be negative", o.beh.ListLag)
-	}
-	return nil
-}
-
-// parseActor builds the other actor's options from its flags; nil when
-// --actor-every is 0.
-func parseActor(a ogsim.ActorOptions, users, ops string) (*ogsim.ActorOptions, error) {
-	switch {
-	case a.Every < 0:
-		return nil, fmt.Errorf("--actor-every=%d: must not be negative", a.Every)
-	case a.Every == 0 && (users != "" || ops != ""):
-		return nil, errors.New("--actor-users and --actor-ops need --actor-every")
-	case a.Every == 0:
-		return nil, nil
-	}
-	split := func(flagName, v string) ([]string, error) {
-		if v == "" {
-			return nil, nil
-		}
-		var out []string
-		for _, x := range strings.Split(v, ",") {
-			if x = strings.TrimSpace(x); x == "" {
-				return nil, fmt.Errorf("--%s=%s: empty entry", flagName, v)
-			}
-			out = append(out, x)
-		}
-		return out, nil
-	}
-	var err error
-	if a.Users, err = split("actor-users", users); err != nil {
-		return nil, err
-	}
-	if a.Ops, err = split("actor-ops", ops); err != nil {
-		return nil, err
-	}
-	for _, op := range a.Ops {
-		if !slices.Contains(ogsim.ActorOps, op) {
-			return nil, fmt.Errorf("--actor-ops=%s: unknown op %q (want %s)", ops, op, strings.Join(ogsim.ActorOps, ", "))
-		}
-	}
-	if a.Ops == nil {
-		a.Ops = slices.Clone(ogsim.ActorOps)
-	}
-	if slices.Contains(a.Ops, ogsim.ActorAddMember) && len(a.Users) == 0 {
-		return nil, fmt.Errorf("--actor-users: the %s op needs at least one username", ogsim.ActorAddMember)
-	}
-	return &a, nil
 }
 
 // runSim serves the OpsGenie API emulator until ctx is cancelled, then
@@ -197,21 +96,13 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "sim", err)
 	}
-	if o.apiKey == "" {
-		o.apiKey = io.getenv("OPSGENIE_API_KEY")
-	}
-	if o.apiKey == "" {
-		fmt.Fprintln(io.err, "ogsync sim: --api-key (or OPSGENIE_API_KEY) is required")
+	if o.apiKey = simKey(io, o.apiKey, "OPSGENIE_API_KEY"); o.apiKey == "" {
 		return exitError
 	}
 	logger := o.log.logger(io)
-
-	var seed *ogsim.Seed
-	if o.seedFile != "" {
-		if seed, err = ogsim.LoadSeed(o.seedFile); err != nil {
-			fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
-			return exitError
-		}
+	seed, ok := simSeed(io, o.seedFile, ogsim.LoadSeed)
+	if !ok {
+		return exitError
 	}
 	srv, err := ogsim.New(ogsim.Options{APIKey: o.apiKey, Seed: seed, RateLimit: o.rate, Faults: o.faults,
 		Logger: logger, IDSeed: o.idSeed, Behavior: o.beh, Actor: o.actor})
@@ -219,39 +110,43 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	ln, err := net.Listen("tcp", o.listen)
+	err = srv.ListenAndServe(ctx, o.listen, func(addr net.Addr) {
+		fmt.Fprintf(io.err, "listening on %s\n", addr)
+		state := srv.State()
+		logger.Info("serving the OpsGenie API emulator", "addr", addr.String(), "seed", o.seedFile,
+			"users", len(state.Users), "teams", len(state.Teams),
+			"memberReAdd", o.beh.MemberReAdd, "teamPatchMembers", o.beh.TeamPatchMembers, "teamDelete", o.beh.TeamDelete,
+			"ignoreExpandMember", o.beh.IgnoreExpandMember, "listLag", o.beh.ListLag, "actor", o.actor != nil)
+	})
 	if err != nil {
-		fmt.Fprintf(io.err, "ogsync sim: listening: %v\n", err)
+		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(io.err, "listening on %s\n", ln.Addr())
-	state := srv.State()
-	logger.Info("serving the OpsGenie API emulator", "addr", ln.Addr().String(), "seed", o.seedFile,
-		"users", len(state.Users), "teams", len(state.Teams),
-		"memberReAdd", o.beh.MemberReAdd, "teamPatchMembers", o.beh.TeamPatchMembers, "teamDelete", o.beh.TeamDelete,
-		"ignoreExpandMember", o.beh.IgnoreExpandMember, "listLag", o.beh.ListLag, "actor", o.actor != nil)
-
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		fmt.Fprintf(io.err, "ogsync sim: serving: %v\n", err)
-		return exitError
-	case <-ctx.Done():
-	}
-	srv.Close() // late writes still waiting are abandoned, not applied
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		logger.Warn("requests still in flight at shutdown; closing", "err", err)
-		_ = hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(io.err, "ogsync sim: serving: %v\n", err)
-		return exitError
-	}
-	st := srv.Stats()
-	logger.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return exitOK
+}
+
+// simKey returns the key of --api-key, else of the environment variable
+// env; "" (said on stderr) when neither gives one.
+func simKey(io stdio, flagKey, env string) string {
+	if flagKey == "" {
+		flagKey = io.getenv(env)
+	}
+	if flagKey == "" {
+		fmt.Fprintf(io.err, "ogsync sim: --api-key (or %s) is required\n", env)
+	}
+	return flagKey
+}
+
+// simSeed loads the seed file with load; no file means no seed. It says
+// what went wrong on stderr and reports whether the seed is good.
+func simSeed[S any](io stdio, file string, load func(string) (*S, error)) (*S, bool) {
+	if file == "" {
+		return nil, true
+	}
+	seed, err := load(file)
+	if err != nil {
+		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
+		return nil, false
+	}
+	return seed, true
 }

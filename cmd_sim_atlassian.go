@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
-	"net/http"
-	"time"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/target/atlassian/atlsim"
@@ -48,21 +45,14 @@ func runSimAtlassian(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "sim", err)
 	}
-	if o.apiKey == "" {
-		o.apiKey = io.getenv(config.EnvAtlassianAPIToken)
-	}
-	if o.apiKey == "" {
-		fmt.Fprintf(io.err, "ogsync sim: --api-key (or %s) is required\n", config.EnvAtlassianAPIToken)
+	if o.apiKey = simKey(io, o.apiKey, config.EnvAtlassianAPIToken); o.apiKey == "" {
 		return exitError
 	}
 	io.secrets.Add(o.apiKey)
 	logger := o.log.logger(io)
-	var seed *atlsim.Seed
-	if o.seedFile != "" {
-		if seed, err = atlsim.LoadSeed(o.seedFile); err != nil {
-			fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
-			return exitError
-		}
+	seed, ok := simSeed(io, o.seedFile, atlsim.LoadSeed)
+	if !ok {
+		return exitError
 	}
 	srv, err := atlsim.New(atlsim.Options{APIKey: o.apiKey, OrgID: o.orgID, CloudID: o.cloudID, Seed: seed,
 		Logger: logger, IDSeed: o.idSeed})
@@ -70,39 +60,15 @@ func runSimAtlassian(ctx context.Context, io stdio, args []string) int {
 		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	ln, err := net.Listen("tcp", o.listen)
+	err = srv.ListenAndServe(ctx, o.listen, func(addr net.Addr) {
+		fmt.Fprintf(io.err, "listening on %s\norg id %s\ncloud id %s\n", addr, srv.OrgID(), srv.CloudID())
+		state := srv.State()
+		logger.Info("serving the Atlassian emulator", "addr", addr.String(), "seed", o.seedFile,
+			"orgId", srv.OrgID(), "cloudId", srv.CloudID(), "users", len(state.Users), "teams", len(state.Teams))
+	})
 	if err != nil {
-		srv.Close()
-		fmt.Fprintf(io.err, "ogsync sim: listening: %v\n", err)
+		fmt.Fprintf(io.err, "ogsync sim: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(io.err, "listening on %s\norg id %s\ncloud id %s\n", ln.Addr(), srv.OrgID(), srv.CloudID())
-	state := srv.State()
-	logger.Info("serving the Atlassian emulator", "addr", ln.Addr().String(), "seed", o.seedFile,
-		"orgId", srv.OrgID(), "cloudId", srv.CloudID(), "users", len(state.Users), "teams", len(state.Teams))
-
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	select {
-	case err := <-served:
-		srv.Close()
-		fmt.Fprintf(io.err, "ogsync sim: serving: %v\n", err)
-		return exitError
-	case <-ctx.Done():
-	}
-	srv.Close() // writes still waiting are abandoned, not applied
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		logger.Warn("requests still in flight at shutdown; closing", "err", err)
-		_ = hs.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(io.err, "ogsync sim: serving: %v\n", err)
-		return exitError
-	}
-	st := srv.Stats()
-	logger.Info("stopped", "requests", st.Total, "throttled", st.Throttled)
 	return exitOK
 }

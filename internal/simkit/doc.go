@@ -1,4 +1,8 @@
 // Package simkit holds what the API emulators (target/opsgenie/ogsim and
-// target/atlassian/atlsim) share: seeded fault injection and seeded
-// UUID-shaped ids. It serves tests and demos; ogsync itself never uses it.
+// target/atlassian/atlsim) share: the request harness (seeded fault
+// injection, late writes, request counters, the /_sim endpoints, serving),
+// route matching, the token-bucket rate limiter, the journal, the strict
+// seed decoder and seeded UUID-shaped ids. Each emulator keeps its wire
+// format: error envelopes, 429 headers, authentication. It serves tests,
+// demos and ogsync sim; the sync itself never uses it.
 package simkit

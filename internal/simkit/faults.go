@@ -118,3 +118,33 @@ func (f *Faulter) Draw() Fault {
 	}
 	return out
 }
+
+// ParseFaultFlags checks fault options as the command line gives them
+// (ogsync sim --fault-*); its errors name the flags, such as
+// "--fault-error-rate=1.5: must be between 0 and 1".
+func ParseFaultFlags(o FaultOptions) error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"fault-error-rate", o.ErrorRate}, {"fault-drop-rate", o.DropRate}, {"fault-late-rate", o.LateRate}} {
+		if f.v < 0 || f.v > 1 {
+			return fmt.Errorf("--%s=%v: must be between 0 and 1", f.name, f.v)
+		}
+	}
+	if o.ErrorRate+o.DropRate > 1 {
+		return fmt.Errorf("--fault-error-rate=%v and --fault-drop-rate=%v: together must not exceed 1", o.ErrorRate, o.DropRate)
+	}
+	if o.ErrorRate+o.DropRate+o.LateRate > 1 {
+		return fmt.Errorf("--fault-error-rate=%v, --fault-drop-rate=%v and --fault-late-rate=%v: together must not exceed 1",
+			o.ErrorRate, o.DropRate, o.LateRate)
+	}
+	for _, f := range []struct {
+		name string
+		v    time.Duration
+	}{{"fault-late-delay", o.LateDelay}, {"fault-latency", o.Latency}, {"fault-jitter", o.Jitter}} {
+		if f.v < 0 {
+			return fmt.Errorf("--%s=%v: must not be negative", f.name, f.v)
+		}
+	}
+	return nil
+}

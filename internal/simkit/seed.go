@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -122,4 +123,14 @@ func nodeLine(root *yaml.Node, path []any) int {
 		}
 	}
 	return line
+}
+
+// LoadSeed reads a seed file and parses it with parse, which names the
+// file in its errors.
+func LoadSeed[S any](file string, parse func(name string, data []byte) (*S, error)) (*S, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading seed: %w", err)
+	}
+	return parse(file, data)
 }

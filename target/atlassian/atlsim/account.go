@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // The account statuses of a user.
@@ -214,8 +216,7 @@ type account struct {
 	escalations []*escalation
 	forwarding  []*forwardingRule
 	requests    map[string]*opsRequest
-	journal     []Mutation
-	jseq        int
+	journal     simkit.Journal
 }
 
 func newAccount(ids *idGen, clock func() time.Time) *account {

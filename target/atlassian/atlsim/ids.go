@@ -6,5 +6,3 @@ import "github.com/ogsync/ogsync/internal/simkit"
 type idGen = simkit.IDGen
 
 func newIDGen(seed uint64) *idGen { return simkit.NewIDGen(seed) }
-
-func formatUUID(hi, lo uint64) string { return simkit.FormatUUID(hi, lo) }

@@ -1,35 +1,18 @@
 package atlsim
 
-import "slices"
+import "github.com/ogsync/ogsync/internal/simkit"
 
-// Mutation is one change of the org, as Journal returns it.
-type Mutation struct {
-	// Seq numbers the mutations from 1 in the order they happened; it keeps
-	// counting across ResetJournal.
-	Seq int `json:"seq"`
-	// Source is who made the change: SourceAPI or SourceAuth.
-	Source string `json:"source"`
-	// Op is one of the Op* constants.
-	Op string `json:"op"`
-	// Team is the team's display name at the time (after a rename: the
-	// new name).
-	Team string `json:"team,omitempty"`
-	// TeamID is the team's id.
-	TeamID string `json:"teamId,omitempty"`
-	// User is the account's e-mail.
-	User string `json:"user,omitempty"`
-	// AccountID is the account's id.
-	AccountID string `json:"accountId,omitempty"`
-	// Detail says more: the fields changed, the old name of a renamed
-	// team, the product and role granted or revoked, the schedule or
-	// escalation concerned.
-	Detail string `json:"detail,omitempty"`
-}
+// Mutation is one change of the org, as Journal returns it; see
+// simkit.Mutation. Team is the team's display name; User is the account's
+// e-mail and AccountID its id; Detail names the fields changed, the old
+// name of a renamed team, the product and role granted or revoked, or the
+// schedule or escalation concerned. Role is never set.
+type Mutation = simkit.Mutation
 
 // The sources of a Mutation.
 const (
 	// SourceAPI is a change made by an API request.
-	SourceAPI = "api"
+	SourceAPI = simkit.SourceAPI
 	// SourceAuth is the account of a Basic-auth caller the directory did
 	// not hold, added when it first called.
 	SourceAuth = "auth"
@@ -68,9 +51,7 @@ const (
 
 // record appends a mutation to the journal. Callers hold the lock.
 func (a *account) record(m Mutation) {
-	a.jseq++
-	m.Seq = a.jseq
-	a.journal = append(a.journal, m)
+	a.journal.Record(m)
 }
 
 // recordMember records a membership change of team t.
@@ -89,12 +70,12 @@ func (a *account) recordMember(op string, t *team, accountID, detail string) {
 func (s *Server) Journal() []Mutation {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
-	return slices.Clone(s.acct.journal)
+	return s.acct.journal.List()
 }
 
 // ResetJournal empties the journal; Seq keeps counting.
 func (s *Server) ResetJournal() {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
-	s.acct.journal = nil
+	s.acct.journal.Reset()
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // Page-size caps and defaults of JSM Ops lists (reference §3.5, §3.6).
@@ -232,24 +234,12 @@ func pageBody(values any, next string) map[string]any {
 }
 
 type scheduleJSON struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Timezone    string         `json:"timezone"`
-	Enabled     bool           `json:"enabled"`
-	TeamID      string         `json:"teamId"`
-	Rotations   []rotationJSON `json:"rotations,omitempty"`
+	simkit.ScheduleJSON
+	TeamID    string         `json:"teamId"`
+	Rotations []rotationJSON `json:"rotations,omitempty"`
 }
 
-type rotationJSON struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	StartDate    string `json:"startDate"`
-	EndDate      string `json:"endDate,omitempty"`
-	Type         string `json:"type"`
-	Length       int    `json:"length"`
-	Participants []ref  `json:"participants"`
-}
+type rotationJSON = simkit.RotationJSON[ref]
 
 func rotationView(r *rotation) rotationJSON {
 	return rotationJSON{ID: r.id, Name: r.name, StartDate: r.startDate, EndDate: r.endDate, Type: r.rotType,
@@ -257,7 +247,8 @@ func rotationView(r *rotation) rotationJSON {
 }
 
 func scheduleView(sc *schedule, expand bool) scheduleJSON {
-	v := scheduleJSON{ID: sc.id, Name: sc.name, Description: sc.description, Timezone: sc.timezone, Enabled: sc.enabled, TeamID: sc.teamID}
+	v := scheduleJSON{ScheduleJSON: simkit.ScheduleJSON{ID: sc.id, Name: sc.name, Description: sc.description, Timezone: sc.timezone,
+		Enabled: sc.enabled}, TeamID: sc.teamID}
 	if expand {
 		v.Rotations = []rotationJSON{}
 		for _, r := range sc.rotations {
@@ -314,8 +305,9 @@ func (s *Server) findSchedule(c *call) (*schedule, *reply) {
 	return sc, nil
 }
 
-// getSchedule is GET /v1/schedules/{id}, rotations included.
-func (s *Server) getSchedule(c *call) reply {
+// withSchedule answers with f on the schedule {id}, under the lock, once
+// the caller has Ops access; an unknown schedule is 404.
+func (s *Server) withSchedule(c *call, f func(sc *schedule) reply) reply {
 	if rep := s.opsAccess(c); rep != nil {
 		return *rep
 	}
@@ -325,97 +317,76 @@ func (s *Server) getSchedule(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	return reply{status: http.StatusOK, body: scheduleView(sc, true)}
+	return f(sc)
+}
+
+// getSchedule is GET /v1/schedules/{id}, rotations included.
+func (s *Server) getSchedule(c *call) reply {
+	return s.withSchedule(c, func(sc *schedule) reply {
+		return reply{status: http.StatusOK, body: scheduleView(sc, true)}
+	})
 }
 
 // deleteSchedule is DELETE /v1/schedules/{id}: 204.
 func (s *Server) deleteSchedule(c *call) reply {
-	if rep := s.opsAccess(c); rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	sc, rep := s.findSchedule(c)
-	if rep != nil {
-		return *rep
-	}
-	s.acct.schedules = slices.DeleteFunc(s.acct.schedules, func(x *schedule) bool { return x == sc })
-	m := Mutation{Source: SourceAPI, Op: OpDeleteSchedule, TeamID: sc.teamID, Detail: sc.name}
-	if t := s.acct.teamByID(sc.teamID); t != nil {
-		m.Team = t.name
-	}
-	s.acct.record(m)
-	return reply{status: http.StatusNoContent}
+	return s.withSchedule(c, func(sc *schedule) reply {
+		s.acct.schedules = slices.DeleteFunc(s.acct.schedules, func(x *schedule) bool { return x == sc })
+		m := Mutation{Source: SourceAPI, Op: OpDeleteSchedule, TeamID: sc.teamID, Detail: sc.name}
+		if t := s.acct.teamByID(sc.teamID); t != nil {
+			m.Team = t.name
+		}
+		s.acct.record(m)
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // listRotations is GET /v1/schedules/{id}/rotations: offset/size ≤ 50.
 func (s *Server) listRotations(c *call) reply {
-	if rep := s.opsAccess(c); rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	sc, rep := s.findSchedule(c)
-	if rep != nil {
-		return *rep
-	}
-	from, to, next, rep := s.offsetPage(c, "/v1/schedules/"+url.PathEscape(sc.id)+"/rotations", len(sc.rotations), opsScheduleDefault, opsScheduleMax)
-	if rep != nil {
-		return *rep
-	}
-	vals := []rotationJSON{}
-	for _, r := range sc.rotations[from:to] {
-		vals = append(vals, rotationView(r))
-	}
-	return reply{status: http.StatusOK, body: pageBody(vals, next)}
+	return s.withSchedule(c, func(sc *schedule) reply {
+		from, to, next, rep := s.offsetPage(c, "/v1/schedules/"+url.PathEscape(sc.id)+"/rotations", len(sc.rotations), opsScheduleDefault, opsScheduleMax)
+		if rep != nil {
+			return *rep
+		}
+		vals := []rotationJSON{}
+		for _, r := range sc.rotations[from:to] {
+			vals = append(vals, rotationView(r))
+		}
+		return reply{status: http.StatusOK, body: pageBody(vals, next)}
+	})
 }
 
 // getRotation is GET /v1/schedules/{id}/rotations/{rotationId}.
 func (s *Server) getRotation(c *call) reply {
-	if rep := s.opsAccess(c); rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	sc, rep := s.findSchedule(c)
-	if rep != nil {
-		return *rep
-	}
-	for _, r := range sc.rotations {
-		if r.id == c.params["rotationId"] {
-			return reply{status: http.StatusOK, body: rotationView(r)}
+	return s.withSchedule(c, func(sc *schedule) reply {
+		for _, r := range sc.rotations {
+			if r.id == c.params["rotationId"] {
+				return reply{status: http.StatusOK, body: rotationView(r)}
+			}
 		}
-	}
-	return s.opsErr(http.StatusNotFound, "Rotation not found with identifier: "+c.params["rotationId"])
+		return s.opsErr(http.StatusNotFound, "Rotation not found with identifier: "+c.params["rotationId"])
+	})
 }
 
 // listOverrides is GET /v1/schedules/{id}/overrides: offset/size ≤ 50.
 func (s *Server) listOverrides(c *call) reply {
-	if rep := s.opsAccess(c); rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	sc, rep := s.findSchedule(c)
-	if rep != nil {
-		return *rep
-	}
-	from, to, next, rep := s.offsetPage(c, "/v1/schedules/"+url.PathEscape(sc.id)+"/overrides", len(sc.overrides), opsScheduleDefault, opsScheduleMax)
-	if rep != nil {
-		return *rep
-	}
-	type overrideJSON struct {
-		Alias       string   `json:"alias"`
-		Responder   ref      `json:"responder"`
-		StartDate   string   `json:"startDate"`
-		EndDate     string   `json:"endDate"`
-		RotationIDs []string `json:"rotationIds"`
-	}
-	vals := []overrideJSON{}
-	for _, o := range sc.overrides[from:to] {
-		vals = append(vals, overrideJSON{o.alias, o.responder, o.startDate, o.endDate, append([]string{}, o.rotationIDs...)})
-	}
-	return reply{status: http.StatusOK, body: pageBody(vals, next)}
+	return s.withSchedule(c, func(sc *schedule) reply {
+		from, to, next, rep := s.offsetPage(c, "/v1/schedules/"+url.PathEscape(sc.id)+"/overrides", len(sc.overrides), opsScheduleDefault, opsScheduleMax)
+		if rep != nil {
+			return *rep
+		}
+		type overrideJSON struct {
+			Alias       string   `json:"alias"`
+			Responder   ref      `json:"responder"`
+			StartDate   string   `json:"startDate"`
+			EndDate     string   `json:"endDate"`
+			RotationIDs []string `json:"rotationIds"`
+		}
+		vals := []overrideJSON{}
+		for _, o := range sc.overrides[from:to] {
+			vals = append(vals, overrideJSON{o.alias, o.responder, o.startDate, o.endDate, append([]string{}, o.rotationIDs...)})
+		}
+		return reply{status: http.StatusOK, body: pageBody(vals, next)}
+	})
 }
 
 type escalationJSON struct {
@@ -484,22 +455,10 @@ func (s *Server) findEscalation(c *call) (*team, *escalation, *reply) {
 	return t, e, nil
 }
 
-// getEscalation is GET /v1/teams/{teamId}/escalations/{id}.
-func (s *Server) getEscalation(c *call) reply {
-	if rep := s.opsAccess(c); rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	_, e, rep := s.findEscalation(c)
-	if rep != nil {
-		return *rep
-	}
-	return reply{status: http.StatusOK, body: escalationView(e)}
-}
-
-// deleteEscalation is DELETE /v1/teams/{teamId}/escalations/{id}: 204.
-func (s *Server) deleteEscalation(c *call) reply {
+// withEscalation answers with f on the escalation {id} of the team
+// {teamId}, under the lock, once the caller has Ops access; an unknown
+// team or escalation is 404.
+func (s *Server) withEscalation(c *call, f func(t *team, e *escalation) reply) reply {
 	if rep := s.opsAccess(c); rep != nil {
 		return *rep
 	}
@@ -509,9 +468,23 @@ func (s *Server) deleteEscalation(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	s.acct.escalations = slices.DeleteFunc(s.acct.escalations, func(x *escalation) bool { return x == e })
-	s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteEscalation, Team: t.name, TeamID: t.id, Detail: e.name})
-	return reply{status: http.StatusNoContent}
+	return f(t, e)
+}
+
+// getEscalation is GET /v1/teams/{teamId}/escalations/{id}.
+func (s *Server) getEscalation(c *call) reply {
+	return s.withEscalation(c, func(_ *team, e *escalation) reply {
+		return reply{status: http.StatusOK, body: escalationView(e)}
+	})
+}
+
+// deleteEscalation is DELETE /v1/teams/{teamId}/escalations/{id}: 204.
+func (s *Server) deleteEscalation(c *call) reply {
+	return s.withEscalation(c, func(t *team, e *escalation) reply {
+		s.acct.escalations = slices.DeleteFunc(s.acct.escalations, func(x *escalation) bool { return x == e })
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteEscalation, Team: t.name, TeamID: t.id, Detail: e.name})
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // listForwarding is GET /v1/forwarding-rules?showAll&offset&size: every

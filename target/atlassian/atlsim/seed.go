@@ -1,9 +1,9 @@
 package atlsim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -155,13 +155,7 @@ type SeedRule struct {
 
 // LoadSeed reads a seed file (YAML or JSON, which is YAML). Unknown keys
 // and inconsistencies are errors naming file:line.
-func LoadSeed(file string) (*Seed, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading seed: %w", err)
-	}
-	return ParseSeed(file, data)
-}
+func LoadSeed(file string) (*Seed, error) { return simkit.LoadSeed(file, ParseSeed) }
 
 // ParseSeed parses and checks a seed; name is used in error messages.
 func ParseSeed(name string, data []byte) (*Seed, error) {
@@ -185,55 +179,66 @@ func init() {
 	}
 }
 
-// buildOrg loads a checked seed into an empty account.
+// buildOrg loads a checked seed into an empty account. Escalations and
+// schedules are created before their rules and rotations, so that a
+// participant may name any of them.
 func buildOrg(seed *Seed, a *account) error {
-	now := a.clock()
 	for _, id := range []struct{ key, v string }{{"orgId", seed.OrgID}, {"cloudId", seed.CloudID}} {
 		if id.v != "" && !validPathID(id.v) {
 			return serr("must not contain '/', '?', '#' or spaces", id.key)
 		}
 	}
-	ids := map[string]bool{}
-	uniqueID := func(id string, path ...any) error {
-		if id == "" {
-			return nil
-		}
-		if ids[id] {
-			return serr("id "+id+" is used twice", path...)
-		}
-		ids[id] = true
-		return nil
-	}
-	for i, su := range seed.Users {
-		if !validEmail(su.Email) {
-			return serr("a valid e-mail is required", "users", i, "email")
-		}
-		if a.userByEmail(su.Email) != nil {
-			return serr("e-mail "+su.Email+" is used twice", "users", i, "email")
-		}
-		if err := uniqueID(su.AccountID, "users", i, "accountId"); err != nil {
+	b := &orgBuilder{seed: seed, a: a, ids: map[string]bool{}, teamsByName: map[string]*team{},
+		escByName: map[string]*escalation{}, schedByName: map[string]*schedule{}}
+	for _, step := range []func() error{b.users, b.teams, b.escalations, b.schedules, b.escalationRules, b.scheduleEntries, b.forwardingRules} {
+		if err := step(); err != nil {
 			return err
 		}
-		status := su.Status
-		if status == "" {
-			status = StatusActive
+	}
+	return nil
+}
+
+// orgBuilder builds an org from a seed, one kind of entity a step; ids
+// holds the ids the seed gives, the maps the entities by seed name
+// (schedules by lower-case name).
+type orgBuilder struct {
+	seed        *Seed
+	a           *account
+	ids         map[string]bool
+	teamsByName map[string]*team
+	escByName   map[string]*escalation
+	schedByName map[string]*schedule
+}
+
+// uniqueID refuses an id the seed gives twice; "" (generate one) passes.
+func (b *orgBuilder) uniqueID(id string, path ...any) error {
+	if id == "" {
+		return nil
+	}
+	if b.ids[id] {
+		return serr("id "+id+" is used twice", path...)
+	}
+	b.ids[id] = true
+	return nil
+}
+
+// idOr returns the id the seed gives or a new one.
+func (b *orgBuilder) idOr(given string) string {
+	if given == "" {
+		return b.a.ids.Next()
+	}
+	return given
+}
+
+// users adds the directory's accounts.
+func (b *orgBuilder) users() error {
+	now := b.a.clock()
+	for i, su := range b.seed.Users {
+		if err := b.checkUser(i, su); err != nil {
+			return err
 		}
-		if !slices.Contains([]string{StatusActive, StatusSuspended, StatusDeactivated}, status) {
-			return serr("status must be active, suspended or deactivated", "users", i, "status")
-		}
-		if su.TimeZone != "" {
-			if _, err := time.LoadLocation(su.TimeZone); err != nil {
-				return serr("unknown time zone "+su.TimeZone, "users", i, "timeZone")
-			}
-		}
-		if su.Locale != "" && model.CheckLocale(su.Locale) == model.LocaleUnsupported {
-			return serr("unknown locale "+su.Locale, "users", i, "locale")
-		}
-		name := su.DisplayName
-		if name == "" {
-			name = defaultDisplayName(su.Email)
-		}
-		u := a.addUser(su.Email, name)
+		status := cmp.Or(su.Status, StatusActive)
+		u := b.a.addUser(su.Email, cmp.Or(su.DisplayName, defaultDisplayName(su.Email)))
 		if su.AccountID != "" {
 			u.accountID = su.AccountID
 		}
@@ -262,195 +267,235 @@ func buildOrg(seed *Seed, a *account) error {
 			u.properties[k] = data
 		}
 	}
-	teamsByName := map[string]*team{}
-	for i, st := range seed.Teams {
-		if st.DisplayName == "" || len([]rune(st.DisplayName)) > maxDisplayName {
-			return serr(fmt.Sprintf("a displayName of 1 to %d characters is required", maxDisplayName), "teams", i, "displayName")
+	return nil
+}
+
+// checkUser checks the scalar fields of users[i].
+func (b *orgBuilder) checkUser(i int, su SeedUser) error {
+	if !validEmail(su.Email) {
+		return serr("a valid e-mail is required", "users", i, "email")
+	}
+	if b.a.userByEmail(su.Email) != nil {
+		return serr("e-mail "+su.Email+" is used twice", "users", i, "email")
+	}
+	if err := b.uniqueID(su.AccountID, "users", i, "accountId"); err != nil {
+		return err
+	}
+	if !slices.Contains([]string{StatusActive, StatusSuspended, StatusDeactivated}, cmp.Or(su.Status, StatusActive)) {
+		return serr("status must be active, suspended or deactivated", "users", i, "status")
+	}
+	if su.TimeZone != "" {
+		if _, err := time.LoadLocation(su.TimeZone); err != nil {
+			return serr("unknown time zone "+su.TimeZone, "users", i, "timeZone")
 		}
-		if len([]rune(st.Description)) > maxDescription {
-			return serr(fmt.Sprintf("description must be at most %d characters", maxDescription), "teams", i, "description")
-		}
-		if err := uniqueID(st.TeamID, "teams", i, "teamId"); err != nil {
+	}
+	if su.Locale != "" && model.CheckLocale(su.Locale) == model.LocaleUnsupported {
+		return serr("unknown locale "+su.Locale, "users", i, "locale")
+	}
+	return nil
+}
+
+// teams adds the teams with their members, ops admins and roles.
+func (b *orgBuilder) teams() error {
+	for i, st := range b.seed.Teams {
+		t, err := b.newTeam(i, st)
+		if err != nil {
 			return err
 		}
-		tt, state := st.TeamType, st.State
-		if tt == "" {
-			tt = TeamTypeMemberInvite
-		}
-		if state == "" {
-			state = TeamStateActive
-		}
-		if !slices.Contains([]string{TeamTypeOpen, TeamTypeMemberInvite, TeamTypeExternal, TeamTypeOrgAdminManaged}, tt) {
-			return serr("teamType must be OPEN, MEMBER_INVITE, EXTERNAL or ORG_ADMIN_MANAGED", "teams", i, "teamType")
-		}
-		if state != TeamStateActive && state != TeamStateArchived {
-			return serr("state must be ACTIVE or ARCHIVED", "teams", i, "state")
-		}
-		t := &team{seq: a.nextSeq(), id: st.TeamID, name: st.DisplayName, description: st.Description, teamType: tt,
-			state: state, deleted: st.Deleted, siteScoped: true, ops: st.Operations}
-		if t.id == "" {
-			t.id = a.ids.Next()
-		}
-		if !st.Deleted {
-			if teamsByName[t.name] != nil {
-				return serr("two live teams are named "+t.name+"; names must be unique in a seed", "teams", i, "displayName")
-			}
-			teamsByName[t.name] = t
-		}
 		for j, e := range st.Members {
-			u := a.userByEmail(e)
+			u := b.a.userByEmail(e)
 			if u == nil {
 				return serr("no user with e-mail "+e, "teams", i, "members", j)
 			}
 			if t.isMember(u.accountID) {
 				return serr(e+" is listed twice", "teams", i, "members", j)
 			}
-			t.members = append(t.members, member{seq: a.nextSeq(), accountID: u.accountID})
+			t.members = append(t.members, member{seq: b.a.nextSeq(), accountID: u.accountID})
 		}
 		if len(st.Admins) > 0 && !st.Operations {
 			return serr("admins need operations: true", "teams", i, "admins")
 		}
 		for j, e := range st.Admins {
-			u := a.userByEmail(e)
+			u := b.a.userByEmail(e)
 			if u == nil || !t.isMember(u.accountID) {
 				return serr(e+" is not a member of the team", "teams", i, "admins", j)
 			}
 			t.opsAdmins = append(t.opsAdmins, u.accountID)
 		}
 		for j, sr := range st.Roles {
-			if sr.Name == "" {
-				return serr("name is required", "teams", i, "roles", j, "name")
-			}
-			role := teamRole{ID: sr.ID, Name: sr.Name, Rights: []right{}}
-			if role.ID == "" {
-				role.ID = a.ids.Next()
-			}
-			for _, r := range teamRoleRights {
-				role.Rights = append(role.Rights, right{Right: r, Granted: slices.Contains(sr.Rights, r)})
-			}
-			for _, r := range sr.Rights {
-				if !slices.Contains(teamRoleRights, r) {
-					return serr("unknown right "+r, "teams", i, "roles", j, "rights")
-				}
+			role, err := b.teamRole(sr, "teams", i, "roles", j)
+			if err != nil {
+				return err
 			}
 			t.roles = append(t.roles, role)
 		}
-		a.teams = append(a.teams, t)
+		b.a.teams = append(b.a.teams, t)
 	}
-	opsTeam := func(name string, path ...any) (*team, error) {
-		t := teamsByName[name]
-		if t == nil {
-			return nil, serr("no team named "+name, path...)
-		}
-		if !t.ops {
-			return nil, serr("team "+name+" does not have operations: true", path...)
-		}
-		return t, nil
+	return nil
+}
+
+// newTeam checks teams[i] and returns the team without members; a live
+// team is known by name from then on.
+func (b *orgBuilder) newTeam(i int, st SeedTeam) (*team, error) {
+	if st.DisplayName == "" || len([]rune(st.DisplayName)) > maxDisplayName {
+		return nil, serr(fmt.Sprintf("a displayName of 1 to %d characters is required", maxDisplayName), "teams", i, "displayName")
 	}
-	// Escalations first (by name), so that participants may name them.
-	escByName := map[string]*escalation{}
-	for i, se := range seed.Escalations {
+	if len([]rune(st.Description)) > maxDescription {
+		return nil, serr(fmt.Sprintf("description must be at most %d characters", maxDescription), "teams", i, "description")
+	}
+	if err := b.uniqueID(st.TeamID, "teams", i, "teamId"); err != nil {
+		return nil, err
+	}
+	tt, state := cmp.Or(st.TeamType, TeamTypeMemberInvite), cmp.Or(st.State, TeamStateActive)
+	if !slices.Contains([]string{TeamTypeOpen, TeamTypeMemberInvite, TeamTypeExternal, TeamTypeOrgAdminManaged}, tt) {
+		return nil, serr("teamType must be OPEN, MEMBER_INVITE, EXTERNAL or ORG_ADMIN_MANAGED", "teams", i, "teamType")
+	}
+	if state != TeamStateActive && state != TeamStateArchived {
+		return nil, serr("state must be ACTIVE or ARCHIVED", "teams", i, "state")
+	}
+	t := &team{seq: b.a.nextSeq(), id: st.TeamID, name: st.DisplayName, description: st.Description, teamType: tt,
+		state: state, deleted: st.Deleted, siteScoped: true, ops: st.Operations}
+	t.id = b.idOr(t.id)
+	if !st.Deleted {
+		if b.teamsByName[t.name] != nil {
+			return nil, serr("two live teams are named "+t.name+"; names must be unique in a seed", "teams", i, "displayName")
+		}
+		b.teamsByName[t.name] = t
+	}
+	return t, nil
+}
+
+// teamRole builds a team's custom role: every right, granted or not.
+func (b *orgBuilder) teamRole(sr SeedTeamRole, path ...any) (teamRole, error) {
+	if sr.Name == "" {
+		return teamRole{}, serr("name is required", append(slices.Clip(path), "name")...)
+	}
+	role := teamRole{ID: b.idOr(sr.ID), Name: sr.Name, Rights: []right{}}
+	for _, r := range teamRoleRights {
+		role.Rights = append(role.Rights, right{Right: r, Granted: slices.Contains(sr.Rights, r)})
+	}
+	for _, r := range sr.Rights {
+		if !slices.Contains(teamRoleRights, r) {
+			return teamRole{}, serr("unknown right "+r, append(slices.Clip(path), "rights")...)
+		}
+	}
+	return role, nil
+}
+
+// opsTeam finds the ops-enabled team a schedule or escalation belongs to.
+func (b *orgBuilder) opsTeam(name string, path ...any) (*team, error) {
+	t := b.teamsByName[name]
+	if t == nil {
+		return nil, serr("no team named "+name, path...)
+	}
+	if !t.ops {
+		return nil, serr("team "+name+" does not have operations: true", path...)
+	}
+	return t, nil
+}
+
+// escalations adds the escalations without their rules.
+func (b *orgBuilder) escalations() error {
+	for i, se := range b.seed.Escalations {
 		if se.Name == "" {
 			return serr("name is required", "escalations", i, "name")
 		}
-		if escByName[se.Name] != nil {
+		if b.escByName[se.Name] != nil {
 			return serr("escalation "+se.Name+" is defined twice", "escalations", i, "name")
 		}
-		if err := uniqueID(se.ID, "escalations", i, "id"); err != nil {
+		if err := b.uniqueID(se.ID, "escalations", i, "id"); err != nil {
 			return err
 		}
-		t, err := opsTeam(se.Team, "escalations", i, "team")
+		t, err := b.opsTeam(se.Team, "escalations", i, "team")
 		if err != nil {
 			return err
 		}
-		e := &escalation{seq: a.nextSeq(), id: se.ID, name: se.Name, description: se.Description, enabled: se.Enabled == nil || *se.Enabled, teamID: t.id}
-		if e.id == "" {
-			e.id = a.ids.Next()
-		}
-		escByName[e.name] = e
-		a.escalations = append(a.escalations, e)
+		e := &escalation{seq: b.a.nextSeq(), id: se.ID, name: se.Name, description: se.Description, enabled: se.Enabled == nil || *se.Enabled, teamID: t.id}
+		e.id = b.idOr(e.id)
+		b.escByName[e.name] = e
+		b.a.escalations = append(b.a.escalations, e)
 	}
-	schedByName := map[string]*schedule{}
-	for i, ss := range seed.Schedules {
+	return nil
+}
+
+// schedules adds the schedules without their rotations and overrides.
+func (b *orgBuilder) schedules() error {
+	for i, ss := range b.seed.Schedules {
 		if ss.Name == "" {
 			return serr("name is required", "schedules", i, "name")
 		}
-		if schedByName[strings.ToLower(ss.Name)] != nil {
+		if b.schedByName[strings.ToLower(ss.Name)] != nil {
 			return serr("schedule "+ss.Name+" is defined twice (names are unique, case-insensitively)", "schedules", i, "name")
 		}
-		if err := uniqueID(ss.ID, "schedules", i, "id"); err != nil {
+		if err := b.uniqueID(ss.ID, "schedules", i, "id"); err != nil {
 			return err
 		}
-		t, err := opsTeam(ss.Team, "schedules", i, "team")
+		t, err := b.opsTeam(ss.Team, "schedules", i, "team")
 		if err != nil {
 			return err
 		}
-		tz := ss.Timezone
-		if tz == "" {
-			tz = "UTC"
-		}
+		tz := cmp.Or(ss.Timezone, "UTC")
 		if _, err := time.LoadLocation(tz); err != nil {
 			return serr("unknown time zone "+tz, "schedules", i, "timezone")
 		}
-		sc := &schedule{seq: a.nextSeq(), id: ss.ID, name: ss.Name, description: ss.Description, timezone: tz,
+		sc := &schedule{seq: b.a.nextSeq(), id: ss.ID, name: ss.Name, description: ss.Description, timezone: tz,
 			enabled: ss.Enabled == nil || *ss.Enabled, teamID: t.id}
-		if sc.id == "" {
-			sc.id = a.ids.Next()
-		}
-		schedByName[strings.ToLower(sc.name)] = sc
-		a.schedules = append(a.schedules, sc)
+		sc.id = b.idOr(sc.id)
+		b.schedByName[strings.ToLower(sc.name)] = sc
+		b.a.schedules = append(b.a.schedules, sc)
 	}
-	resolve := func(r SeedRef, allowed []string, path ...any) (ref, error) {
-		var out []ref
-		if r.User != "" {
-			u := a.userByEmail(r.User)
-			if u == nil {
-				return ref{}, serr("no user with e-mail "+r.User, path...)
-			}
-			out = append(out, ref{"user", u.accountID})
+	return nil
+}
+
+// resolve turns a seed reference into a ref of one of the allowed types.
+func (b *orgBuilder) resolve(r SeedRef, allowed []string, path ...any) (ref, error) {
+	var out []ref
+	if r.User != "" {
+		u := b.a.userByEmail(r.User)
+		if u == nil {
+			return ref{}, serr("no user with e-mail "+r.User, path...)
 		}
-		if r.Team != "" {
-			t := teamsByName[r.Team]
-			if t == nil {
-				return ref{}, serr("no team named "+r.Team, path...)
-			}
-			out = append(out, ref{"team", t.id})
-		}
-		if r.Escalation != "" {
-			e := escByName[r.Escalation]
-			if e == nil {
-				return ref{}, serr("no escalation named "+r.Escalation, path...)
-			}
-			out = append(out, ref{"escalation", e.id})
-		}
-		if r.Schedule != "" {
-			sc := schedByName[strings.ToLower(r.Schedule)]
-			if sc == nil {
-				return ref{}, serr("no schedule named "+r.Schedule, path...)
-			}
-			out = append(out, ref{"schedule", sc.id})
-		}
-		if r.Noone {
-			out = append(out, ref{Type: "noone"})
-		}
-		if len(out) != 1 {
-			return ref{}, serr("name exactly one of "+strings.Join(allowed, ", "), path...)
-		}
-		if !slices.Contains(allowed, out[0].Type) {
-			return ref{}, serr(out[0].Type+" is not allowed here (want one of "+strings.Join(allowed, ", ")+")", path...)
-		}
-		return out[0], nil
+		out = append(out, ref{"user", u.accountID})
 	}
-	for i, se := range seed.Escalations {
-		e := escByName[se.Name]
+	if r.Team != "" {
+		t := b.teamsByName[r.Team]
+		if t == nil {
+			return ref{}, serr("no team named "+r.Team, path...)
+		}
+		out = append(out, ref{"team", t.id})
+	}
+	if r.Escalation != "" {
+		e := b.escByName[r.Escalation]
+		if e == nil {
+			return ref{}, serr("no escalation named "+r.Escalation, path...)
+		}
+		out = append(out, ref{"escalation", e.id})
+	}
+	if r.Schedule != "" {
+		sc := b.schedByName[strings.ToLower(r.Schedule)]
+		if sc == nil {
+			return ref{}, serr("no schedule named "+r.Schedule, path...)
+		}
+		out = append(out, ref{"schedule", sc.id})
+	}
+	if r.Noone {
+		out = append(out, ref{Type: "noone"})
+	}
+	if len(out) != 1 {
+		return ref{}, serr("name exactly one of "+strings.Join(allowed, ", "), path...)
+	}
+	if !slices.Contains(allowed, out[0].Type) {
+		return ref{}, serr(out[0].Type+" is not allowed here (want one of "+strings.Join(allowed, ", ")+")", path...)
+	}
+	return out[0], nil
+}
+
+// escalationRules adds the escalations' rules.
+func (b *orgBuilder) escalationRules() error {
+	for i, se := range b.seed.Escalations {
+		e := b.escByName[se.Name]
 		for j, sr := range se.Rules {
-			r := rule{condition: sr.Condition, notifyType: sr.NotifyType, delay: sr.Delay}
-			if r.condition == "" {
-				r.condition = "if-not-acked"
-			}
-			if r.notifyType == "" {
-				r.notifyType = "default"
-			}
+			r := rule{condition: cmp.Or(sr.Condition, "if-not-acked"), notifyType: cmp.Or(sr.NotifyType, "default"), delay: sr.Delay}
 			if !slices.Contains(conditions, r.condition) {
 				return serr("condition must be "+strings.Join(conditions, " or "), "escalations", i, "rules", j, "condition")
 			}
@@ -460,7 +505,7 @@ func buildOrg(seed *Seed, a *account) error {
 			if r.delay < 0 {
 				return serr("delay must not be negative", "escalations", i, "rules", j, "delay")
 			}
-			rec, err := resolve(sr.Recipient, []string{"user", "schedule", "team"}, "escalations", i, "rules", j, "recipient")
+			rec, err := b.resolve(sr.Recipient, []string{"user", "schedule", "team"}, "escalations", i, "rules", j, "recipient")
 			if err != nil {
 				return err
 			}
@@ -468,97 +513,124 @@ func buildOrg(seed *Seed, a *account) error {
 			e.rules = append(e.rules, r)
 		}
 	}
-	for i, ss := range seed.Schedules {
-		sc := schedByName[strings.ToLower(ss.Name)]
+	return nil
+}
+
+// scheduleEntries adds the schedules' rotations, then their overrides.
+func (b *orgBuilder) scheduleEntries() error {
+	for i, ss := range b.seed.Schedules {
+		sc := b.schedByName[strings.ToLower(ss.Name)]
 		for j, sr := range ss.Rotations {
-			if sr.Name == "" {
-				return serr("name is required", "schedules", i, "rotations", j, "name")
-			}
-			if !slices.Contains(rotationTypes, sr.Type) {
-				return serr("type must be daily, weekly or hourly", "schedules", i, "rotations", j, "type")
-			}
-			if err := uniqueID(sr.ID, "schedules", i, "rotations", j, "id"); err != nil {
+			rot, err := b.rotation(sr, "schedules", i, "rotations", j)
+			if err != nil {
 				return err
-			}
-			for _, d := range []struct{ key, v string }{{"startDate", sr.StartDate}, {"endDate", sr.EndDate}} {
-				if d.v == "" && d.key == "endDate" {
-					continue
-				}
-				if _, err := time.Parse(time.RFC3339, d.v); err != nil {
-					return serr("an RFC 3339 date is required", "schedules", i, "rotations", j, d.key)
-				}
-			}
-			length := sr.Length
-			if length == 0 {
-				length = 1
-			}
-			if length < 0 {
-				return serr("length must be positive", "schedules", i, "rotations", j, "length")
-			}
-			rot := &rotation{id: sr.ID, name: sr.Name, startDate: sr.StartDate, endDate: sr.EndDate, rotType: sr.Type, length: length}
-			if rot.id == "" {
-				rot.id = a.ids.Next()
-			}
-			for k, p := range sr.Participants {
-				r, err := resolve(p, []string{"user", "team", "escalation", "noone"}, "schedules", i, "rotations", j, "participants", k)
-				if err != nil {
-					return err
-				}
-				rot.participants = append(rot.participants, r)
 			}
 			sc.rotations = append(sc.rotations, rot)
 		}
 		for j, so := range ss.Overrides {
-			if so.Alias == "" {
-				return serr("alias is required", "schedules", i, "overrides", j, "alias")
-			}
-			o := override{alias: so.Alias, responder: ref{Type: "noone"}, startDate: so.StartDate, endDate: so.EndDate, rotationIDs: []string{}}
-			for _, d := range []struct{ key, v string }{{"startDate", so.StartDate}, {"endDate", so.EndDate}} {
-				if _, err := time.Parse(time.RFC3339, d.v); err != nil {
-					return serr("an RFC 3339 date is required", "schedules", i, "overrides", j, d.key)
-				}
-			}
-			if so.User != "" {
-				u := a.userByEmail(so.User)
-				if u == nil {
-					return serr("no user with e-mail "+so.User, "schedules", i, "overrides", j, "user")
-				}
-				o.responder = ref{"user", u.accountID}
-			}
-			for _, rn := range so.Rotations {
-				k := slices.IndexFunc(sc.rotations, func(r *rotation) bool { return r.name == rn })
-				if k < 0 {
-					return serr("no rotation named "+rn+" in this schedule", "schedules", i, "overrides", j, "rotations")
-				}
-				o.rotationIDs = append(o.rotationIDs, sc.rotations[k].id)
+			o, err := b.override(sc, so, "schedules", i, "overrides", j)
+			if err != nil {
+				return err
 			}
 			sc.overrides = append(sc.overrides, o)
 		}
 	}
-	for i, sf := range seed.ForwardingRules {
-		if err := uniqueID(sf.ID, "forwardingRules", i, "id"); err != nil {
+	return nil
+}
+
+// checkDates requires an RFC 3339 date under each key; optional keys may
+// be empty.
+func checkDates(dates []struct{ key, v string }, optional string, path ...any) error {
+	for _, d := range dates {
+		if d.v == "" && d.key == optional {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, d.v); err != nil {
+			return serr("an RFC 3339 date is required", append(slices.Clip(path), d.key)...)
+		}
+	}
+	return nil
+}
+
+// rotation builds a schedule rotation at path.
+func (b *orgBuilder) rotation(sr SeedRotation, path ...any) (*rotation, error) {
+	at := func(key string) []any { return append(slices.Clip(path), key) }
+	if sr.Name == "" {
+		return nil, serr("name is required", at("name")...)
+	}
+	if !slices.Contains(rotationTypes, sr.Type) {
+		return nil, serr("type must be daily, weekly or hourly", at("type")...)
+	}
+	if err := b.uniqueID(sr.ID, at("id")...); err != nil {
+		return nil, err
+	}
+	if err := checkDates([]struct{ key, v string }{{"startDate", sr.StartDate}, {"endDate", sr.EndDate}}, "endDate", path...); err != nil {
+		return nil, err
+	}
+	length := cmp.Or(sr.Length, 1)
+	if length < 0 {
+		return nil, serr("length must be positive", at("length")...)
+	}
+	rot := &rotation{id: sr.ID, name: sr.Name, startDate: sr.StartDate, endDate: sr.EndDate, rotType: sr.Type, length: length}
+	rot.id = b.idOr(rot.id)
+	for k, p := range sr.Participants {
+		r, err := b.resolve(p, []string{"user", "team", "escalation", "noone"}, append(at("participants"), k)...)
+		if err != nil {
+			return nil, err
+		}
+		rot.participants = append(rot.participants, r)
+	}
+	return rot, nil
+}
+
+// override builds an override of schedule sc at path.
+func (b *orgBuilder) override(sc *schedule, so SeedOverride, path ...any) (override, error) {
+	at := func(key string) []any { return append(slices.Clip(path), key) }
+	if so.Alias == "" {
+		return override{}, serr("alias is required", at("alias")...)
+	}
+	o := override{alias: so.Alias, responder: ref{Type: "noone"}, startDate: so.StartDate, endDate: so.EndDate, rotationIDs: []string{}}
+	if err := checkDates([]struct{ key, v string }{{"startDate", so.StartDate}, {"endDate", so.EndDate}}, "", path...); err != nil {
+		return override{}, err
+	}
+	if so.User != "" {
+		u := b.a.userByEmail(so.User)
+		if u == nil {
+			return override{}, serr("no user with e-mail "+so.User, at("user")...)
+		}
+		o.responder = ref{"user", u.accountID}
+	}
+	for _, rn := range so.Rotations {
+		k := slices.IndexFunc(sc.rotations, func(r *rotation) bool { return r.name == rn })
+		if k < 0 {
+			return override{}, serr("no rotation named "+rn+" in this schedule", at("rotations")...)
+		}
+		o.rotationIDs = append(o.rotationIDs, sc.rotations[k].id)
+	}
+	return o, nil
+}
+
+// forwardingRules adds the forwarding rules between accounts.
+func (b *orgBuilder) forwardingRules() error {
+	for i, sf := range b.seed.ForwardingRules {
+		if err := b.uniqueID(sf.ID, "forwardingRules", i, "id"); err != nil {
 			return err
 		}
-		f := &forwardingRule{id: sf.ID, alias: sf.Alias, startDate: sf.StartDate, endDate: sf.EndDate}
-		if f.id == "" {
-			f.id = a.ids.Next()
-		}
+		f := &forwardingRule{id: b.idOr(sf.ID), alias: sf.Alias, startDate: sf.StartDate, endDate: sf.EndDate}
 		for _, end := range []struct {
 			key, email string
 			dst        *string
 		}{{"from", sf.From, &f.fromUserID}, {"to", sf.To, &f.toUserID}} {
-			u := a.userByEmail(end.email)
+			u := b.a.userByEmail(end.email)
 			if u == nil {
 				return serr("no user with e-mail "+end.email, "forwardingRules", i, end.key)
 			}
 			*end.dst = u.accountID
 		}
-		for _, d := range []struct{ key, v string }{{"startDate", sf.StartDate}, {"endDate", sf.EndDate}} {
-			if _, err := time.Parse(time.RFC3339, d.v); err != nil {
-				return serr("an RFC 3339 date is required", "forwardingRules", i, d.key)
-			}
+		if err := checkDates([]struct{ key, v string }{{"startDate", sf.StartDate}, {"endDate", sf.EndDate}}, "", "forwardingRules", i); err != nil {
+			return err
 		}
-		a.forwarding = append(a.forwarding, f)
+		b.a.forwarding = append(b.a.forwarding, f)
 	}
 	return nil
 }

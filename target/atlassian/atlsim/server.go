@@ -9,14 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
-	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ogsync/ogsync/internal/simkit"
@@ -82,53 +79,26 @@ type Server struct {
 	dirID   string
 	acct    *account
 	limiter *limiter
-	faults  *simkit.Faulter
-	// calm, once set by Calm, turns fault injection off.
-	calm atomic.Bool
-
-	lateMu   sync.Mutex // guards isClosed and lateWG.Add
-	isClosed bool
-	closed   chan struct{} // closed by Close
-	lateWG   sync.WaitGroup
-
-	statsMu sync.Mutex
-	stats   Stats
+	// h injects faults and counts requests.
+	h *simkit.Harness
 }
 
 // New builds a server over the org opts.Seed describes.
 func New(opts Options) (*Server, error) {
-	if opts.APIKey == "" {
-		return nil, errors.New("atlsim: an API key is required")
-	}
-	if err := opts.RateLimit.validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
-	}
-	if err := opts.Faults.Validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
-	}
 	beh := opts.Behavior.withDefaults()
-	if err := beh.validate(); err != nil {
-		return nil, fmt.Errorf("atlsim: %w", err)
+	if err := simkit.CheckOptions("atlsim", opts.APIKey, opts.RateLimit.validate, opts.Faults.Validate, beh.validate); err != nil {
+		return nil, err
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	clock := simkit.ClockOr(opts.Clock)
 	ids := newIDGen(opts.IDSeed)
 	s := &Server{
-		log:     logger,
+		log:     simkit.LoggerOr(opts.Logger),
 		clock:   clock,
 		beh:     beh,
 		key:     opts.APIKey,
 		acct:    newAccount(ids, clock),
 		limiter: newLimiter(opts.RateLimit, clock),
-		faults:  newFaulter(opts.Faults),
-		stats:   Stats{ByRoute: map[string]int{}},
-		closed:  make(chan struct{}),
+		h:       simkit.NewHarness(simkit.LoggerOr(opts.Logger), newFaulter(opts.Faults)),
 	}
 	s.orgID, s.cloudID = opts.OrgID, opts.CloudID
 	if opts.Seed != nil {
@@ -175,30 +145,12 @@ func (s *Server) DirectoryID() string { return s.dirID }
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute)}
+	st := s.h.Counter.Stats()
+	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	s.stats = Stats{ByRoute: map[string]int{}}
-}
-
-func (s *Server) count(route string) {
-	s.statsMu.Lock()
-	s.stats.Total++
-	s.stats.ByRoute[route]++
-	s.statsMu.Unlock()
-}
-
-func (s *Server) countThrottled() {
-	s.statsMu.Lock()
-	s.stats.Throttled++
-	s.statsMu.Unlock()
-}
+func (s *Server) ResetStats() { s.h.Counter.Reset() }
 
 // api is one of the emulated APIs; it decides authentication, the rate
 // limit bucket, the 429 headers and the error envelope.
@@ -258,168 +210,115 @@ type reply struct {
 type handler func(s *Server, c *call) reply
 
 type route struct {
-	method  string
-	pattern string
-	segs    []string
-	api     api
-	h       handler
+	r   simkit.Route
+	api api
+	h   handler
 }
 
-func (rt *route) name() string { return rt.method + " " + rt.pattern }
+func (rt *route) name() string { return rt.r.Name() }
 
-var routes = buildRoutes([]route{
-	{method: "GET", pattern: "/_edge/tenant_info", api: apiEdge, h: (*Server).tenantInfo},
+var routes = []route{
+	{r: simkit.NewRoute("GET", "/_edge/tenant_info"), api: apiEdge, h: (*Server).tenantInfo},
 
-	{method: "GET", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).listTeams},
-	{method: "POST", pattern: teamsPrefix + "/teams", api: apiTeams, h: (*Server).createTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/archive", api: apiTeams, h: (*Server).archiveTeams},
-	{method: "POST", pattern: teamsPrefix + "/teams/unarchive", api: apiTeams, h: (*Server).unarchiveTeams},
-	{method: "GET", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).getTeam},
-	{method: "PATCH", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).patchTeam},
-	{method: "DELETE", pattern: teamsPrefix + "/teams/{teamId}", api: apiTeams, h: (*Server).deleteTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/restore", api: apiTeams, h: (*Server).restoreTeam},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members", api: apiTeams, h: (*Server).listMembers},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members/add", api: apiTeams, h: (*Server).addMembers},
-	{method: "POST", pattern: teamsPrefix + "/teams/{teamId}/members/remove", api: apiTeams, h: (*Server).removeMembers},
+	{r: simkit.NewRoute("GET", teamsPrefix+"/teams"), api: apiTeams, h: (*Server).listTeams},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams"), api: apiTeams, h: (*Server).createTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/archive"), api: apiTeams, h: (*Server).archiveTeams},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/unarchive"), api: apiTeams, h: (*Server).unarchiveTeams},
+	{r: simkit.NewRoute("GET", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).getTeam},
+	{r: simkit.NewRoute("PATCH", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).patchTeam},
+	{r: simkit.NewRoute("DELETE", teamsPrefix+"/teams/{teamId}"), api: apiTeams, h: (*Server).deleteTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/restore"), api: apiTeams, h: (*Server).restoreTeam},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members"), api: apiTeams, h: (*Server).listMembers},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members/add"), api: apiTeams, h: (*Server).addMembers},
+	{r: simkit.NewRoute("POST", teamsPrefix+"/teams/{teamId}/members/remove"), api: apiTeams, h: (*Server).removeMembers},
 
-	{method: "GET", pattern: opsPrefix + "/v1/teams", api: apiOps, h: (*Server).opsTeams},
-	{method: "POST", pattern: opsPrefix + "/v1/teams/{teamId}/enable-ops", api: apiOps, h: (*Server).enableOps},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/requests/{requestId}", api: apiOps, h: (*Server).opsRequestStatus},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/roles", api: apiOps, h: (*Server).teamRoles},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/escalations", api: apiOps, h: (*Server).listEscalations},
-	{method: "GET", pattern: opsPrefix + "/v1/teams/{teamId}/escalations/{id}", api: apiOps, h: (*Server).getEscalation},
-	{method: "DELETE", pattern: opsPrefix + "/v1/teams/{teamId}/escalations/{id}", api: apiOps, h: (*Server).deleteEscalation},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules", api: apiOps, h: (*Server).listSchedules},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}", api: apiOps, h: (*Server).getSchedule},
-	{method: "DELETE", pattern: opsPrefix + "/v1/schedules/{id}", api: apiOps, h: (*Server).deleteSchedule},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations", api: apiOps, h: (*Server).listRotations},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/rotations/{rotationId}", api: apiOps, h: (*Server).getRotation},
-	{method: "GET", pattern: opsPrefix + "/v1/schedules/{id}/overrides", api: apiOps, h: (*Server).listOverrides},
-	{method: "GET", pattern: opsPrefix + "/v1/forwarding-rules", api: apiOps, h: (*Server).listForwarding},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams"), api: apiOps, h: (*Server).opsTeams},
+	{r: simkit.NewRoute("POST", opsPrefix+"/v1/teams/{teamId}/enable-ops"), api: apiOps, h: (*Server).enableOps},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/requests/{requestId}"), api: apiOps, h: (*Server).opsRequestStatus},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/roles"), api: apiOps, h: (*Server).teamRoles},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/escalations"), api: apiOps, h: (*Server).listEscalations},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/teams/{teamId}/escalations/{id}"), api: apiOps, h: (*Server).getEscalation},
+	{r: simkit.NewRoute("DELETE", opsPrefix+"/v1/teams/{teamId}/escalations/{id}"), api: apiOps, h: (*Server).deleteEscalation},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules"), api: apiOps, h: (*Server).listSchedules},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}"), api: apiOps, h: (*Server).getSchedule},
+	{r: simkit.NewRoute("DELETE", opsPrefix+"/v1/schedules/{id}"), api: apiOps, h: (*Server).deleteSchedule},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/rotations"), api: apiOps, h: (*Server).listRotations},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/rotations/{rotationId}"), api: apiOps, h: (*Server).getRotation},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/schedules/{id}/overrides"), api: apiOps, h: (*Server).listOverrides},
+	{r: simkit.NewRoute("GET", opsPrefix+"/v1/forwarding-rules"), api: apiOps, h: (*Server).listForwarding},
 
-	{method: "GET", pattern: "/rest/api/3/user/search", api: apiJira, h: (*Server).jiraUserSearch},
-	{method: "GET", pattern: "/rest/api/3/users/search", api: apiJira, h: (*Server).jiraUsersList},
-	{method: "GET", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraGetUser},
-	{method: "POST", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraCreateUser},
-	{method: "DELETE", pattern: "/rest/api/3/user", api: apiJira, h: (*Server).jiraDeleteUser},
-	{method: "GET", pattern: "/rest/api/3/user/properties", api: apiJira, h: (*Server).jiraPropertyKeys},
-	{method: "GET", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraGetProperty},
-	{method: "PUT", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraPutProperty},
-	{method: "DELETE", pattern: "/rest/api/3/user/properties/{propertyKey}", api: apiJira, h: (*Server).jiraDeleteProperty},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/search"), api: apiJira, h: (*Server).jiraUserSearch},
+	{r: simkit.NewRoute("GET", "/rest/api/3/users/search"), api: apiJira, h: (*Server).jiraUsersList},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraGetUser},
+	{r: simkit.NewRoute("POST", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraCreateUser},
+	{r: simkit.NewRoute("DELETE", "/rest/api/3/user"), api: apiJira, h: (*Server).jiraDeleteUser},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/properties"), api: apiJira, h: (*Server).jiraPropertyKeys},
+	{r: simkit.NewRoute("GET", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraGetProperty},
+	{r: simkit.NewRoute("PUT", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraPutProperty},
+	{r: simkit.NewRoute("DELETE", "/rest/api/3/user/properties/{propertyKey}"), api: apiJira, h: (*Server).jiraDeleteProperty},
 
-	{method: "GET", pattern: "/admin/v1/orgs", api: apiAdmin, h: (*Server).listOrgs},
-	{method: "GET", pattern: adminV2 + "/directories/{directoryId}/users", api: apiAdmin, h: (*Server).dirUsers},
-	{method: "DELETE", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}", api: apiAdmin, h: (*Server).dirRemoveUser},
-	{method: "POST", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}/suspend", api: apiAdmin, h: (*Server).dirSuspend},
-	{method: "POST", pattern: adminV2 + "/directories/{directoryId}/users/{accountId}/restore", api: apiAdmin, h: (*Server).dirRestore},
-	{method: "POST", pattern: adminV2 + "/users/invite", api: apiAdmin, h: (*Server).invite},
-	{method: "POST", pattern: adminV2 + "/users/search", api: apiAdmin, h: (*Server).orgUserSearch},
-	{method: "GET", pattern: "/users/{accountId}/manage", api: apiAdmin, h: (*Server).managePrivileges},
-	{method: "PATCH", pattern: "/users/{accountId}/manage/profile", api: apiAdmin, h: (*Server).manageProfile},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/disable", api: apiAdmin, h: (*Server).manageDisable},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/enable", api: apiAdmin, h: (*Server).manageEnable},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/delete", api: apiAdmin, h: (*Server).manageDelete},
-	{method: "POST", pattern: "/users/{accountId}/manage/lifecycle/cancel-delete", api: apiAdmin, h: (*Server).manageCancelDelete},
-})
-
-func buildRoutes(rs []route) []route {
-	for i := range rs {
-		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
-	}
-	return rs
+	{r: simkit.NewRoute("GET", "/admin/v1/orgs"), api: apiAdmin, h: (*Server).listOrgs},
+	{r: simkit.NewRoute("GET", adminV2+"/directories/{directoryId}/users"), api: apiAdmin, h: (*Server).dirUsers},
+	{r: simkit.NewRoute("DELETE", adminV2+"/directories/{directoryId}/users/{accountId}"), api: apiAdmin, h: (*Server).dirRemoveUser},
+	{r: simkit.NewRoute("POST", adminV2+"/directories/{directoryId}/users/{accountId}/suspend"), api: apiAdmin, h: (*Server).dirSuspend},
+	{r: simkit.NewRoute("POST", adminV2+"/directories/{directoryId}/users/{accountId}/restore"), api: apiAdmin, h: (*Server).dirRestore},
+	{r: simkit.NewRoute("POST", adminV2+"/users/invite"), api: apiAdmin, h: (*Server).invite},
+	{r: simkit.NewRoute("POST", adminV2+"/users/search"), api: apiAdmin, h: (*Server).orgUserSearch},
+	{r: simkit.NewRoute("GET", "/users/{accountId}/manage"), api: apiAdmin, h: (*Server).managePrivileges},
+	{r: simkit.NewRoute("PATCH", "/users/{accountId}/manage/profile"), api: apiAdmin, h: (*Server).manageProfile},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/disable"), api: apiAdmin, h: (*Server).manageDisable},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/enable"), api: apiAdmin, h: (*Server).manageEnable},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/delete"), api: apiAdmin, h: (*Server).manageDelete},
+	{r: simkit.NewRoute("POST", "/users/{accountId}/manage/lifecycle/cancel-delete"), api: apiAdmin, h: (*Server).manageCancelDelete},
 }
 
-// match finds the route of a request. It splits the escaped path, so an
-// encoded "/" stays inside its segment, and unescapes each wildcard.
-// pathKnown reports whether some route has this path under another method.
-func match(method, escapedPath string) (rt *route, params map[string]string, pathKnown bool) {
-	p := strings.TrimPrefix(escapedPath, "/")
-	p = strings.TrimSuffix(p, "/") // trailing-slash variants
-	segs := strings.Split(p, "/")
-	for i := range routes {
-		cand := &routes[i]
-		if len(cand.segs) != len(segs) {
-			continue
-		}
-		ps := map[string]string{}
-		ok := true
-		for j, seg := range cand.segs {
-			if strings.HasPrefix(seg, "{") {
-				v, err := url.PathUnescape(segs[j])
-				if err != nil || v == "" {
-					ok = false
-					break
-				}
-				ps[strings.Trim(seg, "{}")] = v
-			} else if seg != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if cand.method == method {
-			return cand, ps, true
-		}
-		pathKnown = true
+// match finds the route of a request (see simkit.Match); params are the
+// path wildcards by name.
+func match(method, escapedPath string) (rt *route, params map[string]string, name string, pathKnown bool) {
+	i, ps, name, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+	if i < 0 {
+		return nil, nil, name, pathKnown
 	}
-	return nil, nil, pathKnown
+	params = map[string]string{}
+	for _, p := range ps {
+		params[p.Name] = p.Value
+	}
+	return &routes[i], params, name, true
 }
 
 // ServeHTTP serves the emulated APIs and the /_sim admin endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_sim/") {
-		s.serveAdmin(w, r)
+	if s.serveAdmin(w, r) {
 		return
 	}
-	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())
-	routeName := r.Method + " (unmatched)"
+	rt, params, routeName, pathKnown := match(r.Method, r.URL.EscapedPath())
 	a := apiOfPath(r.URL.Path)
 	if rt != nil {
-		routeName = rt.name()
 		a = rt.api
 	}
-	s.count(routeName)
+	s.h.Counter.Count(routeName)
 
-	var f fault
-	if !s.calm.Load() {
-		f = s.faults.Draw()
-	}
-	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
-		return
-	}
-	if !f.AfterEffect && s.injectFault(w, f, a, routeName) {
-		return
-	}
-	if f.Late && isWrite(r.Method) {
-		s.serveLate(w, r, rt, params, pathKnown, routeName)
-		return
-	}
-	rep := s.handle(r, rt, params, pathKnown)
-	if f.AfterEffect && s.injectFault(w, f, a, routeName) {
-		return
-	}
-	s.write(w, rep)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName, "status", rep.status)
+	s.h.Serve(r, simkit.Exchange{
+		Inject: func(f fault) bool { return s.injectFault(w, f, a, routeName) },
+		Late:   func() { s.serveLate(w, r, rt, params, pathKnown, routeName) },
+		Handle: func() func() {
+			rep := s.handle(r, rt, params, pathKnown)
+			return func() {
+				s.write(w, rep)
+				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName, "status", rep.status)
+			}
+		},
+	})
 }
 
 // Calm turns fault injection off for good (late writes already waiting
 // still complete), so that a demo can settle after a rough start.
-func (s *Server) Calm() { s.calm.Store(true) }
+func (s *Server) Calm() { s.h.Calm() }
 
 // Close abandons the late writes still waiting (they are never applied) and
 // waits for their handlers to return. Call it before closing the HTTP
 // server that serves the Server.
-func (s *Server) Close() {
-	s.lateMu.Lock()
-	if !s.isClosed {
-		s.isClosed = true
-		close(s.closed)
-	}
-	s.lateMu.Unlock()
-	s.lateWG.Wait()
-}
+func (s *Server) Close() { s.h.Late.Close() }
 
 // handle authenticates, routes, checks the path ids, rate-limits and
 // dispatches one API request.
@@ -447,17 +346,17 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 	if dir, ok := params["directoryId"]; ok && dir != "-" && dir != s.dirID {
 		return s.apiErr(rt.api, http.StatusNotFound, "NOT_FOUND", "Directory not found: "+dir)
 	}
-	th, throttled := s.limiter.byAPI[rt.api].take()
+	th, throttled := s.limiter.byAPI[rt.api].Take()
 	if throttled {
-		s.countThrottled()
-		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.retryAfter)
+		s.h.Counter.CountThrottled()
+		s.log.Debug("throttled", "route", rt.name(), "retryAfter", th.RetryAfter)
 		return s.throttled(rt.api, th)
 	}
-	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.method == http.MethodDelete {
+	if s.beh.OpsDeleteScopeMismatch && rt.api == apiOps && rt.r.Method == http.MethodDelete {
 		return reply{status: http.StatusUnauthorized, body: map[string]any{"code": 401, "message": "Unauthorized; scope does not match"}}
 	}
 	rep := rt.h(s, c)
-	if th.nearLimit && rt.api == apiJira {
+	if th.NearLimit && rt.api == apiJira {
 		rep.header = append(rep.header, [2]string{"X-RateLimit-NearLimit", "true"})
 	}
 	return rep
@@ -466,15 +365,15 @@ func (s *Server) handle(r *http.Request, rt *route, params map[string]string, pa
 // throttled is the 429 of an API: Retry-After everywhere (unless
 // Behavior.NoRetryAfterTeamsOps on Teams and Ops), the X-RateLimit-*
 // family on Jira and admin, RateLimit-Reason on Jira (reference §6).
-func (s *Server) throttled(a api, th throttle) reply {
+func (s *Server) throttled(a api, th simkit.Throttle) reply {
 	rep := s.apiErr(a, http.StatusTooManyRequests, "RATE_LIMITED", "Rate limit exceeded")
 	if !(s.beh.NoRetryAfterTeamsOps && (a == apiTeams || a == apiOps)) {
-		rep.header = append(rep.header, [2]string{"Retry-After", strconv.Itoa(th.retryAfter)})
+		rep.header = append(rep.header, [2]string{"Retry-After", strconv.Itoa(th.RetryAfter)})
 	}
 	if a == apiJira || a == apiAdmin {
-		reset := s.clock().UTC().Add(time.Duration(th.retryAfter) * time.Second).Format("2006-01-02T15:04Z")
+		reset := s.clock().UTC().Add(time.Duration(th.RetryAfter) * time.Second).Format("2006-01-02T15:04Z")
 		rep.header = append(rep.header,
-			[2]string{"X-RateLimit-Limit", strconv.Itoa(th.limit)},
+			[2]string{"X-RateLimit-Limit", strconv.Itoa(th.Limit)},
 			[2]string{"X-RateLimit-Remaining", "0"},
 			[2]string{"X-RateLimit-Reset", reset})
 	}
@@ -562,7 +461,7 @@ func (s *Server) apiErr(a api, status int, code, msg string) reply {
 		if s.beh.OpsErrors == OpsErrorsList {
 			body = map[string]any{"errors": []map[string]string{{"title": http.StatusText(status), "detail": msg}}}
 		} else {
-			body = map[string]any{"message": msg, "took": 0.001, "requestId": newRequestID()}
+			body = map[string]any{"message": msg, "took": 0.001, "requestId": simkit.NewRequestID()}
 		}
 	case apiJira:
 		body = map[string]any{"errorMessages": []string{msg}, "errors": map[string]string{}}
@@ -587,25 +486,11 @@ func (s *Server) write(w http.ResponseWriter, rep reply) {
 	}
 	h.Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(jsonValue(rep.body))
-}
-
-func newRequestID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }
-
-// jsonValue marshals v without HTML escaping (links keep their "&"). The
-// emulator only marshals its own plain types, which cannot fail.
-func jsonValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`null`)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	_, _ = w.Write(simkit.JSONValue(rep.body))
 }
 
 // maxBody bounds request bodies.
-const maxBody = 1 << 20
+const maxBody = simkit.MaxBody
 
 // readBody decodes a JSON object body into dst, rejecting trailing data.
 // A missing body is decoded as {} when optional is set.
@@ -651,14 +536,11 @@ func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
 
 var _ http.Handler = (*Server)(nil)
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+// ListenAndServe listens on addr (host:port; port 0 picks a free one),
+// calls ready with the address bound, and serves until ctx ends; then it
+// abandons the late writes still waiting, shuts down gracefully and logs
+// the request counts (see simkit.Serve). Its errors start with
+// "listening:" or "serving:".
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	return simkit.Serve(ctx, addr, s, s.h, ready)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // State is a dump of the org, as GET /_sim/state returns it. Users are
@@ -162,47 +164,9 @@ func (s *Server) State() State {
 	return st
 }
 
-// serveAdmin answers the /_sim endpoints: GET /_sim/stats, GET /_sim/state,
-// GET /_sim/journal, POST /_sim/reset-stats and POST /_sim/reset-journal.
-// They need no credential and are not counted, rate-limited or faulted.
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	want := map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state": http.MethodGet, "/_sim/journal": http.MethodGet,
-		"/_sim/reset-stats": http.MethodPost, "/_sim/reset-journal": http.MethodPost}
-	method, ok := want[path]
-	switch {
-	case !ok:
-		writePlainJSON(w, http.StatusNotFound, map[string]string{"message": "No handler found for url " + path})
-		return
-	case r.Method != method:
-		w.Header().Set("Allow", method)
-		writePlainJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method " + r.Method + " is not supported"})
-		return
-	}
-	switch path {
-	case "/_sim/stats":
-		writePlainJSON(w, http.StatusOK, s.Stats())
-	case "/_sim/state":
-		writePlainJSON(w, http.StatusOK, s.State())
-	case "/_sim/journal":
-		j := s.Journal()
-		if j == nil {
-			j = []Mutation{}
-		}
-		writePlainJSON(w, http.StatusOK, j)
-	case "/_sim/reset-stats":
-		s.ResetStats()
-		writePlainJSON(w, http.StatusOK, s.Stats())
-	case "/_sim/reset-journal":
-		s.ResetJournal()
-		writePlainJSON(w, http.StatusOK, []Mutation{})
-	}
-}
-
-func writePlainJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+// serveAdmin answers a request to the /_sim endpoints (see
+// simkit.ServeAdmin) and reports whether it was one. They need no
+// credential and are not counted, rate-limited or faulted.
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
+	return simkit.ServeAdmin[Stats, State](w, r, s, "Method %s is not supported")
 }

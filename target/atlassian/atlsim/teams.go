@@ -416,9 +416,9 @@ func (s *Server) memberTeam(c *call) (*team, *reply) {
 	return t, nil
 }
 
-// addMembers is POST /teams/{teamId}/members/add: 200 even on partial
-// failure, with the members added and per-member errors.
-func (s *Server) addMembers(c *call) reply {
+// withMemberBatch answers a members add or remove with f on the team and
+// the accountIds of the batch, under the lock.
+func (s *Server) withMemberBatch(c *call, f func(t *team, ids []string) reply) reply {
 	ids, rep := s.batch(c)
 	if rep != nil {
 		return *rep
@@ -429,56 +429,56 @@ func (s *Server) addMembers(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	added := []accountRef{}
-	errs := []memberError{}
-	for _, id := range ids {
-		u := s.acct.userByID(id)
-		switch {
-		case u == nil:
-			errs = append(errs, memberError{id, CodeUserNotFound, "No user found with accountId " + id})
-		case u.status != StatusActive:
-			errs = append(errs, memberError{id, CodeUserInactive, "User " + id + " is not active"})
-		case t.isMember(id) && s.beh.AddExistingMember == AddExistingError:
-			errs = append(errs, memberError{id, CodeAlreadyMember, "User " + id + " is already a member of the team"})
-		case t.isMember(id):
-			added = append(added, accountRef{id})
-		default:
-			t.members = append(t.members, member{seq: s.acct.nextSeq(), accountID: id})
-			s.acct.recordMember(OpAddMember, t, id, "")
-			added = append(added, accountRef{id})
+	return f(t, ids)
+}
+
+// addMembers is POST /teams/{teamId}/members/add: 200 even on partial
+// failure, with the members added and per-member errors.
+func (s *Server) addMembers(c *call) reply {
+	return s.withMemberBatch(c, func(t *team, ids []string) reply {
+		added := []accountRef{}
+		errs := []memberError{}
+		for _, id := range ids {
+			u := s.acct.userByID(id)
+			switch {
+			case u == nil:
+				errs = append(errs, memberError{id, CodeUserNotFound, "No user found with accountId " + id})
+			case u.status != StatusActive:
+				errs = append(errs, memberError{id, CodeUserInactive, "User " + id + " is not active"})
+			case t.isMember(id) && s.beh.AddExistingMember == AddExistingError:
+				errs = append(errs, memberError{id, CodeAlreadyMember, "User " + id + " is already a member of the team"})
+			case t.isMember(id):
+				added = append(added, accountRef{id})
+			default:
+				t.members = append(t.members, member{seq: s.acct.nextSeq(), accountID: id})
+				s.acct.recordMember(OpAddMember, t, id, "")
+				added = append(added, accountRef{id})
+			}
 		}
-	}
-	return reply{status: http.StatusOK, body: struct {
-		Members []accountRef  `json:"members"`
-		Errors  []memberError `json:"errors"`
-	}{added, errs}}
+		return reply{status: http.StatusOK, body: struct {
+			Members []accountRef  `json:"members"`
+			Errors  []memberError `json:"errors"`
+		}{added, errs}}
+	})
 }
 
 // removeMembers is POST /teams/{teamId}/members/remove: 200 even on
 // partial failure, with per-member errors.
 func (s *Server) removeMembers(c *call) reply {
-	ids, rep := s.batch(c)
-	if rep != nil {
-		return *rep
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	t, rep := s.memberTeam(c)
-	if rep != nil {
-		return *rep
-	}
-	errs := []memberError{}
-	for _, id := range ids {
-		if !t.isMember(id) {
-			errs = append(errs, memberError{id, CodeNotAMember, "User " + id + " is not a member of the team"})
-			continue
+	return s.withMemberBatch(c, func(t *team, ids []string) reply {
+		errs := []memberError{}
+		for _, id := range ids {
+			if !t.isMember(id) {
+				errs = append(errs, memberError{id, CodeNotAMember, "User " + id + " is not a member of the team"})
+				continue
+			}
+			t.members = slices.DeleteFunc(t.members, func(m member) bool { return m.accountID == id })
+			s.acct.recordMember(OpRemoveMember, t, id, "")
 		}
-		t.members = slices.DeleteFunc(t.members, func(m member) bool { return m.accountID == id })
-		s.acct.recordMember(OpRemoveMember, t, id, "")
-	}
-	return reply{status: http.StatusOK, body: struct {
-		Errors []memberError `json:"errors"`
-	}{errs}}
+		return reply{status: http.StatusOK, body: struct {
+			Errors []memberError `json:"errors"`
+		}{errs}}
+	})
 }
 
 // maxBulkTeams bounds the teamIds of archive and unarchive; the reference

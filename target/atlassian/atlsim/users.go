@@ -122,6 +122,19 @@ func matchesPrefix(u *user, q string) bool {
 	return false
 }
 
+// jiraPage reads the page parameters of a Jira listing: startAt (default
+// 0) and maxResults (default jiraDefaultResults, capped at
+// jiraMaxResults).
+func jiraPage(c *call) (startAt, maxResults int, err error) {
+	if startAt, err = intParam(c.query, "startAt", 0, 0, 1<<30); err != nil {
+		return 0, 0, err
+	}
+	if maxResults, err = intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30); err != nil {
+		return 0, 0, err
+	}
+	return startAt, min(maxResults, jiraMaxResults), nil
+}
+
 // jiraUserSearch is GET /rest/api/3/user/search?query=&startAt=&maxResults=:
 // a bare array of the accounts query prefixes, within the first 1000.
 func (s *Server) jiraUserSearch(c *call) reply {
@@ -129,15 +142,10 @@ func (s *Server) jiraUserSearch(c *call) reply {
 	if q == "" && c.query.Get("accountId") == "" {
 		return s.jiraErr(http.StatusBadRequest, "The query parameter 'query' or 'accountId' is required.")
 	}
-	startAt, err := intParam(c.query, "startAt", 0, 0, 1<<30)
+	startAt, maxRes, err := jiraPage(c)
 	if err != nil {
 		return s.jiraErr(http.StatusBadRequest, err.Error())
 	}
-	maxRes, err := intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30)
-	if err != nil {
-		return s.jiraErr(http.StatusBadRequest, err.Error())
-	}
-	maxRes = min(maxRes, jiraMaxResults)
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	var hits []*user
@@ -160,15 +168,10 @@ func (s *Server) jiraUserSearch(c *call) reply {
 // jiraUsersList is GET /rest/api/3/users/search?startAt=&maxResults=:
 // every account, ≤ 1000 a page.
 func (s *Server) jiraUsersList(c *call) reply {
-	startAt, err := intParam(c.query, "startAt", 0, 0, 1<<30)
+	startAt, maxRes, err := jiraPage(c)
 	if err != nil {
 		return s.jiraErr(http.StatusBadRequest, err.Error())
 	}
-	maxRes, err := intParam(c.query, "maxResults", jiraDefaultResults, 0, 1<<30)
-	if err != nil {
-		return s.jiraErr(http.StatusBadRequest, err.Error())
-	}
-	maxRes = min(maxRes, jiraMaxResults)
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	all := s.acct.liveUsers()
@@ -195,15 +198,23 @@ func (s *Server) jiraAccount(c *call) (*user, *reply) {
 	return u, nil
 }
 
-// jiraGetUser is GET /rest/api/3/user?accountId=&expand=groups,applicationRoles.
-func (s *Server) jiraGetUser(c *call) reply {
+// withJiraAccount answers with f on the account of the accountId
+// parameter, under the lock; see jiraAccount.
+func (s *Server) withJiraAccount(c *call, f func(u *user) reply) reply {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
 	u, rep := s.jiraAccount(c)
 	if rep != nil {
 		return *rep
 	}
-	return reply{status: http.StatusOK, body: s.jiraView(c, u, c.query.Get("expand"))}
+	return f(u)
+}
+
+// jiraGetUser is GET /rest/api/3/user?accountId=&expand=groups,applicationRoles.
+func (s *Server) jiraGetUser(c *call) reply {
+	return s.withJiraAccount(c, func(u *user) reply {
+		return reply{status: http.StatusOK, body: s.jiraView(c, u, c.query.Get("expand"))}
+	})
 }
 
 // jiraCreateUser is POST /rest/api/3/user {emailAddress, products}: 201
@@ -262,18 +273,14 @@ func (s *Server) grant(u *user, p, role string) bool {
 // jiraDeleteUser is DELETE /rest/api/3/user?accountId=: the account
 // loses its product access on this site and survives; 204.
 func (s *Server) jiraDeleteUser(c *call) reply {
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	u, rep := s.jiraAccount(c)
-	if rep != nil {
-		return *rep
-	}
-	for _, p := range slices.Sorted(maps.Keys(u.access)) {
-		s.acct.record(Mutation{Source: SourceAPI, Op: OpRevokeAccess, User: u.email, AccountID: u.accountID, Detail: p + ": " + u.access[p]})
-		delete(u.access, p)
-		delete(u.accessSince, p)
-	}
-	return reply{status: http.StatusNoContent}
+	return s.withJiraAccount(c, func(u *user) reply {
+		for _, p := range slices.Sorted(maps.Keys(u.access)) {
+			s.acct.record(Mutation{Source: SourceAPI, Op: OpRevokeAccess, User: u.email, AccountID: u.accountID, Detail: p + ": " + u.access[p]})
+			delete(u.access, p)
+			delete(u.accessSince, p)
+		}
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // propertyKey checks {propertyKey}.
@@ -288,21 +295,17 @@ func (s *Server) propertyKey(c *call) (string, *reply) {
 
 // jiraPropertyKeys is GET /rest/api/3/user/properties?accountId=.
 func (s *Server) jiraPropertyKeys(c *call) reply {
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	u, rep := s.jiraAccount(c)
-	if rep != nil {
-		return *rep
-	}
-	type keyJSON struct {
-		Self string `json:"self"`
-		Key  string `json:"key"`
-	}
-	keys := []keyJSON{}
-	for _, k := range slices.Sorted(maps.Keys(u.properties)) {
-		keys = append(keys, keyJSON{baseURL(c.r) + "/rest/api/3/user/properties/" + url.PathEscape(k) + "?accountId=" + url.QueryEscape(u.accountID), k})
-	}
-	return reply{status: http.StatusOK, body: map[string]any{"keys": keys}}
+	return s.withJiraAccount(c, func(u *user) reply {
+		type keyJSON struct {
+			Self string `json:"self"`
+			Key  string `json:"key"`
+		}
+		keys := []keyJSON{}
+		for _, k := range slices.Sorted(maps.Keys(u.properties)) {
+			keys = append(keys, keyJSON{baseURL(c.r) + "/rest/api/3/user/properties/" + url.PathEscape(k) + "?accountId=" + url.QueryEscape(u.accountID), k})
+		}
+		return reply{status: http.StatusOK, body: map[string]any{"keys": keys}}
+	})
 }
 
 // jiraGetProperty is GET /rest/api/3/user/properties/{key}?accountId=.
@@ -311,17 +314,13 @@ func (s *Server) jiraGetProperty(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	u, rep := s.jiraAccount(c)
-	if rep != nil {
-		return *rep
-	}
-	v, ok := u.properties[k]
-	if !ok {
-		return s.jiraErr(http.StatusNotFound, "The property with key '"+k+"' does not exist.")
-	}
-	return reply{status: http.StatusOK, body: map[string]any{"key": k, "value": v}}
+	return s.withJiraAccount(c, func(u *user) reply {
+		v, ok := u.properties[k]
+		if !ok {
+			return s.jiraErr(http.StatusNotFound, "The property with key '"+k+"' does not exist.")
+		}
+		return reply{status: http.StatusOK, body: map[string]any{"key": k, "value": v}}
+	})
 }
 
 // jiraPutProperty is PUT /rest/api/3/user/properties/{key}?accountId=:
@@ -336,19 +335,15 @@ func (s *Server) jiraPutProperty(c *call) reply {
 		return s.jiraErr(http.StatusBadRequest, "The property value must be valid JSON of at most 1 MiB")
 	}
 	v := json.RawMessage(bytes.TrimSpace(data))
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	u, rep := s.jiraAccount(c)
-	if rep != nil {
-		return *rep
-	}
-	_, existed := u.properties[k]
-	u.properties[k] = v
-	s.acct.record(Mutation{Source: SourceAPI, Op: OpSetProperty, User: u.email, AccountID: u.accountID, Detail: k})
-	if existed {
-		return reply{status: http.StatusOK}
-	}
-	return reply{status: http.StatusCreated}
+	return s.withJiraAccount(c, func(u *user) reply {
+		_, existed := u.properties[k]
+		u.properties[k] = v
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpSetProperty, User: u.email, AccountID: u.accountID, Detail: k})
+		if existed {
+			return reply{status: http.StatusOK}
+		}
+		return reply{status: http.StatusCreated}
+	})
 }
 
 // jiraDeleteProperty is DELETE /rest/api/3/user/properties/{key}?accountId=: 204.
@@ -357,18 +352,14 @@ func (s *Server) jiraDeleteProperty(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	u, rep := s.jiraAccount(c)
-	if rep != nil {
-		return *rep
-	}
-	if _, ok := u.properties[k]; !ok {
-		return s.jiraErr(http.StatusNotFound, "The property with key '"+k+"' does not exist.")
-	}
-	delete(u.properties, k)
-	s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteProperty, User: u.email, AccountID: u.accountID, Detail: k})
-	return reply{status: http.StatusNoContent}
+	return s.withJiraAccount(c, func(u *user) reply {
+		if _, ok := u.properties[k]; !ok {
+			return s.jiraErr(http.StatusNotFound, "The property with key '"+k+"' does not exist.")
+		}
+		delete(u.properties, k)
+		s.acct.record(Mutation{Source: SourceAPI, Op: OpDeleteProperty, User: u.email, AccountID: u.accountID, Detail: k})
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // validEmail is a loose check: something@something.

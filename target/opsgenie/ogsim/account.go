@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/simkit"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -173,8 +174,7 @@ type account struct {
 	sortMu    sync.Mutex
 	sortCache map[string]sortedView
 
-	journal []Mutation
-	seq     int
+	journal simkit.Journal
 }
 
 type sortedView struct {

@@ -6,4 +6,4 @@ package ogsim
 // Late writes already waiting still land. The behaviour switches and the
 // rate limits stay. Tests use it to check that a client converges once a
 // disturbance is over.
-func (s *Server) Calm() { s.calm.Store(true) }
+func (s *Server) Calm() { s.h.Calm() }

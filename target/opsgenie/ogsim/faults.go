@@ -1,9 +1,6 @@
 package ogsim
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"net/http"
 	"time"
 
@@ -20,21 +17,13 @@ type fault = simkit.Fault
 // newFaulter returns the faulter of this emulator's PRNG stream.
 func newFaulter(o FaultOptions) *simkit.Faulter { return simkit.NewFaulter(o, 0x6f6773696d) }
 
-// injectFault carries out a drawn error or drop and reports whether it did.
-// A drop hijacks the connection and closes it; on a ResponseWriter that
-// cannot be hijacked it aborts the handler with http.ErrAbortHandler, which
-// net/http servers answer by closing the stream.
+// injectFault carries out a drawn error or drop and reports whether it did;
+// see simkit.DropConn.
 func (s *Server) injectFault(w http.ResponseWriter, f fault, route string, start time.Time, reqID string) bool {
 	switch {
 	case f.Drop:
-		s.log.Warn("injected fault: dropping connection", "route", route, "requestId", reqID)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return true
-			}
-		}
-		panic(http.ErrAbortHandler)
+		simkit.DropConn(w, s.log, route, "requestId", reqID)
+		return true
 	case f.Status != 0:
 		s.log.Warn("injected fault: server error", "route", route, "status", f.Status, "requestId", reqID)
 		s.write(w, errReply(f.Status, http.StatusText(f.Status)), start, reqID, "OK")
@@ -43,44 +32,15 @@ func (s *Server) injectFault(w http.ResponseWriter, f fault, route string, start
 	return false
 }
 
-// isWrite reports whether a method writes: POST, PATCH, PUT or DELETE.
-func isWrite(method string) bool {
-	switch method {
-	case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
-
-// serveLate carries out a late write: it reads the body in full, waits
-// FaultOptions.LateDelay (not cut short by the client going away, only by
-// Close, which abandons the write), then applies the request and answers,
-// to nobody if the client gave up.
+// serveLate carries out a late write (see simkit.LateWrites.Hold): it
+// applies the request and answers, to nobody if the client gave up.
 func (s *Server) serveLate(w http.ResponseWriter, r *http.Request, rt *route, params []string, pathKnown bool,
 	routeName string, start time.Time, reqID string) {
-	s.lateMu.Lock()
-	if s.isClosed {
-		s.lateMu.Unlock()
-		return // abandoned: the server is closed
-	}
-	s.lateWG.Add(1)
-	s.lateMu.Unlock()
-	defer s.lateWG.Done()
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return // the client went away before sending its body: nothing to apply
-	}
-	s.log.Warn("injected fault: late write", "route", routeName, "delay", s.faults.Opts().LateDelay, "requestId", reqID)
-	r2 := r.Clone(context.WithoutCancel(r.Context()))
-	r2.Body = io.NopCloser(bytes.NewReader(body))
-	t := time.NewTimer(s.faults.Opts().LateDelay)
-	select {
-	case <-t.C:
-	case <-s.closed:
-		t.Stop()
-		s.log.Warn("late write abandoned: server closed", "route", routeName, "requestId", reqID)
+	r2, done := s.h.Hold(r, routeName, "requestId", reqID)
+	if r2 == nil {
 		return
 	}
+	defer done()
 	rep, state := s.handle(r2, rt, params, pathKnown)
 	s.afterRequest(r.Method)
 	s.write(w, rep, start, reqID, state)

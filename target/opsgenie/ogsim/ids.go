@@ -7,8 +7,6 @@ type idGen = simkit.IDGen
 
 func newIDGen(seed uint64) *idGen { return simkit.NewIDGen(seed) }
 
-func formatUUID(hi, lo uint64) string { return simkit.FormatUUID(hi, lo) }
-
 // isUUID reports whether s has the 8-4-4-4-12 hexadecimal shape of a UUID
 // (any case, any version).
 func isUUID(s string) bool {

@@ -3,37 +3,24 @@ package ogsim
 import (
 	"slices"
 	"strings"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
-// Mutation is one change of the account, as Journal returns it.
-type Mutation struct {
-	// Seq numbers the mutations from 1 in the order they happened; it keeps
-	// counting across ResetJournal.
-	Seq int `json:"seq"`
-	// Source is who made the change: SourceAPI or SourceActor.
-	Source string `json:"source"`
-	// Op is one of the Op* constants.
-	Op string `json:"op"`
-	// Team is the team's name at the time (after a rename: the new name).
-	Team string `json:"team,omitempty"`
-	// TeamID is the team's id.
-	TeamID string `json:"teamId,omitempty"`
-	// User is a username.
-	User string `json:"user,omitempty"`
-	// Role is the user's role (user ops) or the member's role (member ops)
-	// after the change; for a removal or delete, the role it had.
-	Role string `json:"role,omitempty"`
-	// Detail says more: the fields a user update changed, the old name of
-	// a renamed team, the old role of a changed member, "with the team" or "with the user" for memberships
-	// removed by a delete, the schedules and escalations a team delete
-	// took along, or the schedule, rotation or escalation of the other ops.
-	Detail string `json:"detail,omitempty"`
-}
+// Mutation is one change of the account, as Journal returns it; see
+// simkit.Mutation. User is a username; Role is the user's role (user ops)
+// or the member's role (member ops) after the change, for a removal or
+// delete the role it had; Detail names the fields a user update changed,
+// the old name of a renamed team, the old role of a changed member, "with
+// the team" or "with the user" for memberships removed by a delete, the
+// schedules and escalations a team delete took along, or the schedule,
+// rotation or escalation of the other ops. AccountID is never set.
+type Mutation = simkit.Mutation
 
 // The sources of a Mutation.
 const (
 	// SourceAPI is a change made by an API request.
-	SourceAPI = "api"
+	SourceAPI = simkit.SourceAPI
 	// SourceActor is a change made by the other actor (Options.Actor).
 	SourceActor = "actor"
 )
@@ -63,9 +50,7 @@ const (
 
 // record appends a mutation to the journal. Callers hold the write lock.
 func (a *account) record(m Mutation) {
-	a.seq++
-	m.Seq = a.seq
-	a.journal = append(a.journal, m)
+	a.journal.Record(m)
 }
 
 // recordMember records a membership change of team t.
@@ -101,14 +86,14 @@ func (a *account) setMembers(src string, t *team, members []member) {
 func (s *Server) Journal() []Mutation {
 	s.acct.mu.RLock()
 	defer s.acct.mu.RUnlock()
-	return slices.Clone(s.acct.journal)
+	return s.acct.journal.List()
 }
 
 // ResetJournal empties the journal; Seq keeps counting.
 func (s *Server) ResetJournal() {
 	s.acct.mu.Lock()
 	defer s.acct.mu.Unlock()
-	s.acct.journal = nil
+	s.acct.journal.Reset()
 }
 
 // ownedDetail renders "schedules [a, b] and escalations [c]" for the

@@ -47,12 +47,12 @@ func (s *Server) snapshot() {
 	var last *snapshot
 	if n := len(l.snaps); n > 0 {
 		last = l.snaps[n-1]
-		if last.seq == a.seq && last.ver == a.version {
+		if last.seq == a.journal.Seq() && last.ver == a.version {
 			return
 		}
 	}
 	now := s.clock()
-	snap := &snapshot{at: now, seq: a.seq, ver: a.version, teams: make([]teamSnap, 0, len(a.teamOrder))}
+	snap := &snapshot{at: now, seq: a.journal.Seq(), ver: a.version, teams: make([]teamSnap, 0, len(a.teamOrder))}
 	if last != nil && last.ver == a.version {
 		snap.users = last.users // users are immutable records; the slice is never written
 	} else {

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 type participantJSON struct {
@@ -37,32 +39,22 @@ func (a *account) ownerTeam(id string) *metaJSON {
 }
 
 type rotationJSON struct {
-	ID           string            `json:"id"`
-	Name         string            `json:"name"`
-	StartDate    string            `json:"startDate"`
-	EndDate      string            `json:"endDate,omitempty"`
-	Type         string            `json:"type"`
-	Length       int               `json:"length"`
-	Participants []participantJSON `json:"participants"`
+	simkit.RotationJSON[participantJSON]
 	// TimeRestriction is sent back as it was received.
 	TimeRestriction json.RawMessage `json:"timeRestriction,omitempty"`
 }
 
 type scheduleJSON struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	Timezone    string         `json:"timezone"`
-	Enabled     bool           `json:"enabled"`
-	OwnerTeam   *metaJSON      `json:"ownerTeam,omitempty"`
-	Rotations   []rotationJSON `json:"rotations"`
+	simkit.ScheduleJSON
+	OwnerTeam *metaJSON      `json:"ownerTeam,omitempty"`
+	Rotations []rotationJSON `json:"rotations"`
 }
 
 // renderSchedule renders a schedule; rotations is an empty array unless
 // withRotations, as in the real list without expand=rotation.
 func (a *account) renderSchedule(s *schedule, withRotations bool) scheduleJSON {
-	out := scheduleJSON{ID: s.id, Name: s.name, Description: s.description, Timezone: s.timezone,
-		Enabled: s.enabled, OwnerTeam: a.ownerTeam(s.ownerTeamID), Rotations: []rotationJSON{}}
+	out := scheduleJSON{ScheduleJSON: simkit.ScheduleJSON{ID: s.id, Name: s.name, Description: s.description, Timezone: s.timezone,
+		Enabled: s.enabled}, OwnerTeam: a.ownerTeam(s.ownerTeamID), Rotations: []rotationJSON{}}
 	if !withRotations {
 		return out
 	}

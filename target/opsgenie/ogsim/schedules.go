@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ogsync/ogsync/internal/simkit"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -384,8 +385,8 @@ func (s *Server) deleteSchedule(c *call) reply {
 
 // renderRotation renders one rotation of a schedule.
 func (a *account) renderRotation(r rotation) rotationJSON {
-	rj := rotationJSON{ID: r.id, Name: r.name, StartDate: formatTime(r.startDate), Type: r.typ,
-		Length: r.length, Participants: make([]participantJSON, 0, len(r.participants)), TimeRestriction: r.timeRestriction}
+	rj := rotationJSON{RotationJSON: simkit.RotationJSON[participantJSON]{ID: r.id, Name: r.name, StartDate: formatTime(r.startDate),
+		Type: r.typ, Length: r.length, Participants: make([]participantJSON, 0, len(r.participants))}, TimeRestriction: r.timeRestriction}
 	if r.endDate != nil {
 		rj.EndDate = formatTime(*r.endDate)
 	}

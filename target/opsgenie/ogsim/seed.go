@@ -3,7 +3,6 @@ package ogsim
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -151,13 +150,7 @@ type SeedRepeat struct {
 // LoadSeed reads a seed file (YAML or JSON) strictly: unknown keys,
 // duplicate keys, wrong types and broken references are errors naming
 // file:line.
-func LoadSeed(file string) (*Seed, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading seed: %w", err)
-	}
-	return ParseSeed(file, data)
-}
+func LoadSeed(file string) (*Seed, error) { return simkit.LoadSeed(file, ParseSeed) }
 
 // ParseSeed parses and validates seed data; name is the file name used in
 // errors ("name:line: ...").

@@ -2,22 +2,18 @@ package ogsim
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ogsync/ogsync/internal/simkit"
@@ -230,35 +226,18 @@ type Server struct {
 	keys    map[string]Right
 	acct    *account
 	limiter *limiter
-	faults  *simkit.Faulter
 	lag     *lagger // nil when Behavior.ListLag is 0
 	actor   *actor  // nil when Options.Actor is nil
-	// calm, once set by Calm, turns the actor and fault injection off.
-	calm atomic.Bool
-
-	lateMu   sync.Mutex // guards isClosed and lateWG.Add
-	isClosed bool
-	closed   chan struct{} // closed by Close
-	lateWG   sync.WaitGroup
-
-	statsMu sync.Mutex
-	stats   Stats
+	// h injects faults and counts requests; once calm (Calm), the actor is
+	// off too.
+	h *simkit.Harness
 }
 
 // New builds a server over the account opts.Seed describes.
 func New(opts Options) (*Server, error) {
-	if opts.APIKey == "" {
-		return nil, errors.New("ogsim: an API key is required")
-	}
-	if err := opts.RateLimit.validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
-	}
-	if err := opts.Faults.Validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
-	}
 	beh := opts.Behavior.withDefaults()
-	if err := beh.validate(); err != nil {
-		return nil, fmt.Errorf("ogsim: %w", err)
+	if err := simkit.CheckOptions("ogsim", opts.APIKey, opts.RateLimit.validate, opts.Faults.Validate, beh.validate); err != nil {
+		return nil, err
 	}
 	if !validTimeZone(beh.DefaultTimeZone) {
 		return nil, fmt.Errorf("ogsim: default time zone %q is not a valid time zone", beh.DefaultTimeZone)
@@ -269,24 +248,15 @@ func New(opts Options) (*Server, error) {
 	if beh.DefaultListLimit < 1 || beh.MaxListLimit < beh.DefaultListLimit {
 		return nil, fmt.Errorf("ogsim: list limits: default %d must be at least 1 and at most the maximum %d", beh.DefaultListLimit, beh.MaxListLimit)
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = time.Now
-	}
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	clock := simkit.ClockOr(opts.Clock)
 	s := &Server{
-		log:     logger,
+		log:     simkit.LoggerOr(opts.Logger),
 		clock:   clock,
 		beh:     beh,
 		keys:    map[string]Right{opts.APIKey: allRights},
 		acct:    newAccount(newIDGen(opts.IDSeed), clock),
 		limiter: newLimiter(opts.RateLimit, clock),
-		faults:  newFaulter(opts.Faults),
-		stats:   Stats{ByRoute: map[string]int{}},
-		closed:  make(chan struct{}),
+		h:       simkit.NewHarness(simkit.LoggerOr(opts.Logger), newFaulter(opts.Faults)),
 	}
 	var err error
 	if opts.Seed != nil {
@@ -308,30 +278,12 @@ func New(opts Options) (*Server, error) {
 
 // Stats returns a copy of the request counters.
 func (s *Server) Stats() Stats {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	return Stats{Total: s.stats.Total, Throttled: s.stats.Throttled, ByRoute: maps.Clone(s.stats.ByRoute), Heartbeats: maps.Clone(s.stats.Heartbeats)}
+	st := s.h.Counter.Stats()
+	return Stats{Total: st.Total, Throttled: st.Throttled, ByRoute: st.ByRoute, Heartbeats: st.Tallies[tallyHeartbeats]}
 }
 
 // ResetStats zeroes the request counters.
-func (s *Server) ResetStats() {
-	s.statsMu.Lock()
-	defer s.statsMu.Unlock()
-	s.stats = Stats{ByRoute: map[string]int{}}
-}
-
-func (s *Server) count(route string) {
-	s.statsMu.Lock()
-	s.stats.Total++
-	s.stats.ByRoute[route]++
-	s.statsMu.Unlock()
-}
-
-func (s *Server) countThrottled() {
-	s.statsMu.Lock()
-	s.stats.Throttled++
-	s.statsMu.Unlock()
-}
+func (s *Server) ResetStats() { s.h.Counter.Reset() }
 
 // domain is a rate-limiting domain.
 type domain int
@@ -359,141 +311,90 @@ type reply struct {
 type handler func(s *Server, c *call) reply
 
 type route struct {
-	method   string
-	pattern  string
-	segs     []string
+	r        simkit.Route
 	domain   domain
 	resource string // for the 403 message
 	h        handler
 }
 
-func (rt *route) name() string { return rt.method + " " + rt.pattern }
+func (rt *route) name() string { return rt.r.Name() }
 
-var routes = buildRoutes([]route{
-	{method: "GET", pattern: "/v2/users", domain: domainSearch, resource: "user", h: (*Server).listUsers},
-	{method: "POST", pattern: "/v2/users", resource: "user", h: (*Server).createUser},
-	{method: "GET", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).getUser},
-	{method: "PATCH", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).updateUser},
-	{method: "DELETE", pattern: "/v2/users/{identifier}", resource: "user", h: (*Server).deleteUser},
-	{method: "GET", pattern: "/v2/users/{identifier}/teams", resource: "user", h: (*Server).userTeams},
-	{method: "GET", pattern: "/v2/users/{identifier}/schedules", resource: "user", h: (*Server).userSchedules},
-	{method: "GET", pattern: "/v2/users/{identifier}/escalations", resource: "user", h: (*Server).userEscalations},
-	{method: "GET", pattern: "/v2/teams", resource: "team", h: (*Server).listTeams},
-	{method: "POST", pattern: "/v2/teams", resource: "team", h: (*Server).createTeam},
-	{method: "GET", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).getTeam},
-	{method: "PATCH", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).updateTeam},
-	{method: "DELETE", pattern: "/v2/teams/{identifier}", resource: "team", h: (*Server).deleteTeam},
-	{method: "POST", pattern: "/v2/teams/{identifier}/members", resource: "team", h: (*Server).addMember},
-	{method: "DELETE", pattern: "/v2/teams/{identifier}/members/{memberIdentifier}", resource: "team", h: (*Server).removeMember},
-	{method: "GET", pattern: "/v2/schedules", resource: "schedule", h: (*Server).listSchedules},
-	{method: "POST", pattern: "/v2/schedules", resource: "schedule", h: (*Server).createSchedule},
-	{method: "GET", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).getSchedule},
-	{method: "PATCH", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).updateSchedule},
-	{method: "DELETE", pattern: "/v2/schedules/{identifier}", resource: "schedule", h: (*Server).deleteSchedule},
-	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).listRotations},
-	{method: "POST", pattern: "/v2/schedules/{identifier}/rotations", resource: "schedule", h: (*Server).createRotation},
-	{method: "GET", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).getRotation},
-	{method: "PATCH", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).updateRotation},
-	{method: "DELETE", pattern: "/v2/schedules/{identifier}/rotations/{rotationId}", resource: "schedule", h: (*Server).deleteRotation},
-	{method: "GET", pattern: "/v2/escalations", resource: "escalation", h: (*Server).listEscalations},
-	{method: "POST", pattern: "/v2/escalations", resource: "escalation", h: (*Server).createEscalation},
-	{method: "GET", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).getEscalation},
-	{method: "PATCH", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).updateEscalation},
-	{method: "DELETE", pattern: "/v2/escalations/{identifier}", resource: "escalation", h: (*Server).deleteEscalation},
-	{method: "GET", pattern: "/v2/roles", resource: "role", h: (*Server).listRoles},
-	{method: "GET", pattern: "/v2/roles/{identifier}", resource: "role", h: (*Server).getRole},
-	{method: "GET", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
-	{method: "POST", pattern: "/v2/heartbeats/{name}/ping", resource: "heartbeat", h: (*Server).pingHeartbeat},
-})
-
-func buildRoutes(rs []route) []route {
-	for i := range rs {
-		rs[i].segs = strings.Split(strings.TrimPrefix(rs[i].pattern, "/"), "/")
-	}
-	return rs
+var routes = []route{
+	{r: simkit.NewRoute("GET", "/v2/users"), domain: domainSearch, resource: "user", h: (*Server).listUsers},
+	{r: simkit.NewRoute("POST", "/v2/users"), resource: "user", h: (*Server).createUser},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}"), resource: "user", h: (*Server).getUser},
+	{r: simkit.NewRoute("PATCH", "/v2/users/{identifier}"), resource: "user", h: (*Server).updateUser},
+	{r: simkit.NewRoute("DELETE", "/v2/users/{identifier}"), resource: "user", h: (*Server).deleteUser},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/teams"), resource: "user", h: (*Server).userTeams},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/schedules"), resource: "user", h: (*Server).userSchedules},
+	{r: simkit.NewRoute("GET", "/v2/users/{identifier}/escalations"), resource: "user", h: (*Server).userEscalations},
+	{r: simkit.NewRoute("GET", "/v2/teams"), resource: "team", h: (*Server).listTeams},
+	{r: simkit.NewRoute("POST", "/v2/teams"), resource: "team", h: (*Server).createTeam},
+	{r: simkit.NewRoute("GET", "/v2/teams/{identifier}"), resource: "team", h: (*Server).getTeam},
+	{r: simkit.NewRoute("PATCH", "/v2/teams/{identifier}"), resource: "team", h: (*Server).updateTeam},
+	{r: simkit.NewRoute("DELETE", "/v2/teams/{identifier}"), resource: "team", h: (*Server).deleteTeam},
+	{r: simkit.NewRoute("POST", "/v2/teams/{identifier}/members"), resource: "team", h: (*Server).addMember},
+	{r: simkit.NewRoute("DELETE", "/v2/teams/{identifier}/members/{memberIdentifier}"), resource: "team", h: (*Server).removeMember},
+	{r: simkit.NewRoute("GET", "/v2/schedules"), resource: "schedule", h: (*Server).listSchedules},
+	{r: simkit.NewRoute("POST", "/v2/schedules"), resource: "schedule", h: (*Server).createSchedule},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).getSchedule},
+	{r: simkit.NewRoute("PATCH", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).updateSchedule},
+	{r: simkit.NewRoute("DELETE", "/v2/schedules/{identifier}"), resource: "schedule", h: (*Server).deleteSchedule},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}/rotations"), resource: "schedule", h: (*Server).listRotations},
+	{r: simkit.NewRoute("POST", "/v2/schedules/{identifier}/rotations"), resource: "schedule", h: (*Server).createRotation},
+	{r: simkit.NewRoute("GET", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).getRotation},
+	{r: simkit.NewRoute("PATCH", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).updateRotation},
+	{r: simkit.NewRoute("DELETE", "/v2/schedules/{identifier}/rotations/{rotationId}"), resource: "schedule", h: (*Server).deleteRotation},
+	{r: simkit.NewRoute("GET", "/v2/escalations"), resource: "escalation", h: (*Server).listEscalations},
+	{r: simkit.NewRoute("POST", "/v2/escalations"), resource: "escalation", h: (*Server).createEscalation},
+	{r: simkit.NewRoute("GET", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).getEscalation},
+	{r: simkit.NewRoute("PATCH", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).updateEscalation},
+	{r: simkit.NewRoute("DELETE", "/v2/escalations/{identifier}"), resource: "escalation", h: (*Server).deleteEscalation},
+	{r: simkit.NewRoute("GET", "/v2/roles"), resource: "role", h: (*Server).listRoles},
+	{r: simkit.NewRoute("GET", "/v2/roles/{identifier}"), resource: "role", h: (*Server).getRole},
+	{r: simkit.NewRoute("GET", "/v2/heartbeats/{name}/ping"), resource: "heartbeat", h: (*Server).pingHeartbeat},
+	{r: simkit.NewRoute("POST", "/v2/heartbeats/{name}/ping"), resource: "heartbeat", h: (*Server).pingHeartbeat},
 }
 
-// match finds the route of a request. It splits the escaped path, so an
-// encoded "/" stays inside its segment, and unescapes each wildcard with
-// path rules: "+" stays "+", "%2B" becomes "+". pathKnown reports whether
-// some route has this path under another method.
-func match(method, escapedPath string) (rt *route, params []string, pathKnown bool) {
-	p := strings.TrimPrefix(escapedPath, "/")
-	p = strings.TrimSuffix(p, "/") // trailing-slash variants
-	segs := strings.Split(p, "/")
-	for i := range routes {
-		cand := &routes[i]
-		if len(cand.segs) != len(segs) {
-			continue
-		}
-		var ps []string
-		ok := true
-		for j, seg := range cand.segs {
-			if strings.HasPrefix(seg, "{") {
-				v, err := url.PathUnescape(segs[j])
-				if err != nil || v == "" {
-					ok = false
-					break
-				}
-				ps = append(ps, v)
-			} else if seg != segs[j] {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		if cand.method == method {
-			return cand, ps, true
-		}
-		pathKnown = true
+// match finds the route of a request (see simkit.Match); params are the
+// path wildcards in pattern order.
+func match(method, escapedPath string) (rt *route, params []string, name string, pathKnown bool) {
+	i, ps, name, pathKnown := simkit.Match(routes, func(rt *route) *simkit.Route { return &rt.r }, method, escapedPath)
+	if i >= 0 {
+		rt = &routes[i]
 	}
-	return nil, nil, pathKnown
+	for _, p := range ps {
+		params = append(params, p.Value)
+	}
+	return rt, params, name, pathKnown
 }
 
 // ServeHTTP serves the OpsGenie v2 API and the /_sim admin endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/_sim/") {
-		s.serveAdmin(w, r)
+	if s.serveAdmin(w, r) {
 		return
 	}
-
-	rt, params, pathKnown := match(r.Method, r.URL.EscapedPath())
-	routeName := r.Method + " (unmatched)"
-	if rt != nil {
-		routeName = rt.name()
-	}
-	s.count(routeName)
+	rt, params, routeName, pathKnown := match(r.Method, r.URL.EscapedPath())
+	s.h.Counter.Count(routeName)
 	start := time.Now()
-	reqID := newRequestID()
-	if s.actor != nil && !s.calm.Load() && s.actor.act(s.acct) {
+	reqID := simkit.NewRequestID()
+	if s.actor != nil && !s.h.Calmed() && s.actor.act(s.acct) {
 		s.snapshot()
 	}
 
-	var f fault
-	if !s.calm.Load() {
-		f = s.faults.Draw()
-	}
-	if f.Delay > 0 && !sleepCtx(r.Context(), f.Delay) {
-		return
-	}
-	if !f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
-		return
-	}
-	if f.Late && isWrite(r.Method) {
-		s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID)
-		return
-	}
-
-	rep, state := s.handle(r, rt, params, pathKnown)
-	s.afterRequest(r.Method)
-	if f.AfterEffect && s.injectFault(w, f, routeName, start, reqID) {
-		return
-	}
-	s.write(w, rep, start, reqID, state)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
-		"status", rep.status, "requestId", reqID)
+	s.h.Serve(r, simkit.Exchange{
+		Inject: func(f fault) bool { return s.injectFault(w, f, routeName, start, reqID) },
+		Late:   func() { s.serveLate(w, r, rt, params, pathKnown, routeName, start, reqID) },
+		Handle: func() func() {
+			rep, state := s.handle(r, rt, params, pathKnown)
+			s.afterRequest(r.Method)
+			return func() {
+				s.write(w, rep, start, reqID, state)
+				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", routeName,
+					"status", rep.status, "requestId", reqID)
+			}
+		},
+	})
 }
 
 // afterRequest records a list snapshot after a write when ListLag is on.
@@ -507,15 +408,7 @@ func (s *Server) afterRequest(method string) {
 // waits for their handlers to return. The Server keeps answering other
 // requests; call Close before closing the HTTP server that serves it, so
 // that the HTTP server need not wait LateDelay for them.
-func (s *Server) Close() {
-	s.lateMu.Lock()
-	if !s.isClosed {
-		s.isClosed = true
-		close(s.closed)
-	}
-	s.lateMu.Unlock()
-	s.lateWG.Wait()
-}
+func (s *Server) Close() { s.h.Late.Close() }
 
 // handle authenticates, rate-limits and dispatches one API request. It
 // returns the reply and the X-RateLimit-State to send.
@@ -538,11 +431,11 @@ func (s *Server) handle(r *http.Request, rt *route, params []string, pathKnown b
 	if rt.domain == domainSearch {
 		dom = s.limiter.search
 	}
-	if period, throttled := dom.take(); throttled {
-		s.countThrottled()
-		s.log.Debug("throttled", "route", rt.name(), "periodSec", period)
+	if th, throttled := dom.Take(); throttled {
+		s.h.Counter.CountThrottled()
+		s.log.Debug("throttled", "route", rt.name(), "periodSec", th.PeriodSec)
 		return reply{status: http.StatusTooManyRequests, body: errBody("TooManyRequests", nil, 0),
-			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(period)}}}, "THROTTLED"
+			header: [][2]string{{"X-RateLimit-Reason", "ACCOUNT"}, {"X-RateLimit-Period-In-Sec", strconv.Itoa(th.PeriodSec)}}}, "THROTTLED"
 	}
 	c := &call{r: r, params: params, query: r.URL.Query()}
 	return rt.h(s, c), "OK"
@@ -614,19 +507,8 @@ func (s *Server) write(w http.ResponseWriter, rep reply, start time.Time, reqID,
 	}
 }
 
-func newRequestID() string { return formatUUID(rand.Uint64(), rand.Uint64()) }
-
-// jsonValue marshals v without HTML escaping (links keep their "&"). The
-// emulator only marshals its own plain types, which cannot fail.
-func jsonValue(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return []byte(`null`)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
+// jsonValue marshals v without HTML escaping; see simkit.JSONValue.
+func jsonValue(v any) []byte { return simkit.JSONValue(v) }
 
 // member appends `"key":value` to b.
 func appendMember(b []byte, key string, v any) []byte {
@@ -680,7 +562,7 @@ func invalid(fieldErrs map[string]string) reply {
 func invalidField(field, msg string) reply { return invalid(map[string]string{field: msg}) }
 
 // maxBody bounds request bodies.
-const maxBody = 1 << 20
+const maxBody = simkit.MaxBody
 
 // readObject reads a JSON object body into its raw members. Keys are
 // matched exactly (unknown keys are the caller's to ignore). A missing or
@@ -760,15 +642,3 @@ func baseURL(r *http.Request) string {
 }
 
 var _ http.Handler = (*Server)(nil)
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}

@@ -1,10 +1,11 @@
 package ogsim
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/simkit"
 )
 
 // State is a dump of the account, as GET /_sim/state returns it. Lists are
@@ -175,52 +176,10 @@ func (s *Server) State() State {
 	return st
 }
 
-// serveAdmin answers the /_sim endpoints: GET /_sim/stats, GET /_sim/state,
-// GET /_sim/journal, POST /_sim/reset-stats and POST /_sim/reset-journal.
-// They need no key and are not counted,
-// rate-limited or faulted; their bodies are plain JSON, without took and
-// requestId.
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	want := map[string]string{"/_sim/stats": http.MethodGet, "/_sim/state": http.MethodGet, "/_sim/journal": http.MethodGet,
-		"/_sim/reset-stats": http.MethodPost, "/_sim/reset-journal": http.MethodPost}
-	method, ok := want[path]
-	switch {
-	case !ok:
-		writePlainJSON(w, http.StatusNotFound, map[string]string{"message": "No handler found for url " + path})
-		return
-	case r.Method != method:
-		w.Header().Set("Allow", method)
-		writePlainJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Request method '" + r.Method + "' not supported"})
-		return
-	}
-	switch path {
-	case "/_sim/stats":
-		writePlainJSON(w, http.StatusOK, s.Stats())
-	case "/_sim/state":
-		writePlainJSON(w, http.StatusOK, s.State())
-	case "/_sim/journal":
-		writePlainJSON(w, http.StatusOK, nonNilMutations(s.Journal()))
-	case "/_sim/reset-stats":
-		s.ResetStats()
-		writePlainJSON(w, http.StatusOK, s.Stats())
-	case "/_sim/reset-journal":
-		s.ResetJournal()
-		writePlainJSON(w, http.StatusOK, []Mutation{})
-	}
-}
-
-func writePlainJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-}
-
-func nonNilMutations(m []Mutation) []Mutation {
-	if m == nil {
-		return []Mutation{}
-	}
-	return m
+// serveAdmin answers a request to the /_sim endpoints (see
+// simkit.ServeAdmin) and reports whether it was one. They need no key and
+// are not counted, rate-limited or faulted; their bodies are plain JSON,
+// without took and requestId.
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) bool {
+	return simkit.ServeAdmin[Stats, State](w, r, s, "Request method '%s' not supported")
 }

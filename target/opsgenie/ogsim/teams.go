@@ -344,13 +344,11 @@ func (s *Server) updateTeam(c *call) reply {
 	return resultReply(http.StatusOK, "Updated", t.id, t.name)
 }
 
-// deleteTeam: DELETE /v2/teams/{identifier}?identifierType=id|name. The
-// schedules and escalations the team owns go with it; a team (or an owned
-// schedule or escalation) still referenced from outside is refused with 428.
-// With Behavior.TeamDelete "refuse", a team owning any schedule or
-// escalation is refused with 428 naming them.
-func (s *Server) deleteTeam(c *call) reply {
-	byName, bad := identifierType(c.query, "identifierType")
+// withTeam answers with f on the team of the path, found by the identifier
+// type of the query parameter param, under the write lock; an unknown team
+// is 404.
+func (s *Server) withTeam(c *call, param string, f func(t *team) reply) reply {
+	byName, bad := identifierType(c.query, param)
 	if bad != nil {
 		return *bad
 	}
@@ -360,59 +358,70 @@ func (s *Server) deleteTeam(c *call) reply {
 	if t == nil {
 		return teamNotFound(c.params[0], byName)
 	}
-	a := s.acct
-	owned := map[ref]bool{{refTeam, t.id}: true}
-	var ownedScheds, ownedEscs []string
-	for _, sc := range a.scheduleOrder {
-		if sc.ownerTeamID == t.id {
-			owned[ref{refSchedule, sc.id}] = true
-			ownedScheds = append(ownedScheds, sc.name)
+	return f(t)
+}
+
+// deleteTeam: DELETE /v2/teams/{identifier}?identifierType=id|name. The
+// schedules and escalations the team owns go with it; a team (or an owned
+// schedule or escalation) still referenced from outside is refused with 428.
+// With Behavior.TeamDelete "refuse", a team owning any schedule or
+// escalation is refused with 428 naming them.
+func (s *Server) deleteTeam(c *call) reply {
+	return s.withTeam(c, "identifierType", func(t *team) reply {
+		a := s.acct
+		owned := map[ref]bool{{refTeam, t.id}: true}
+		var ownedScheds, ownedEscs []string
+		for _, sc := range a.scheduleOrder {
+			if sc.ownerTeamID == t.id {
+				owned[ref{refSchedule, sc.id}] = true
+				ownedScheds = append(ownedScheds, sc.name)
+			}
 		}
-	}
-	for _, e := range a.escalationOrdr {
-		if e.ownerTeamID == t.id {
-			owned[ref{refEscalation, e.id}] = true
-			ownedEscs = append(ownedEscs, e.name)
+		for _, e := range a.escalationOrdr {
+			if e.ownerTeamID == t.id {
+				owned[ref{refEscalation, e.id}] = true
+				ownedEscs = append(ownedEscs, e.name)
+			}
 		}
-	}
-	if s.beh.TeamDelete == TeamDeleteRefuse && len(ownedScheds)+len(ownedEscs) > 0 {
-		return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
-			"Team [%s] owns %s. Please delete them before deleting the team.", t.name, ownedDetail(ownedScheds, ownedEscs)))
-	}
-	var blockers []string
-	for _, sc := range a.scheduleOrder {
-		if !owned[ref{refSchedule, sc.id}] && slices.ContainsFunc(sc.rotations, func(r rotation) bool {
-			return slices.ContainsFunc(r.participants, func(p ref) bool { return owned[p] })
-		}) {
-			blockers = append(blockers, "schedule "+sc.name)
+		if s.beh.TeamDelete == TeamDeleteRefuse && len(ownedScheds)+len(ownedEscs) > 0 {
+			return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
+				"Team [%s] owns %s. Please delete them before deleting the team.", t.name, ownedDetail(ownedScheds, ownedEscs)))
 		}
-	}
-	for _, e := range a.escalationOrdr {
-		if !owned[ref{refEscalation, e.id}] && slices.ContainsFunc(e.rules, func(r rule) bool { return owned[r.recipient] }) {
-			blockers = append(blockers, "escalation "+e.name)
+		var blockers []string
+		for _, sc := range a.scheduleOrder {
+			if !owned[ref{refSchedule, sc.id}] && slices.ContainsFunc(sc.rotations, func(r rotation) bool {
+				return slices.ContainsFunc(r.participants, func(p ref) bool { return owned[p] })
+			}) {
+				blockers = append(blockers, "schedule "+sc.name)
+			}
 		}
-	}
-	if len(blockers) > 0 {
-		return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
-			"Team [%s] or a schedule or escalation it owns is in use. Please remove it from [%s] before deleting it.",
-			t.name, strings.Join(blockers, ", ")))
-	}
-	for _, sc := range slices.Clone(a.scheduleOrder) {
-		if sc.ownerTeamID == t.id {
-			a.removeSchedule(sc)
+		for _, e := range a.escalationOrdr {
+			if !owned[ref{refEscalation, e.id}] && slices.ContainsFunc(e.rules, func(r rule) bool { return owned[r.recipient] }) {
+				blockers = append(blockers, "escalation "+e.name)
+			}
 		}
-	}
-	for _, e := range slices.Clone(a.escalationOrdr) {
-		if e.ownerTeamID == t.id {
-			a.removeEscalation(e)
+		if len(blockers) > 0 {
+			return errReply(http.StatusPreconditionRequired, fmt.Sprintf(
+				"Team [%s] or a schedule or escalation it owns is in use. Please remove it from [%s] before deleting it.",
+				t.name, strings.Join(blockers, ", ")))
 		}
-	}
-	a.record(Mutation{Source: SourceAPI, Op: OpDeleteTeam, Team: t.name, TeamID: t.id, Detail: ownedDetail(ownedScheds, ownedEscs)})
-	for _, m := range t.members {
-		a.recordMember(SourceAPI, OpRemoveMember, t, m.userID, m.role, "with the team")
-	}
-	a.removeTeam(t)
-	return reply{status: http.StatusOK, body: appendMember(nil, "result", "Deleted")}
+		for _, sc := range slices.Clone(a.scheduleOrder) {
+			if sc.ownerTeamID == t.id {
+				a.removeSchedule(sc)
+			}
+		}
+		for _, e := range slices.Clone(a.escalationOrdr) {
+			if e.ownerTeamID == t.id {
+				a.removeEscalation(e)
+			}
+		}
+		a.record(Mutation{Source: SourceAPI, Op: OpDeleteTeam, Team: t.name, TeamID: t.id, Detail: ownedDetail(ownedScheds, ownedEscs)})
+		for _, m := range t.members {
+			a.recordMember(SourceAPI, OpRemoveMember, t, m.userID, m.role, "with the team")
+		}
+		a.removeTeam(t)
+		return reply{status: http.StatusOK, body: appendMember(nil, "result", "Deleted")}
+	})
 }
 
 // addMember: POST /v2/teams/{identifier}/members?teamIdentifierType=id|name.
@@ -473,25 +482,17 @@ func (s *Server) addMember(c *call) reply {
 // removeMember: DELETE /v2/teams/{identifier}/members/{memberIdentifier}
 // ?teamIdentifierType=id|name; the member is a user id or username.
 func (s *Server) removeMember(c *call) reply {
-	byName, bad := identifierType(c.query, "teamIdentifierType")
-	if bad != nil {
-		return *bad
-	}
-	s.acct.mu.Lock()
-	defer s.acct.mu.Unlock()
-	t := s.acct.lookupTeam(c.params[0], byName)
-	if t == nil {
-		return teamNotFound(c.params[0], byName)
-	}
-	u := s.acct.lookupUser(c.params[1])
-	if u == nil {
-		return userNotFound(c.params[1])
-	}
-	i := t.memberIndex(u.id)
-	if i < 0 {
-		return errReply(http.StatusNotFound, fmt.Sprintf("User [%s] is not a member of team [%s].", u.username, t.name))
-	}
-	s.acct.recordMember(SourceAPI, OpRemoveMember, t, u.id, t.members[i].role, "")
-	t.members = slices.Delete(t.members, i, i+1)
-	return resultReply(http.StatusOK, "Removed", t.id, t.name)
+	return s.withTeam(c, "teamIdentifierType", func(t *team) reply {
+		u := s.acct.lookupUser(c.params[1])
+		if u == nil {
+			return userNotFound(c.params[1])
+		}
+		i := t.memberIndex(u.id)
+		if i < 0 {
+			return errReply(http.StatusNotFound, fmt.Sprintf("User [%s] is not a member of team [%s].", u.username, t.name))
+		}
+		s.acct.recordMember(SourceAPI, OpRemoveMember, t, u.id, t.members[i].role, "")
+		t.members = slices.Delete(t.members, i, i+1)
+		return resultReply(http.StatusOK, "Removed", t.id, t.name)
+	})
 }
