@@ -335,11 +335,24 @@ func readBounded(fsys fs.FS, name string) ([]byte, error) {
 }
 
 // parseFile decodes one file; nil when it could not be decoded at all.
+// The common form of a file is decoded by the fast path (fastParse), the
+// rest by yaml.v3 (parseYAML); both give the same result.
 func parseFile(name string, data []byte, c *collector) *fileDoc {
 	tabs, bad := scanText(name, data, c)
 	if bad {
 		return nil // the parser would only repeat the problem, without its position
 	}
+	if tabs == 0 {
+		if fd, ok := fastParse(data); ok {
+			return fd
+		}
+	}
+	return parseYAML(name, data, tabs, c)
+}
+
+// parseYAML decodes one file with yaml.v3, reporting every problem; tabs
+// is the number of lines scanText found a tab on.
+func parseYAML(name string, data []byte, tabs int, c *collector) *fileDoc {
 	syntax := func(err error) *fileDoc {
 		if tabs == 0 {
 			c.add(yamlError(name, err))
