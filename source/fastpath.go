@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,10 +27,10 @@ type bailOut struct{}
 
 // fastParse decodes data by the fast path; ok is false when the file is
 // outside what it handles (then nothing is known about the file).
-func fastParse(data []byte) (fd *fileDoc, ok bool) {
-	if len(data) == 0 || bytes.IndexByte(data, '\r') >= 0 || bytes.IndexByte(data, '\t') >= 0 ||
-		bytes.Contains(data, []byte("\xc2\x85")) || bytes.Contains(data, []byte("\xe2\x80\xa8")) ||
-		bytes.Contains(data, []byte("\xe2\x80\xa9")) || bytes.Contains(data, []byte("\xef\xbb\xbf")) {
+func fastParse(data string) (fd *fileDoc, ok bool) {
+	if len(data) == 0 || strings.IndexByte(data, '\r') >= 0 || strings.IndexByte(data, '\t') >= 0 ||
+		strings.Contains(data, "\xc2\x85") || strings.Contains(data, "\xe2\x80\xa8") ||
+		strings.Contains(data, "\xe2\x80\xa9") || strings.Contains(data, "\xef\xbb\xbf") {
 		return nil, false // line breaks yaml.v3 knows besides \n, tabs, byte order marks
 	}
 	defer func() {
@@ -42,7 +41,7 @@ func fastParse(data []byte) (fd *fileDoc, ok bool) {
 			fd, ok = nil, false
 		}
 	}()
-	p := &fastParser{text: string(data)}
+	p := &fastParser{text: data}
 	return p.file(), true
 }
 
@@ -59,9 +58,10 @@ type fastParser struct {
 	eof              bool
 	next, nextNumber int // where the line after it starts, and its number
 
-	strs    []string // slab of the strings optional fields point to
-	strList []string // slab of lists of strings
-	posList []pos    // slab of lists of positions
+	strs    []string    // slab of the strings optional fields point to
+	members []memberDoc // slab of the teams' members, one after the other
+	strList []string    // slab of lists of strings
+	posList []pos       // slab of lists of positions
 	scratch []string
 	scrPos  []pos
 }
@@ -462,11 +462,11 @@ func (p *fastParser) file() *fileDoc {
 			fd.Roles, fd.at.roles, _ = p.stringSeq(0, r)
 		case "users":
 			seenKey(&seen, 1)
-			fd.Users = []userDoc{}
+			fd.Users = make([]userDoc, 0, strings.Count(p.text, "username:")) // about as many as there are
 			p.items(0, r, func(i, o, mi int) { fd.Users = append(fd.Users, p.user(i, o, mi)) })
 		case "teams":
 			seenKey(&seen, 2)
-			fd.Teams = []teamDoc{}
+			fd.Teams = make([]teamDoc, 0, max(0, strings.Count(p.text, "name:")-strings.Count(p.text, "username:")))
 			p.items(0, r, func(i, o, mi int) { fd.Teams = append(fd.Teams, p.team(i, o, mi)) })
 		default:
 			bail()
@@ -562,8 +562,12 @@ func (p *fastParser) team(i, o, mi int) teamDoc {
 			t.Description, t.at.description = p.ptr(s), at
 		case "members":
 			seenKey(&seen, 3)
-			members := []memberDoc{}
-			p.items(mi, r, func(j, o, mj int) { members = append(members, p.member(t.Path, j, o, mj)) })
+			if p.members == nil {
+				p.members = make([]memberDoc, 0, strings.Count(p.text, "user:")) // about as many as there are
+			}
+			k := len(p.members)
+			p.items(mi, r, func(j, o, mj int) { p.members = append(p.members, p.member(t.Path, j, o, mj)) })
+			members := p.members[k:len(p.members):len(p.members)]
 			t.Members = &members
 		default:
 			bail()

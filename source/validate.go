@@ -68,6 +68,8 @@ type validator struct {
 	roles map[string]string // lower-case custom role → declared spelling
 	users map[string]place  // normalised username → declaration
 	zones map[string]string // time zone → its problem, checked once per load
+
+	memberAt []pos // scratch of team: where each member is declared
 }
 
 // at reports a problem at p; a zero p reports it without a position.
@@ -210,23 +212,20 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 		}
 		out.Locale = u.Locale
 	}
+	// The user takes the document's tags and details: a document is
+	// dropped once validated.
 	if u.Tags != nil {
-		tags := slices.Clone(*u.Tags)
-		if !v.tags(file, u, tags) {
+		if !v.tags(file, u, *u.Tags) {
 			ok = false
 		}
-		slices.Sort(tags)
-		out.Tags = &tags
+		slices.Sort(*u.Tags)
+		out.Tags = u.Tags
 	}
 	if u.Details != nil {
 		if !v.details(file, u, *u.Details) {
 			ok = false
 		}
-		details := make(map[string][]string, len(*u.Details))
-		for k, vals := range *u.Details {
-			details[k] = slices.Clone(vals)
-		}
-		out.Details = &details
+		out.Details = u.Details
 	}
 	return out, ok
 }
@@ -335,7 +334,13 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 	}
 	if t.Members != nil {
 		members := make([]model.Member, 0, len(*t.Members))
-		seen := map[string]place{}
+		// Where each of members is declared; a map finds a username in a
+		// large team, a scan in a small one.
+		at := v.memberAt[:0]
+		var seen map[string]place
+		if len(*t.Members) > 32 {
+			seen = make(map[string]place, len(*t.Members))
+		}
 		for i := range *t.Members {
 			m := &(*t.Members)[i]
 			mm, good := v.member(file, m)
@@ -343,14 +348,26 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 				ok = false
 				continue
 			}
-			if prev, dup := seen[mm.Username]; dup {
-				v.at(file, m.at.user, m.Path+".user", "%s is already a member at %s", quote(mm.Username), prev)
+			var prev pos
+			if seen != nil {
+				if p, dup := seen[mm.Username]; dup {
+					prev = pos{int32(p.line), int32(p.col)}
+				}
+			} else if k := slices.IndexFunc(members, func(o model.Member) bool { return o.Username == mm.Username }); k >= 0 {
+				prev = at[k]
+			}
+			if prev != (pos{}) {
+				v.at(file, m.at.user, m.Path+".user", "%s is already a member at %s", quote(mm.Username), placeOf(file, prev))
 				ok = false
 				continue
 			}
-			seen[mm.Username] = placeOf(file, m.at.user)
+			if seen != nil {
+				seen[mm.Username] = placeOf(file, m.at.user)
+			}
+			at = append(at, m.at.user)
 			members = append(members, mm)
 		}
+		v.memberAt = at
 		slices.SortFunc(members, func(a, b model.Member) int { return strings.Compare(a.Username, b.Username) })
 		out.Members = &members
 	}
@@ -415,11 +432,11 @@ func emailProblem(s string) string {
 			return bad()
 		}
 	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(domain, ".") {
 		return bad()
 	}
-	for _, l := range labels {
+	tld := ""
+	for l := range strings.SplitSeq(domain, ".") {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return bad()
 		}
@@ -428,8 +445,9 @@ func emailProblem(s string) string {
 				return bad()
 			}
 		}
+		tld = l
 	}
-	if tld := labels[len(labels)-1]; len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
+	if len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
 		return bad()
 	}
 	return ""
