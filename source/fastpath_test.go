@@ -3,9 +3,11 @@ package source
 import (
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -92,6 +94,11 @@ var fastPathCases = []struct {
 	{true, "users:\n  - username: a@example.com\n    role: yes\n    fullName: no\n    locale: on\n"},
 	{true, "users:\n  - username: a@example.com\n    fullName: ''\n    tags: ['', \"\"]\n"},
 	{true, "teams:\n  - name: Snow ☃\n    description: 日本語 with ümlauts ok\n"},
+	{true, "users:\n  - username  : a@example.com\n    tags: # the tags\n      - a\n    fullName: a   # b\n"},
+	{true, "users:\n  - username: a@example.com\n    tags: ['a,b', \"c]\", 'd''e' , f g]\n    fullName: Ü\n    details: {  }\n"},
+	{true, "users:\n  - username: a@example.com\n    fullName: Ü Ö\n    tags: [ä, b, 'ç']\n    details:\n      ключ: [значение]\n      k:\n      - v\n      - w"},
+	{true, "users:\n\n  - username: a@example.com\n   \n\n  -  username: b@example.com\n     role: User\n"},
+	{true, "roles:\n- A\n-   B   \n- 'C'\nusers:\n- username: a@example.com\n"},
 
 	// Outside: yaml.v3 decides (and may report a problem).
 	{false, "users:\n  - username: a@example.com\n    fullName: Ann\n      Example\n"},
@@ -215,6 +222,10 @@ func FuzzFastPath(f *testing.F) {
 	for _, tc := range fastPathCases {
 		f.Add([]byte(tc.text))
 	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 30 {
+		f.Add([]byte(randomForm(rng)))
+	}
 	for _, root := range []string{"testdata/bad", "../examples/desired"} {
 		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
@@ -228,4 +239,184 @@ func FuzzFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		agreeWithYAML(t, data)
 	})
+}
+
+// TestFastPathRandomForms writes random files in the form the fast path
+// handles (key orders, indentations, scalar styles, flow and block lists,
+// comments and blank lines) and checks that the fast path decodes each one
+// and agrees with yaml.v3.
+func TestFastPathRandomForms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 500 {
+		text := randomForm(rng)
+		if !agreeWithYAML(t, []byte(text)) {
+			t.Fatalf("file %d: the fast path gave up on a file in its form:\n%s", i, text)
+		}
+	}
+}
+
+// randomForm writes one random file in the fast path's form.
+func randomForm(rng *rand.Rand) string {
+	var b strings.Builder
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	values := []string{"a@example.com", "Ann Example", "Europe/Berlin", "en_US", "x", "Jürgen Ünal", "名前", "O'Brien",
+		`say "hi"`, "4000", "yes", "true", "null", "a,b", "c]d", "e # f", "g: h", "  spaced  ", "", "Incident Commander",
+		"a-b_c.d/e+f(g)", "12345678-1234-4234-8234-123456789abc"}
+	// scalar writes v in a style that keeps it a string, in a flow list when flow is set.
+	scalar := func(v string, flow bool) string {
+		plainOK := v != "" && startsPlain(v, 0) && !notString(v) && !strings.ContainsAny(v, ":#'\"") &&
+			strings.TrimSpace(v) == v && !(flow && strings.ContainsAny(v, ",[]{}"))
+		if isUUID(v) {
+			plainOK = true
+		}
+		switch {
+		case plainOK && rng.IntN(3) > 0:
+			return v
+		case !strings.Contains(v, `"`) && rng.IntN(2) == 0:
+			return `"` + v + `"`
+		default:
+			return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		}
+	}
+	comment := func() string {
+		if rng.IntN(4) == 0 {
+			return pick(" # note", "   #x", " #")
+		}
+		return ""
+	}
+	filler := func(indent int) {
+		switch rng.IntN(8) {
+		case 0:
+			b.WriteString("\n")
+		case 1:
+			b.WriteString(strings.Repeat(" ", rng.IntN(indent+3)) + "# a comment line\n")
+		case 2:
+			b.WriteString(strings.Repeat(" ", rng.IntN(4)) + "\n")
+		}
+	}
+	// list writes a list of strings as the value of a key indented by m (the key is written).
+	list := func(m int, n int) {
+		vs := make([]string, n)
+		for i := range vs {
+			vs[i] = values[rng.IntN(len(values))]
+		}
+		switch {
+		case n == 0 || rng.IntN(2) == 0:
+			items := make([]string, n)
+			for i, v := range vs {
+				items[i] = scalar(v, true)
+			}
+			sep := pick(", ", ",", " , ")
+			if rng.IntN(4) == 0 {
+				fmt.Fprintf(&b, "%s\n%s[%s]%s\n", comment(), strings.Repeat(" ", m+2), strings.Join(items, sep), comment())
+			} else {
+				fmt.Fprintf(&b, " [%s]%s\n", strings.Join(items, sep), comment())
+			}
+		default:
+			b.WriteString(comment() + "\n")
+			si := m + 2*rng.IntN(2)
+			for _, v := range vs {
+				filler(si)
+				fmt.Fprintf(&b, "%s-%s%s%s\n", strings.Repeat(" ", si), strings.Repeat(" ", 1+rng.IntN(2)), scalar(v, false), comment())
+			}
+		}
+	}
+	// mapping writes a mapping's keys; first is already on the line (after "- "), mi its indentation.
+	type field struct {
+		key   string
+		write func(mi int)
+	}
+	mapping := func(mi int, fields []field) {
+		rng.Shuffle(len(fields), func(i, j int) { fields[i], fields[j] = fields[j], fields[i] })
+		for i, f := range fields {
+			if i > 0 {
+				filler(mi)
+				b.WriteString(strings.Repeat(" ", mi))
+			}
+			b.WriteString(f.key + pick(":", ":", " :"))
+			f.write(mi)
+		}
+	}
+	str := func(mi int) {
+		fmt.Fprintf(&b, " %s%s\n", scalar(values[rng.IntN(len(values))], false), comment())
+	}
+	// items writes a list of mappings as the value of a key indented by m.
+	items := func(m, n int, fields func() []field) {
+		if n == 0 {
+			if rng.IntN(2) == 0 {
+				fmt.Fprintf(&b, " []%s\n", comment())
+			} else {
+				fmt.Fprintf(&b, "\n%s[]\n", strings.Repeat(" ", m+2+rng.IntN(2)))
+			}
+			return
+		}
+		b.WriteString(comment() + "\n")
+		si := m + 2*rng.IntN(2)
+		for range n {
+			filler(si)
+			pad := 1 + rng.IntN(3)
+			fmt.Fprintf(&b, "%s-%s", strings.Repeat(" ", si), strings.Repeat(" ", pad))
+			mapping(si+1+pad, fields())
+		}
+	}
+	var top []field
+	if rng.IntN(2) == 0 {
+		top = append(top, field{"roles", func(mi int) { list(mi, rng.IntN(3)) }})
+	}
+	if rng.IntN(3) > 0 || len(top) == 0 {
+		top = append(top, field{"users", func(mi int) {
+			items(mi, rng.IntN(4), func() []field {
+				fs := []field{{"username", str}}
+				for _, k := range []string{"fullName", "role", "timeZone", "locale"} {
+					if rng.IntN(2) == 0 {
+						fs = append(fs, field{k, str})
+					}
+				}
+				if rng.IntN(2) == 0 {
+					fs = append(fs, field{"tags", func(mi int) { list(mi, rng.IntN(4)) }})
+				}
+				if rng.IntN(2) == 0 {
+					fs = append(fs, field{"details", func(mi int) {
+						n := rng.IntN(3)
+						if n == 0 {
+							fmt.Fprintf(&b, " {}%s\n", comment())
+							return
+						}
+						b.WriteString(comment() + "\n")
+						di := mi + 2 + 2*rng.IntN(2)
+						for k := range n {
+							filler(di)
+							fmt.Fprintf(&b, "%s%s:", strings.Repeat(" ", di), pick("costCenter", "site", "Küche", "a b")+strconv.Itoa(k))
+							list(di, rng.IntN(3))
+						}
+					}})
+				}
+				return fs
+			})
+		}})
+	}
+	if rng.IntN(2) == 0 {
+		top = append(top, field{"teams", func(mi int) {
+			items(mi, rng.IntN(3), func() []field {
+				fs := []field{{"name", str}}
+				if rng.IntN(2) == 0 {
+					fs = append(fs, field{"id", str})
+				}
+				if rng.IntN(2) == 0 {
+					fs = append(fs, field{"description", str})
+				}
+				if rng.IntN(2) == 0 {
+					fs = append(fs, field{"members", func(mi int) {
+						items(mi, rng.IntN(3), func() []field { return []field{{"user", str}, {"role", str}} })
+					}})
+				}
+				return fs
+			})
+		}})
+	}
+	if rng.IntN(3) == 0 {
+		b.WriteString("# head\n")
+	}
+	mapping(0, top)
+	return b.String()
 }
