@@ -440,6 +440,14 @@ func (p *fastParser) mapping(o, mi int, value func(key string, at pos, r int)) {
 	}
 }
 
+// optional reads the string value of an optional key, number k of its
+// mapping, whose colon ends at r, into dst and its position into at.
+func (p *fastParser) optional(seen *uint8, k uint, r int, dst **string, at *pos) {
+	seenKey(seen, k)
+	s, where := p.stringValue(r)
+	*dst, *at = p.ptr(s), where
+}
+
 // seenKey records key number k of a mapping, giving up on a duplicate.
 func seenKey(seen *uint8, k uint) {
 	if *seen&(1<<k) != 0 {
@@ -489,21 +497,13 @@ func (p *fastParser) user(i, o, mi int) userDoc {
 			seenKey(&seen, 0)
 			u.Username, u.at.username = p.stringValue(r)
 		case "fullName":
-			seenKey(&seen, 1)
-			s, at := p.stringValue(r)
-			u.FullName, u.at.fullName = p.ptr(s), at
+			p.optional(&seen, 1, r, &u.FullName, &u.at.fullName)
 		case "role":
-			seenKey(&seen, 2)
-			s, at := p.stringValue(r)
-			u.Role, u.at.role = p.ptr(s), at
+			p.optional(&seen, 2, r, &u.Role, &u.at.role)
 		case "timeZone":
-			seenKey(&seen, 3)
-			s, at := p.stringValue(r)
-			u.TimeZone, u.at.timeZone = p.ptr(s), at
+			p.optional(&seen, 3, r, &u.TimeZone, &u.at.timeZone)
 		case "locale":
-			seenKey(&seen, 4)
-			s, at := p.stringValue(r)
-			u.Locale, u.at.locale = p.ptr(s), at
+			p.optional(&seen, 4, r, &u.Locale, &u.at.locale)
 		case "tags":
 			seenKey(&seen, 5)
 			tags, items, at := p.stringSeq(mi, r)
@@ -550,16 +550,12 @@ func (p *fastParser) team(i, o, mi int) teamDoc {
 	p.mapping(o, mi, func(key string, _ pos, r int) {
 		switch key {
 		case "id":
-			seenKey(&seen, 1)
-			s, at := p.stringValue(r)
-			t.ID, t.at.id = p.ptr(s), at
+			p.optional(&seen, 1, r, &t.ID, &t.at.id)
 		case "name":
 			seenKey(&seen, 0)
 			t.Name, t.at.name = p.stringValue(r)
 		case "description":
-			seenKey(&seen, 2)
-			s, at := p.stringValue(r)
-			t.Description, t.at.description = p.ptr(s), at
+			p.optional(&seen, 2, r, &t.Description, &t.at.description)
 		case "members":
 			seenKey(&seen, 3)
 			if p.members == nil {

@@ -226,16 +226,7 @@ func FuzzFastPath(f *testing.F) {
 	for range 30 {
 		f.Add([]byte(randomForm(rng)))
 	}
-	for _, root := range []string{"testdata/bad", "../examples/desired"} {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-				if data, err := os.ReadFile(p); err == nil && len(data) < 64<<10 {
-					f.Add(data)
-				}
-			}
-			return nil
-		})
-	}
+	addFixtures(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		agreeWithYAML(t, data)
 	})
