@@ -271,7 +271,7 @@ func (p *fastParser) scalar(o int, flow bool) (string, int) {
 			if flow && (c == ',' || c == ']') {
 				break
 			}
-			if c == ':' || c == '#' || flow && (c == '[' || c == '{' || c == '}') {
+			if c == ':' || c == '#' || flow && (c == '[' || c == '{' || c == '}' || c == '?') {
 				bail()
 			}
 			i = p.printable(i)

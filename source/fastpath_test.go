@@ -121,6 +121,8 @@ var fastPathCases = []struct {
 	{false, "users:\n  - username: a@example.com\n    tags: [a, [b]]\n"},
 	{false, "users:\n  - username: a@example.com\n    tags: [a,\n      b]\n"},
 	{false, "users:\n  - username: a@example.com\n    tags: [a, ]\n"},
+	{false, "users:\n  - username: a@example.com\n    tags: [a?]\n"},
+	{true, "users:\n  - username: a@example.com\n    fullName: Who? Me!\n"},
 	{false, "users:\n  - username: \"a\\u0040example.com\"\n"},
 	{false, "users:\n  - username: 'a@example.com\n      continued'\n"},
 	{false, "users:\n  - username: a@example.com\n   fullName: Ann\n"},
@@ -252,11 +254,11 @@ func randomForm(rng *rand.Rand) string {
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
 	values := []string{"a@example.com", "Ann Example", "Europe/Berlin", "en_US", "x", "Jürgen Ünal", "名前", "O'Brien",
 		`say "hi"`, "4000", "yes", "true", "null", "a,b", "c]d", "e # f", "g: h", "  spaced  ", "", "Incident Commander",
-		"a-b_c.d/e+f(g)", "12345678-1234-4234-8234-123456789abc"}
+		"a-b_c.d/e+f(g)", "12345678-1234-4234-8234-123456789abc", "Who? Me!", "x!&*|>%@`y"}
 	// scalar writes v in a style that keeps it a string, in a flow list when flow is set.
 	scalar := func(v string, flow bool) string {
 		plainOK := v != "" && startsPlain(v, 0) && !notString(v) && !strings.ContainsAny(v, ":#'\"") &&
-			strings.TrimSpace(v) == v && !(flow && strings.ContainsAny(v, ",[]{}"))
+			strings.TrimSpace(v) == v && !(flow && strings.ContainsAny(v, ",[]{}?"))
 		if isUUID(v) {
 			plainOK = true
 		}

@@ -418,6 +418,11 @@ func parseYAML(name string, data string, tabs int, c *collector) *fileDoc {
 func scanText(name string, data string, c *collector) (tabs int, bad bool) {
 	line, col, tabLine := 1, 0, 0
 	for i := 0; i < len(data); {
+		if c := data[i]; c >= 0x20 && c < 0x7f { // the common case: printable ASCII
+			i++
+			col++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(data[i:])
 		i += size
 		col++

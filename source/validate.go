@@ -236,7 +236,12 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 		v.at(file, u.at.tags, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
 		ok = false
 	}
-	seen := map[string]place{}
+	// A map finds a repeated tag in a long list, a scan in a short one (the
+	// first equal tag before is where it was listed: it was good too).
+	var seen map[string]place
+	if len(tags) > 16 {
+		seen = make(map[string]place, len(tags))
+	}
 	for i, t := range tags {
 		n := u.at.tagItems[i]
 		f := func() string { return fmt.Sprintf("%s.tags[%d]", u.Path, i) } // only for a message
@@ -245,12 +250,21 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 			ok = false
 			continue
 		}
-		if prev, dup := seen[t]; dup {
+		var prev place
+		dup := false
+		if seen != nil {
+			prev, dup = seen[t]
+		} else if j := slices.Index(tags[:i], t); j >= 0 {
+			prev, dup = placeOf(file, u.at.tagItems[j]), true
+		}
+		if dup {
 			v.at(file, n, f(), "tag %s is already listed at %s", quote(t), prev)
 			ok = false
 			continue
 		}
-		seen[t] = placeOf(file, n)
+		if seen != nil {
+			seen[t] = placeOf(file, n)
+		}
 	}
 	return ok
 }
