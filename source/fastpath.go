@@ -22,12 +22,16 @@ import (
 // what is wrong. TestFastPathDiffers and FuzzFastPath check both claims
 // against yaml.v3.
 
+// maxShared bounds the distinct values a load's fast path shares.
+const maxShared = 4096
+
 // bailOut is what the fast path panics with to give up a file.
 type bailOut struct{}
 
 // fastParse decodes data by the fast path; ok is false when the file is
-// outside what it handles (then nothing is known about the file).
-func fastParse(data string) (fd *fileDoc, ok bool) {
+// outside what it handles (then nothing is known about the file). Values
+// that repeat are shared through shared, which may serve several files.
+func fastParse(data string, shared map[string]string) (fd *fileDoc, ok bool) {
 	if len(data) == 0 || strings.IndexByte(data, '\r') >= 0 || strings.IndexByte(data, '\t') >= 0 ||
 		strings.Contains(data, "\xc2\x85") || strings.Contains(data, "\xe2\x80\xa8") ||
 		strings.Contains(data, "\xe2\x80\xa9") || strings.Contains(data, "\xef\xbb\xbf") {
@@ -41,7 +45,10 @@ func fastParse(data string) (fd *fileDoc, ok bool) {
 			fd, ok = nil, false
 		}
 	}()
-	p := &fastParser{text: data}
+	if shared == nil {
+		shared = map[string]string{}
+	}
+	p := &fastParser{text: data, shared: shared}
 	return p.file(), true
 }
 
@@ -58,10 +65,11 @@ type fastParser struct {
 	eof              bool
 	next, nextNumber int // where the line after it starts, and its number
 
-	strs    []string    // slab of the strings optional fields point to
-	members []memberDoc // slab of the teams' members, one after the other
-	strList []string    // slab of lists of strings
-	posList []pos       // slab of lists of positions
+	shared  map[string]string // see keep
+	strs    []string          // slab of the strings optional fields point to
+	members []memberDoc       // slab of the teams' members, one after the other
+	strList []string          // slab of lists of strings
+	posList []pos             // slab of lists of positions
 	scratch []string
 	scrPos  []pos
 }
@@ -359,7 +367,7 @@ func (p *fastParser) stringSeq(m, r int) ([]string, []pos, pos) {
 				bail()
 			}
 			s, end := p.scalar(o, false)
-			p.scratch, p.scrPos = append(p.scratch, s), append(p.scrPos, p.posAt(o))
+			p.scratch, p.scrPos = append(p.scratch, p.keep(s, true)), append(p.scrPos, p.posAt(o))
 			p.lineDone(end)
 		}
 	} else {
@@ -376,7 +384,7 @@ func (p *fastParser) stringSeq(m, r int) ([]string, []pos, pos) {
 					bail()
 				}
 				s, end := p.scalar(i, true)
-				p.scratch, p.scrPos = append(p.scratch, s), append(p.scrPos, p.posAt(i))
+				p.scratch, p.scrPos = append(p.scratch, p.keep(s, true)), append(p.scrPos, p.posAt(i))
 				i = p.skipSpaces(end)
 				if i >= p.end {
 					bail()
@@ -442,10 +450,28 @@ func (p *fastParser) mapping(o, mi int, value func(key string, at pos, r int)) {
 
 // optional reads the string value of an optional key, number k of its
 // mapping, whose colon ends at r, into dst and its position into at.
-func (p *fastParser) optional(seen *uint8, k uint, r int, dst **string, at *pos) {
+// Values that repeat (a role, a time zone) are shared when shared is set.
+func (p *fastParser) optional(seen *uint8, k uint, r int, shared bool, dst **string, at *pos) {
 	seenKey(seen, k)
 	s, where := p.stringValue(r)
-	*dst, *at = p.ptr(s), where
+	*dst, *at = p.ptr(p.keep(s, shared)), where
+}
+
+// keep returns a copy of s, a part of the file's text, so that what is
+// decoded does not keep the whole text alive. With shared, equal values
+// share one copy (up to a bound on the distinct values remembered).
+func (p *fastParser) keep(s string, shared bool) string {
+	if !shared {
+		return strings.Clone(s)
+	}
+	if v, ok := p.shared[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	if len(p.shared) < maxShared {
+		p.shared[v] = v
+	}
+	return v
 }
 
 // seenKey records key number k of a mapping, giving up on a duplicate.
@@ -495,15 +521,16 @@ func (p *fastParser) user(i, o, mi int) userDoc {
 		switch key {
 		case "username":
 			seenKey(&seen, 0)
-			u.Username, u.at.username = p.stringValue(r)
+			s, at := p.stringValue(r)
+			u.Username, u.at.username = p.keep(s, false), at
 		case "fullName":
-			p.optional(&seen, 1, r, &u.FullName, &u.at.fullName)
+			p.optional(&seen, 1, r, false, &u.FullName, &u.at.fullName)
 		case "role":
-			p.optional(&seen, 2, r, &u.Role, &u.at.role)
+			p.optional(&seen, 2, r, true, &u.Role, &u.at.role)
 		case "timeZone":
-			p.optional(&seen, 3, r, &u.TimeZone, &u.at.timeZone)
+			p.optional(&seen, 3, r, true, &u.TimeZone, &u.at.timeZone)
 		case "locale":
-			p.optional(&seen, 4, r, &u.Locale, &u.at.locale)
+			p.optional(&seen, 4, r, true, &u.Locale, &u.at.locale)
 		case "tags":
 			seenKey(&seen, 5)
 			tags, items, at := p.stringSeq(mi, r)
@@ -536,6 +563,7 @@ func (p *fastParser) details(u *userDoc, mi, r int) {
 			bail()
 		}
 		vals, items, seq := p.stringSeq(p.indent, r)
+		key = p.keep(key, true)
 		m[key] = vals
 		u.at.detailKeys = append(u.at.detailKeys, detailPos{key: key, keyAt: at, seq: seq, items: items})
 	})
@@ -550,12 +578,13 @@ func (p *fastParser) team(i, o, mi int) teamDoc {
 	p.mapping(o, mi, func(key string, _ pos, r int) {
 		switch key {
 		case "id":
-			p.optional(&seen, 1, r, &t.ID, &t.at.id)
+			p.optional(&seen, 1, r, false, &t.ID, &t.at.id)
 		case "name":
 			seenKey(&seen, 0)
-			t.Name, t.at.name = p.stringValue(r)
+			s, at := p.stringValue(r)
+			t.Name, t.at.name = p.keep(s, false), at
 		case "description":
-			p.optional(&seen, 2, r, &t.Description, &t.at.description)
+			p.optional(&seen, 2, r, false, &t.Description, &t.at.description)
 		case "members":
 			seenKey(&seen, 3)
 			if p.members == nil {
@@ -584,10 +613,11 @@ func (p *fastParser) member(team string, i, o, mi int) memberDoc {
 		switch key {
 		case "user":
 			seenKey(&seen, 0)
-			m.User, m.at.user = p.stringValue(r)
+			m.User, m.at.user = p.stringValue(r) // validation copies it (see validator.member)
 		case "role":
 			seenKey(&seen, 1)
-			m.Role, m.at.role = p.stringValue(r)
+			s, at := p.stringValue(r)
+			m.Role, m.at.role = p.keep(s, true), at
 		default:
 			bail()
 		}

@@ -23,7 +23,7 @@ func agreeWithYAML(t *testing.T, b []byte) bool {
 	if bad || tabs > 0 {
 		return false // parseFile never tries the fast path on these
 	}
-	fast, ok := fastParse(data)
+	fast, ok := fastParse(data, nil)
 	if !ok {
 		return false
 	}

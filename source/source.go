@@ -216,8 +216,9 @@ func readInput(ctx context.Context, fsys fs.FS, opts Options) (*input, error) {
 func (in *input) decode() (*model.Desired, error) {
 	docs := make([]parsed, 0, len(in.files))
 	incomplete := in.incomplete
+	shared := map[string]string{}
 	for i, f := range in.files {
-		doc := parseFile(f.name, f.data, in.c)
+		doc := parseFile(f.name, f.data, shared, in.c)
 		in.files[i].data = "" // decoded: the file no longer holds its text (its values may)
 		if doc == nil {
 			incomplete = true
@@ -348,14 +349,15 @@ func readBounded(fsys fs.FS, name string) (string, error) {
 
 // parseFile decodes one file; nil when it could not be decoded at all.
 // The common form of a file is decoded by the fast path (fastParse), the
-// rest by yaml.v3 (parseYAML); both give the same result.
-func parseFile(name string, data string, c *collector) *fileDoc {
+// rest by yaml.v3 (parseYAML); both give the same result. shared is the
+// fast path's table of repeated values, for every file of a load.
+func parseFile(name string, data string, shared map[string]string, c *collector) *fileDoc {
 	tabs, bad := scanText(name, data, c)
 	if bad {
 		return nil // the parser would only repeat the problem, without its position
 	}
 	if tabs == 0 {
-		if fd, ok := fastParse(data); ok {
+		if fd, ok := fastParse(data, shared); ok {
 			return fd
 		}
 	}

@@ -57,6 +57,12 @@ type place struct {
 
 func (p place) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
 
+// declared is a declared user: its normalised username and where it is.
+type declared struct {
+	name string
+	at   place
+}
+
 // validator checks the decoded files together and builds the desired state.
 type validator struct {
 	c        *collector
@@ -65,9 +71,9 @@ type validator struct {
 	// users and roles are then not checked, since they may be declared there.
 	incomplete bool
 
-	roles map[string]string // lower-case custom role → declared spelling
-	users map[string]place  // normalised username → declaration
-	zones map[string]string // time zone → its problem, checked once per load
+	roles map[string]string   // lower-case custom role → declared spelling
+	users map[string]declared // normalised username → declaration
+	zones map[string]string   // time zone → its problem, checked once per load
 
 	memberAt []pos // scratch of team: where each member is declared
 }
@@ -120,7 +126,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 	}
 	d.Users = make([]model.User, 0, nUsers)
 	d.Teams = make([]model.Team, 0, nTeams)
-	v.users = make(map[string]place, nUsers)
+	v.users = make(map[string]declared, nUsers)
 	v.zones = map[string]string{}
 	for _, p := range docs {
 		for i := range p.doc.Users {
@@ -177,9 +183,9 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 	} else {
 		out.Username = model.NormalizeUsername(u.Username)
 		if prev, dup := v.users[out.Username]; dup {
-			bad("username", u.at.username, "user %s is already declared at %s", quote(out.Username), prev)
+			bad("username", u.at.username, "user %s is already declared at %s", quote(out.Username), prev.at)
 		} else {
-			v.users[out.Username] = placeOf(file, u.at.username)
+			v.users[out.Username] = declared{out.Username, placeOf(file, u.at.username)}
 		}
 	}
 	if u.FullName != nil {
@@ -398,7 +404,15 @@ func (v *validator) member(file string, m *memberDoc) (model.Member, bool) {
 		ok = false
 	} else {
 		out.Username = model.NormalizeUsername(m.User)
-		if _, declared := v.users[out.Username]; !declared && !v.external[out.Username] && !v.incomplete {
+		// A member shares the string of the user it names: the document's
+		// may be a part of the whole file's text.
+		user, isDeclared := v.users[out.Username]
+		if isDeclared {
+			out.Username = user.name
+		} else {
+			out.Username = strings.Clone(out.Username)
+		}
+		if !isDeclared && !v.external[out.Username] && !v.incomplete {
 			v.at(file, m.at.user, m.Path+".user", "%s is not a declared user nor an allowed external user", quote(out.Username))
 			ok = false
 		}
