@@ -219,7 +219,7 @@ func (in *input) decode() (*model.Desired, error) {
 	shared := map[string]string{}
 	for i, f := range in.files {
 		doc := parseFile(f.name, f.data, shared, in.c)
-		in.files[i].data = "" // decoded: the file no longer holds its text (its values may)
+		in.files[i].data = "" // decoded: the text is no longer needed
 		if doc == nil {
 			incomplete = true
 			continue
@@ -322,8 +322,8 @@ type parsed struct {
 
 var errTooLarge = errors.New("file too large")
 
-// readBounded reads a file of at most MaxFileSize bytes, into a string of
-// its size: the values the fast path decodes are parts of it.
+// readBounded reads a file of at most MaxFileSize bytes into a string of
+// its size (read whole, without growing a buffer on the way).
 func readBounded(fsys fs.FS, name string) (string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
