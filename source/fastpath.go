@@ -481,6 +481,14 @@ func (p *fastParser) keep(s string, shared bool) string {
 	return v
 }
 
+// maxEstimate bounds estimate, so that a file of keys in comments cannot
+// make the fast path reserve much more memory than its size.
+const maxEstimate = 1 << 14
+
+// estimate is about how many times a key occurs in text (it may occur in
+// comments and values too): the capacity to reserve for what it starts.
+func estimate(text, key string) int { return min(strings.Count(text, key), maxEstimate) }
+
 // seenKey records key number k of a mapping, giving up on a duplicate.
 func seenKey(seen *uint8, k uint) {
 	if *seen&(1<<k) != 0 {
@@ -503,11 +511,11 @@ func (p *fastParser) file() *fileDoc {
 			fd.Roles, fd.at.roles, _ = p.stringSeq(0, r)
 		case "users":
 			seenKey(&seen, 1)
-			fd.Users = make([]userDoc, 0, strings.Count(p.text, "username:")) // about as many as there are
+			fd.Users = make([]userDoc, 0, estimate(p.text, "username:"))
 			p.items(0, r, func(i, o, mi int) { fd.Users = append(fd.Users, p.user(i, o, mi)) })
 		case "teams":
 			seenKey(&seen, 2)
-			fd.Teams = make([]teamDoc, 0, max(0, strings.Count(p.text, "name:")-strings.Count(p.text, "username:")))
+			fd.Teams = make([]teamDoc, 0, max(0, estimate(p.text, "name:")-estimate(p.text, "username:")))
 			p.items(0, r, func(i, o, mi int) { fd.Teams = append(fd.Teams, p.team(i, o, mi)) })
 		default:
 			bail()
@@ -595,7 +603,7 @@ func (p *fastParser) team(i, o, mi int) teamDoc {
 		case "members":
 			seenKey(&seen, 3)
 			if p.members == nil {
-				p.members = make([]memberDoc, 0, strings.Count(p.text, "user:")) // about as many as there are
+				p.members = make([]memberDoc, 0, estimate(p.text, "user:"))
 			}
 			k := len(p.members)
 			p.items(mi, r, func(j, o, mj int) { p.members = append(p.members, p.member(t.Path, j, o, mj)) })
