@@ -80,6 +80,8 @@ type builder struct {
 	promotions []string
 	// removals maps a username to the IDs of the actions that take it out of a team.
 	removals map[string][]string
+	// have is members' map of a team's current members, reused.
+	have map[string]model.Member
 }
 
 func (b *builder) index(desired model.Desired, current model.Current) error {
@@ -109,7 +111,11 @@ func (b *builder) index(desired model.Desired, current model.Current) error {
 		}
 		b.desUsers[k] = u
 	}
-	b.memberRefs = map[string]bool{}
+	refs := 0
+	for i := range desired.Teams {
+		refs += len(members(&desired.Teams[i]))
+	}
+	b.memberRefs = make(map[string]bool, min(refs, len(desired.Users))) // most members are declared users
 	for i := range desired.Teams {
 		t := &desired.Teams[i]
 		k := strings.ToLower(t.Name)
@@ -646,6 +652,9 @@ func unknownMember(u string) string {
 }
 
 func sortedMembers(ms []model.Member) []model.Member {
+	if membersSorted(ms) {
+		return ms // as a loaded desired state gives them: nothing to copy
+	}
 	// Each username is normalised once, not twice per comparison.
 	type keyed struct {
 		user string
@@ -667,6 +676,21 @@ func sortedMembers(ms []model.Member) []model.Member {
 		out[i] = k.m
 	}
 	return out
+}
+
+// membersSorted reports whether ms is sorted by normalised username without
+// a username twice: the order sortedMembers gives. The result of
+// sortedMembers is only read, so such a list is returned as it is.
+func membersSorted(ms []model.Member) bool {
+	prev := ""
+	for i, m := range ms {
+		u := model.NormalizeUsername(m.Username)
+		if i > 0 && u <= prev {
+			return false
+		}
+		prev = u
+	}
+	return true
 }
 
 // memberRole is the role a member is added with: the declared one, or the
@@ -721,7 +745,13 @@ func (b *builder) updateTeam(d, cur *model.Team) {
 // the desired state manages: one action per added, re-roled or removed
 // member. Members who stay are never touched.
 func (b *builder) members(d, cur *model.Team) {
-	have := make(map[string]model.Member, len(members(cur)))
+	// One map serves every team (most are small): cleared, not reallocated.
+	have := b.have
+	if have == nil || len(have) > 1024 {
+		have = make(map[string]model.Member, len(members(cur)))
+	}
+	clear(have)
+	defer func() { b.have = have }()
 	for _, m := range members(cur) {
 		if m.Username == "" {
 			// A member the account names by an unknown id cannot be
@@ -731,10 +761,14 @@ func (b *builder) members(d, cur *model.Team) {
 		have[model.NormalizeUsername(m.Username)] = m
 	}
 	want := sortedMembers(*d.Members)
-	wanted := make(map[string]bool, len(want))
+	wanted := func(u string) bool { // want is sorted by normalised username
+		_, found := slices.BinarySearchFunc(want, u, func(m model.Member, u string) int {
+			return strings.Compare(model.NormalizeUsername(m.Username), u)
+		})
+		return found
+	}
 	for _, m := range want {
 		u := model.NormalizeUsername(m.Username)
-		wanted[u] = true
 		role := memberRole(m.Role)
 		h, isMember := have[u]
 		if isMember && memberRole(h.Role) == role {
@@ -771,7 +805,7 @@ func (b *builder) members(d, cur *model.Team) {
 	}
 	var gone []model.Member
 	for u, m := range have {
-		if !wanted[u] {
+		if !wanted(u) {
 			gone = append(gone, m)
 		}
 	}

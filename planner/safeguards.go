@@ -31,7 +31,7 @@ func CheckDesired(desired model.Desired, current model.Current, opts Options) []
 	}
 	sg := opts.Safeguards
 	roles := newComparer(current.CustomRoles)
-	declared := map[string]bool{}
+	declared := make(map[string]bool, len(desired.Users))
 	inScope, owners, manageRoles := 0, 0, false
 	for _, u := range desired.Users {
 		name := model.NormalizeUsername(u.Username)

@@ -22,16 +22,7 @@ import (
 //	go test -run '^$' -fuzz FuzzLoad -fuzztime 60s ./source/
 func FuzzLoad(f *testing.F) {
 	// Seeds: every bad-input fixture and every example file.
-	for _, root := range []string{"testdata/bad", "../examples/desired"} {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
-				if data, err := os.ReadFile(p); err == nil && len(data) < 64<<10 {
-					f.Add(data)
-				}
-			}
-			return nil
-		})
-	}
+	addFixtures(f)
 	f.Add([]byte("users: [{username: a@example.com, role: Incident Commander}]\nteams: [{name: x, members: [{user: base@example.com, role: admin}]}]\n"))
 	base := []byte("roles: [Incident Commander]\nusers:\n  - username: base@example.com\n    role: User\n")
 
@@ -70,4 +61,18 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addFixtures adds every bad-input fixture and every example file as a seed.
+func addFixtures(f *testing.F) {
+	for _, root := range []string{"testdata/bad", "../examples/desired"} {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+				if data, err := os.ReadFile(p); err == nil && len(data) < 64<<10 {
+					f.Add(data)
+				}
+			}
+			return nil
+		})
+	}
 }

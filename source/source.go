@@ -6,7 +6,10 @@
 // decodes each one strictly (unknown keys, wrong types, aliases, anchors,
 // tabs and multi-document files are errors), merges them and validates the
 // whole. Every problem is reported at once, as a *ValidationErrors whose
-// entries read "file:line:col: field: message".
+// entries read "file:line:col: field: message". The common form of a file
+// (block mappings and lists, one-line scalars, comments) is decoded by a
+// fast path of the package's own; every other file by yaml.v3, with the
+// same result (a differential test and a fuzz target check it).
 //
 // Pull brings a git checkout up to date with its remote branch, fast-forward
 // only, before a load; Fetch does both.
@@ -159,7 +162,7 @@ type input struct {
 // srcFile is one desired-state file read.
 type srcFile struct {
 	name string
-	data []byte
+	data string
 }
 
 // readInput lists and reads the files of a load, bounded in number and size.
@@ -213,9 +216,10 @@ func readInput(ctx context.Context, fsys fs.FS, opts Options) (*input, error) {
 func (in *input) decode() (*model.Desired, error) {
 	docs := make([]parsed, 0, len(in.files))
 	incomplete := in.incomplete
+	shared := map[string]string{}
 	for i, f := range in.files {
-		doc := parseFile(f.name, f.data, in.c)
-		in.files[i].data = nil // decoded: the text is no longer needed
+		doc := parseFile(f.name, f.data, shared, in.c)
+		in.files[i].data = "" // decoded: the text is no longer needed
 		if doc == nil {
 			incomplete = true
 			continue
@@ -238,23 +242,27 @@ var ErrNoFiles = errors.New("no desired-state file matches")
 // inputs share a key by moving bytes between fields).
 func (in *input) key(opts Options) [sha256.Size]byte {
 	h := sha256.New()
-	field := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
+	var buf [32 << 10]byte // the text goes through it: no copy of a whole file
+	field := func(s string) {
+		binary.BigEndian.PutUint64(buf[:8], uint64(len(s)))
+		h.Write(buf[:8])
+		for len(s) > 0 {
+			n := copy(buf[:], s)
+			h.Write(buf[:n])
+			s = s[n:]
+		}
 	}
-	field([]byte("ogsync desired state v1"))
+	field("ogsync desired state v1")
 	for _, u := range slices.Sorted(maps.Keys(in.external)) {
-		field([]byte(u))
+		field(u)
 	}
-	field(nil)
+	field("")
 	for _, f := range in.files {
-		field([]byte(f.name))
+		field(f.name)
 		field(f.data)
 	}
 	if in.incomplete {
-		field([]byte("incomplete"))
+		field("incomplete")
 	}
 	return [sha256.Size]byte(h.Sum(nil))
 }
@@ -314,39 +322,58 @@ type parsed struct {
 
 var errTooLarge = errors.New("file too large")
 
-func readBounded(fsys fs.FS, name string) ([]byte, error) {
+// readBounded reads a file of at most MaxFileSize bytes into a string of
+// its size (read whole, without growing a buffer on the way).
+func readBounded(fsys fs.FS, name string) (string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err // its Path would print the name unquoted
 		}
-		return nil, fmt.Errorf("opening %s: %w", QuoteName(name), err)
+		return "", fmt.Errorf("opening %s: %w", QuoteName(name), err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", QuoteName(name), err)
+	var b strings.Builder
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= MaxFileSize {
+		b.Grow(int(st.Size()))
 	}
-	if len(data) > MaxFileSize {
-		return nil, errTooLarge
+	if _, err := io.Copy(&b, io.LimitReader(f, MaxFileSize+1)); err != nil {
+		return "", fmt.Errorf("reading %s: %w", QuoteName(name), err)
 	}
-	return data, nil
+	if b.Len() > MaxFileSize {
+		return "", errTooLarge
+	}
+	return b.String(), nil
 }
 
 // parseFile decodes one file; nil when it could not be decoded at all.
-func parseFile(name string, data []byte, c *collector) *fileDoc {
+// The common form of a file is decoded by the fast path (fastParse), the
+// rest by yaml.v3 (parseYAML); both give the same result. shared is the
+// fast path's table of repeated values, for every file of a load.
+func parseFile(name string, data string, shared map[string]string, c *collector) *fileDoc {
 	tabs, bad := scanText(name, data, c)
 	if bad {
 		return nil // the parser would only repeat the problem, without its position
 	}
+	if tabs == 0 {
+		if fd, ok := fastParse(data, shared); ok {
+			return fd
+		}
+	}
+	return parseYAML(name, data, tabs, c)
+}
+
+// parseYAML decodes one file with yaml.v3, reporting every problem; tabs
+// is the number of lines scanText found a tab on.
+func parseYAML(name string, data string, tabs int, c *collector) *fileDoc {
 	syntax := func(err error) *fileDoc {
 		if tabs == 0 {
 			c.add(yamlError(name, err))
 		}
 		return nil
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yaml.NewDecoder(strings.NewReader(data))
 	var doc yaml.Node
 	err := safeDecode(dec, &doc)
 	if err == io.EOF {
@@ -390,10 +417,15 @@ func parseFile(name string, data []byte, c *collector) *fileDoc {
 
 // scanText reports the first tab of every line, and the first byte that is
 // not UTF-8 or is a control character; bad is set for the latter.
-func scanText(name string, data []byte, c *collector) (tabs int, bad bool) {
+func scanText(name string, data string, c *collector) (tabs int, bad bool) {
 	line, col, tabLine := 1, 0, 0
 	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+		if c := data[i]; c >= 0x20 && c < 0x7f { // the common case: printable ASCII
+			i++
+			col++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(data[i:])
 		i += size
 		col++
 		switch {

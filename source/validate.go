@@ -57,6 +57,12 @@ type place struct {
 
 func (p place) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
 
+// declared is a declared user: its normalised username and where it is.
+type declared struct {
+	name string
+	at   place
+}
+
 // validator checks the decoded files together and builds the desired state.
 type validator struct {
 	c        *collector
@@ -65,9 +71,11 @@ type validator struct {
 	// users and roles are then not checked, since they may be declared there.
 	incomplete bool
 
-	roles map[string]string // lower-case custom role → declared spelling
-	users map[string]place  // normalised username → declaration
-	zones map[string]string // time zone → its problem, checked once per load
+	roles map[string]string   // lower-case custom role → declared spelling
+	users map[string]declared // normalised username → declaration
+	zones map[string]string   // time zone → its problem, checked once per load
+
+	memberAt []pos // scratch of team: where each member is declared
 }
 
 // at reports a problem at p; a zero p reports it without a position.
@@ -118,7 +126,7 @@ func (v *validator) validate(docs []parsed) *model.Desired {
 	}
 	d.Users = make([]model.User, 0, nUsers)
 	d.Teams = make([]model.Team, 0, nTeams)
-	v.users = make(map[string]place, nUsers)
+	v.users = make(map[string]declared, nUsers)
 	v.zones = map[string]string{}
 	for _, p := range docs {
 		for i := range p.doc.Users {
@@ -175,9 +183,9 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 	} else {
 		out.Username = model.NormalizeUsername(u.Username)
 		if prev, dup := v.users[out.Username]; dup {
-			bad("username", u.at.username, "user %s is already declared at %s", quote(out.Username), prev)
+			bad("username", u.at.username, "user %s is already declared at %s", quote(out.Username), prev.at)
 		} else {
-			v.users[out.Username] = placeOf(file, u.at.username)
+			v.users[out.Username] = declared{out.Username, placeOf(file, u.at.username)}
 		}
 	}
 	if u.FullName != nil {
@@ -210,23 +218,20 @@ func (v *validator) user(file string, u *userDoc) (model.User, bool) {
 		}
 		out.Locale = u.Locale
 	}
+	// The user takes the document's tags and details: a document is
+	// dropped once validated.
 	if u.Tags != nil {
-		tags := slices.Clone(*u.Tags)
-		if !v.tags(file, u, tags) {
+		if !v.tags(file, u, *u.Tags) {
 			ok = false
 		}
-		slices.Sort(tags)
-		out.Tags = &tags
+		slices.Sort(*u.Tags)
+		out.Tags = u.Tags
 	}
 	if u.Details != nil {
 		if !v.details(file, u, *u.Details) {
 			ok = false
 		}
-		details := make(map[string][]string, len(*u.Details))
-		for k, vals := range *u.Details {
-			details[k] = slices.Clone(vals)
-		}
-		out.Details = &details
+		out.Details = u.Details
 	}
 	return out, ok
 }
@@ -237,7 +242,12 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 		v.at(file, u.at.tags, u.Path+".tags", "%d tags, more than the %d allowed", len(tags), MaxTags)
 		ok = false
 	}
-	seen := map[string]place{}
+	// A map finds a repeated tag in a long list, a scan in a short one (the
+	// first equal tag before is where it was listed: it was good too).
+	var seen map[string]place
+	if len(tags) > 16 {
+		seen = make(map[string]place, len(tags))
+	}
 	for i, t := range tags {
 		n := u.at.tagItems[i]
 		f := func() string { return fmt.Sprintf("%s.tags[%d]", u.Path, i) } // only for a message
@@ -246,12 +256,21 @@ func (v *validator) tags(file string, u *userDoc, tags []string) bool {
 			ok = false
 			continue
 		}
-		if prev, dup := seen[t]; dup {
+		var prev place
+		dup := false
+		if seen != nil {
+			prev, dup = seen[t]
+		} else if j := slices.Index(tags[:i], t); j >= 0 {
+			prev, dup = placeOf(file, u.at.tagItems[j]), true
+		}
+		if dup {
 			v.at(file, n, f(), "tag %s is already listed at %s", quote(t), prev)
 			ok = false
 			continue
 		}
-		seen[t] = placeOf(file, n)
+		if seen != nil {
+			seen[t] = placeOf(file, n)
+		}
 	}
 	return ok
 }
@@ -335,7 +354,13 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 	}
 	if t.Members != nil {
 		members := make([]model.Member, 0, len(*t.Members))
-		seen := map[string]place{}
+		// Where each of members is declared; a map finds a username in a
+		// large team, a scan in a small one.
+		at := v.memberAt[:0]
+		var seen map[string]place
+		if len(*t.Members) > 32 {
+			seen = make(map[string]place, len(*t.Members))
+		}
 		for i := range *t.Members {
 			m := &(*t.Members)[i]
 			mm, good := v.member(file, m)
@@ -343,14 +368,26 @@ func (v *validator) team(file string, t *teamDoc) (model.Team, bool) {
 				ok = false
 				continue
 			}
-			if prev, dup := seen[mm.Username]; dup {
-				v.at(file, m.at.user, m.Path+".user", "%s is already a member at %s", quote(mm.Username), prev)
+			var prev pos
+			if seen != nil {
+				if p, dup := seen[mm.Username]; dup {
+					prev = pos{int32(p.line), int32(p.col)}
+				}
+			} else if k := slices.IndexFunc(members, func(o model.Member) bool { return o.Username == mm.Username }); k >= 0 {
+				prev = at[k]
+			}
+			if prev != (pos{}) {
+				v.at(file, m.at.user, m.Path+".user", "%s is already a member at %s", quote(mm.Username), placeOf(file, prev))
 				ok = false
 				continue
 			}
-			seen[mm.Username] = placeOf(file, m.at.user)
+			if seen != nil {
+				seen[mm.Username] = placeOf(file, m.at.user)
+			}
+			at = append(at, m.at.user)
 			members = append(members, mm)
 		}
+		v.memberAt = at
 		slices.SortFunc(members, func(a, b model.Member) int { return strings.Compare(a.Username, b.Username) })
 		out.Members = &members
 	}
@@ -367,7 +404,15 @@ func (v *validator) member(file string, m *memberDoc) (model.Member, bool) {
 		ok = false
 	} else {
 		out.Username = model.NormalizeUsername(m.User)
-		if _, declared := v.users[out.Username]; !declared && !v.external[out.Username] && !v.incomplete {
+		// A member shares the string of the user it names: the document's
+		// may be a part of the whole file's text.
+		user, isDeclared := v.users[out.Username]
+		if isDeclared {
+			out.Username = user.name
+		} else {
+			out.Username = strings.Clone(out.Username)
+		}
+		if !isDeclared && !v.external[out.Username] && !v.incomplete {
 			v.at(file, m.at.user, m.Path+".user", "%s is not a declared user nor an allowed external user", quote(out.Username))
 			ok = false
 		}
@@ -415,11 +460,11 @@ func emailProblem(s string) string {
 			return bad()
 		}
 	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(domain, ".") {
 		return bad()
 	}
-	for _, l := range labels {
+	tld := ""
+	for l := range strings.SplitSeq(domain, ".") {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return bad()
 		}
@@ -428,8 +473,9 @@ func emailProblem(s string) string {
 				return bad()
 			}
 		}
+		tld = l
 	}
-	if tld := labels[len(labels)-1]; len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
+	if len(tld) < 2 || strings.IndexFunc(tld, unicode.IsDigit) >= 0 && !strings.HasPrefix(tld, "xn--") {
 		return bad()
 	}
 	return ""
