@@ -219,10 +219,7 @@ func (a *accountFlags) loadConfig() (*config.Config, error) {
 		return nil, err
 	}
 	if a.apiURL != "" {
-		cfg.OpsGenie.URL = a.apiURL
-		if cfg.TargetName() == config.TargetAtlassian {
-			cfg.Atlassian.URL = a.apiURL
-		}
+		cfg.SetURL(a.apiURL)
 	}
 	return cfg, nil
 }
