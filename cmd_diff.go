@@ -65,10 +65,7 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "diff", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync diff: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "diff")
 	opts := source.Options{Dir: o.desired}
 	if o.config != "" {
 		cfg, err := config.LoadFile(o.config)

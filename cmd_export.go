@@ -43,10 +43,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "export", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync export: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "export")
 	cfg, err := o.loadConfig()
 	if err != nil {
 		return fail(err)

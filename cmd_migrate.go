@@ -52,10 +52,7 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "migrate-check", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync migrate-check: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "migrate-check")
 	env := cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets}
 	from, err := config.LoadFile(o.from)
 	if err != nil {

@@ -46,10 +46,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "plan", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync plan: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "plan")
 	cfg, err := opts.loadConfig()
 	if err != nil {
 		return fail(err)

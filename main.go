@@ -185,6 +185,15 @@ func flagExit(w io.Writer, name string, err error) int {
 	return exitError
 }
 
+// failer returns the error exit of command name: it prints err after the
+// command's name and returns exitError.
+func failer(io stdio, name string) func(err error) int {
+	return func(err error) int {
+		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
+		return exitError
+	}
+}
+
 // accountFlags are the flags of every command that reaches the account:
 // the configuration file, the API URL override and logging.
 type accountFlags struct {
