@@ -12,7 +12,6 @@ import (
 	"github.com/ogsync/ogsync/diff"
 	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const diffSynopsis = "(--desired DIR | --config FILE) --base REV [--head REV] [--format text|markdown|json] [--out FILE] [--detailed-exitcode]"
@@ -84,16 +83,8 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 		return fail(fmt.Errorf("head %s: %w", o.head, err))
 	}
 	d := diff.Compute(base, head)
-	var buf bytes.Buffer
-	if err := diff.Render(&buf, d, o.format); err != nil {
+	if err := writeOut(io, o.out, "diff", func(b *bytes.Buffer) error { return diff.Render(b, d, o.format) }); err != nil {
 		return fail(err)
-	}
-	if o.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the diff: %w", err))
-		}
-	} else if err := statedir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
-		return fail(fmt.Errorf("writing the diff: %w", err))
 	}
 	if o.detailed && !d.Empty() {
 		return exitChanges

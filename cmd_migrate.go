@@ -10,7 +10,6 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/migrate"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const migrateSynopsis = "--from CONFIG --to CONFIG [--format text|markdown|json] [--out FILE] [--log-level L] [--log-format F]"
@@ -74,16 +73,8 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	var buf bytes.Buffer
-	if err := migrate.Render(&buf, r, o.format); err != nil {
+	if err := writeOut(io, o.out, "report", func(b *bytes.Buffer) error { return migrate.Render(b, r, o.format) }); err != nil {
 		return fail(err)
-	}
-	if o.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the report: %w", err))
-		}
-	} else if err := statedir.WriteOutput(o.out, io.secrets.Bytes(buf.Bytes())); err != nil {
-		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	if !r.Equal() {
 		return exitChanges

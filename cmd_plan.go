@@ -9,7 +9,6 @@ import (
 
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [--detailed-exitcode] [--api-url URL] [--log-level L] [--log-format F]"
@@ -60,16 +59,8 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	var buf bytes.Buffer
-	if err := report.Render(&buf, p, opts.format); err != nil {
+	if err := writeOut(io, opts.out, "report", func(b *bytes.Buffer) error { return report.Render(b, p, opts.format) }); err != nil {
 		return fail(err)
-	}
-	if opts.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the report: %w", err))
-		}
-	} else if err := statedir.WriteOutput(opts.out, io.secrets.Bytes(buf.Bytes())); err != nil {
-		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	return planExit(p, opts.detailed)
 }

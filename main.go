@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -23,6 +24,7 @@ import (
 	"github.com/ogsync/ogsync/internal/journal"
 	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/redact"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 // version, when set at build time with -ldflags "-X main.version=v1.2.3",
@@ -192,6 +194,25 @@ func failer(io stdio, name string) func(err error) int {
 		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
 		return exitError
 	}
+}
+
+// writeOut renders a report and writes it to standard output, or with
+// --out to the file out (statedir.WriteOutput: atomically, or through a
+// device or FIFO), its secrets hidden; what names it in errors. A report
+// that does not render is not written.
+func writeOut(io stdio, out, what string, render func(b *bytes.Buffer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	if out == "" {
+		if _, err := io.out.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("writing the %s: %w", what, err)
+		}
+	} else if err := statedir.WriteOutput(out, io.secrets.Bytes(buf.Bytes())); err != nil {
+		return fmt.Errorf("writing the %s: %w", what, err)
+	}
+	return nil
 }
 
 // accountFlags are the flags of every command that reaches the account:
