@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/statedir"
@@ -85,8 +86,8 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		where = o.out
 	}
 	fmt.Fprintf(io.err, "exported %s, %s and %s to %s (%s)\n",
-		plural(exp.Users, "user"), plural(exp.Teams, "team"), plural(exp.Roles, "custom role"),
-		where, plural(client.Stats().Total, "API request"))
+		problem.Plural(exp.Users, "user"), problem.Plural(exp.Teams, "team"), problem.Plural(exp.Roles, "custom role"),
+		where, problem.Plural(client.Stats().Total, "API request"))
 	return exitOK
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/progress"
 	"github.com/ogsync/ogsync/statedir"
 )
@@ -150,7 +151,7 @@ func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, st
 	default:
 		// Blocked actions are reported, not an error (see engine.Outcome).
 		if t.Blocked > 0 {
-			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
+			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, problem.Plural(t.Blocked, "action"), report))
 		}
 		return exitOK
 	}

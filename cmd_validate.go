@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/source"
 )
 
@@ -53,51 +54,31 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 	if o.config != "" {
 		cfg, err := config.LoadFile(o.config)
 		if err != nil {
-			fmt.Fprintln(io.err, err)
-			fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
-			return exitError
+			return invalid(io, err, "configuration")
 		}
 		// The same verdict as plan and run give: a key file that cannot be
 		// used fails here too (a missing key does not: validate runs in CI,
 		// where there is none).
-		warnings, err := cfg.CheckAPIKeyFile(io.getenv)
+		warnings, err := cfg.CheckOffline(io.getenv)
 		for _, w := range warnings {
 			fmt.Fprintf(io.err, "warning: %s\n", w)
 		}
 		if err != nil {
-			fmt.Fprintf(io.err, "%s: opsgenie.api_key_file: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
-		}
-		warnings, err = cfg.CheckAtlassianSecretFiles(io.getenv)
-		for _, w := range warnings {
-			fmt.Fprintf(io.err, "warning: %s\n", w)
-		}
-		if err != nil {
-			fmt.Fprintf(io.err, "%s: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
+			return invalidConfig(io, o.config, err)
 		}
 		opts = cfg.SourceOptions()
-		if err := opts.Git.Check(); err != nil {
-			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
-		}
 		opts.Git = source.GitOptions{} // offline: never pull
 	}
 	d, err := source.Load(ctx, opts)
 	if err != nil {
-		fmt.Fprintln(io.err, err)
-		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "desired state"))
-		return exitError
+		return invalid(io, err, "desired state")
 	}
 	files, err := source.Files(os.DirFS(d.Revision.Dir), opts.Files)
 	if err != nil {
 		fmt.Fprintf(io.err, "ogsync validate: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", plural(len(d.Users), "user"), plural(len(d.Teams), "team"), plural(len(files), "file"))
+	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", problem.Plural(len(d.Users), "user"), problem.Plural(len(d.Teams), "team"), problem.Plural(len(files), "file"))
 	return exitOK
 }
 
@@ -108,35 +89,26 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 func validateConfigOnly(io stdio, file string) int {
 	cfg, err := config.LoadFile(file)
 	if err != nil {
-		fmt.Fprintln(io.err, err)
-		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
-		return exitError
+		return invalid(io, err, "configuration")
 	}
 	if _, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: slog.New(slog.DiscardHandler)}); err != nil {
-		fmt.Fprintf(io.err, "%s: %v\n", file, err)
-		fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-		return exitError
+		return invalidConfig(io, file, err)
 	}
 	fmt.Fprintf(io.out, "ok: configuration %s\n", file)
 	return exitOK
 }
 
-// countProblems says how many problems err holds.
-func countProblems(err error, what string) string {
-	var ve *source.ValidationErrors
-	var ce config.Errors
-	switch {
-	case errors.As(err, &ve):
-		return plural(ve.Len(), "problem") + " in the " + what
-	case errors.As(err, &ce):
-		return plural(len(ce), "problem") + " in the " + what
-	}
-	return "cannot read the " + what
+// invalid prints the problems of what in err, then how many there are.
+func invalid(io stdio, err error, what string) int {
+	fmt.Fprintln(io.err, err)
+	fmt.Fprintf(io.err, "invalid: %s\n", problem.Summary(err, what))
+	return exitError
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+// invalidConfig prints the one problem of the configuration file that err
+// is, after the file's name.
+func invalidConfig(io stdio, file string, err error) int {
+	fmt.Fprintf(io.err, "%s: %v\n", file, err)
+	fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+	return exitError
 }

@@ -91,10 +91,10 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	if err != nil {
 		return nil, nil, err
 	}
-	src := cfg.SourceOptions()
-	if err := src.Git.Check(); err != nil {
-		return nil, nil, fmt.Errorf("%s: source.git: %w", cfg.File, err)
+	if err := cfg.CheckGit(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
+	src := cfg.SourceOptions()
 	// The daemon loads the same files every cycle until someone pushes:
 	// decode them once.
 	src.Cache = &source.Cache{}
