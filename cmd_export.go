@@ -4,10 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
 
 	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/model"
@@ -78,7 +74,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		if _, err := io.out.Write(exp.Files[source.ExportFile]); err != nil {
 			return fail(err)
 		}
-	} else if err := writeExport(o.out, exp.Files); err != nil {
+	} else if err := statedir.WriteFiles(o.out, exp.Files); err != nil {
 		return fail(err)
 	}
 	where := "stdout"
@@ -89,17 +85,4 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		problem.Plural(exp.Users, "user"), problem.Plural(exp.Teams, "team"), problem.Plural(exp.Roles, "custom role"),
 		where, problem.Plural(client.Stats().Total, "API request"))
 	return exitOK
-}
-
-// writeExport writes the files into dir, each one atomically.
-func writeExport(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating the output directory: %w", err)
-	}
-	for _, n := range slices.Sorted(maps.Keys(files)) {
-		if err := statedir.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

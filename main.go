@@ -121,14 +121,10 @@ func run(ctx context.Context, args []string, io stdio) int {
 		for _, k := range config.SecretEnvs {
 			io.secrets.Add(io.getenv(k))
 		}
-		io.out = redact.Writer(io.out, io.secrets)
-		if jw, ok := io.err.(*journal.Writer); ok {
-			// Below the journal's priority prefixes, so that the logger
-			// still sees the journal and prefixes each line by its level.
-			jw.Wrap(redactWith(io.secrets))
-		} else {
-			io.err = redact.Writer(io.err, io.secrets)
-		}
+		io.out = io.secrets.Writer(io.out)
+		// Below the journal's priority prefixes, if stderr is the journal,
+		// so that the logger still sees it and prefixes each line by level.
+		io.err = journal.Filter(io.err, io.secrets.Writer)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -138,11 +134,6 @@ func run(ctx context.Context, args []string, io stdio) int {
 	fmt.Fprintf(io.err, "ogsync: unknown command %q\n\n", args[0])
 	usage(io.err)
 	return exitError
-}
-
-// redactWith returns a wrapper that hides the secrets in what is written.
-func redactWith(s *redact.Secrets) func(io.Writer) io.Writer {
-	return func(w io.Writer) io.Writer { return redact.Writer(w, s) }
 }
 
 func usage(w io.Writer) {
