@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/ogsync/ogsync/internal/problem"
-	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/statedir"
 )
@@ -50,26 +49,13 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-
-	// An empty desired state: the roles in use come from the users, the
-	// list of custom roles is not read.
-	cur, err := client.Read(ctx, &model.Desired{})
-	if err != nil {
-		return fail(err)
-	}
-	exp, err := source.Export(cur.Users, cur.Teams, o.out != "")
-	if err != nil {
-		return fail(err)
-	}
-	for _, w := range exp.Warnings {
+	exp, err := source.ExportAccount(ctx, client.Read, o.out != "", func(w string) {
 		fmt.Fprintf(io.err, "ogsync export: warning: %s\n", w)
+	})
+	if err != nil {
+		return fail(err)
 	}
-	if err := exp.Check(ctx); err != nil {
-		return fail(fmt.Errorf("the exported state does not pass validation, nothing written:\n%w", err))
-	}
-	for n, data := range exp.Files {
-		exp.Files[n] = io.secrets.Bytes(data) // a server may echo the key in its data
-	}
+	exp.Redact(io.secrets.Bytes)
 	if o.out == "" {
 		if _, err := io.out.Write(exp.Files[source.ExportFile]); err != nil {
 			return fail(err)
@@ -81,8 +67,6 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if o.out != "" {
 		where = o.out
 	}
-	fmt.Fprintf(io.err, "exported %s, %s and %s to %s (%s)\n",
-		problem.Plural(exp.Users, "user"), problem.Plural(exp.Teams, "team"), problem.Plural(exp.Roles, "custom role"),
-		where, problem.Plural(client.Stats().Total, "API request"))
+	fmt.Fprintf(io.err, "exported %s to %s (%s)\n", exp.Summary(), where, problem.Plural(client.Stats().Total, "API request"))
 	return exitOK
 }
