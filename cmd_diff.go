@@ -73,16 +73,10 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 		}
 		opts = cfg.SourceOptions()
 	}
-	opts.Git = source.GitOptions{} // offline: never pull
-	base, err := source.LoadRevision(ctx, opts, o.base)
+	d, err := diff.Revisions(ctx, opts, o.base, o.head)
 	if err != nil {
-		return fail(fmt.Errorf("base %s: %w", o.base, err))
+		return fail(err)
 	}
-	head, err := source.LoadRevision(ctx, opts, o.head)
-	if err != nil {
-		return fail(fmt.Errorf("head %s: %w", o.head, err))
-	}
-	d := diff.Compute(base, head)
 	if err := writeOut(io, o.out, "diff", func(b *bytes.Buffer) error { return diff.Render(b, d, o.format) }); err != nil {
 		return fail(err)
 	}
