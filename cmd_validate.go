@@ -15,28 +15,22 @@ import (
 
 // validateOptions are the flags of ogsync validate.
 type validateOptions struct {
-	config     string
-	desired    string
+	sourceFlags
 	configOnly bool
 }
 
 func parseValidateArgs(fs *flag.FlagSet, args []string) (validateOptions, error) {
 	var o validateOptions
-	fs.StringVar(&o.config, "config", "", "configuration `file`: validate it and the desired state it points to")
-	fs.StringVar(&o.desired, "desired", "", "desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
+	o.register(fs, "configuration `file`: validate it and the desired state it points to",
+		"desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
 	fs.BoolVar(&o.configOnly, "config-only", false, "with --config: check only what a reload of the daemon builds (the configuration file, its API key and git settings), not the desired state; systemd's ExecReload= runs it")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	switch {
-	case o.configOnly && o.config == "":
+	if o.configOnly && o.config == "" {
 		return o, errors.New("--config-only needs --config")
-	case o.config == "" && o.desired == "":
-		return o, errors.New("one of --config or --desired is required")
-	case o.config != "" && o.desired != "":
-		return o, errors.New("--config and --desired are exclusive: give one")
 	}
-	return o, nil
+	return o, o.validate()
 }
 
 // runValidate checks desired-state files offline: no pull, no network. Every

@@ -23,6 +23,7 @@ import (
 	"github.com/ogsync/ogsync/internal/buildinfo"
 	"github.com/ogsync/ogsync/internal/journal"
 	"github.com/ogsync/ogsync/internal/logging"
+	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/statedir"
 )
@@ -185,6 +186,57 @@ func failer(io stdio, name string) func(err error) int {
 		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
 		return exitError
 	}
+}
+
+// sourceFlags choose the desired state of a command that reads it offline:
+// --desired DIR, or the source section of --config FILE.
+type sourceFlags struct {
+	config  string
+	desired string
+}
+
+// register registers --config and --desired with the command's help texts.
+func (s *sourceFlags) register(fs *flag.FlagSet, configHelp, desiredHelp string) {
+	fs.StringVar(&s.config, "config", "", configHelp)
+	fs.StringVar(&s.desired, "desired", "", desiredHelp)
+}
+
+// validate requires exactly one of the two flags.
+func (s *sourceFlags) validate() error {
+	switch {
+	case s.config == "" && s.desired == "":
+		return errors.New("one of --config or --desired is required")
+	case s.config != "" && s.desired != "":
+		return errors.New("--config and --desired are exclusive: give one")
+	}
+	return nil
+}
+
+// reportFlags are the flags of a command that writes a report: --format
+// and --out.
+type reportFlags struct {
+	format string
+	out    string
+}
+
+// register registers --format, text by default, with the command's help
+// text, and --out.
+func (r *reportFlags) register(fs *flag.FlagSet, formatHelp string) {
+	fs.StringVar(&r.format, "format", report.FormatText, formatHelp)
+	fs.StringVar(&r.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+}
+
+// validate refuses a --format that is not one of formats.
+func (r *reportFlags) validate(formats []string) error {
+	if !slices.Contains(formats, r.format) {
+		return fmt.Errorf("--format=%s: must be text, markdown or json", r.format)
+	}
+	return nil
+}
+
+// write renders the report (writeOut) to --out, or to standard output.
+func (r *reportFlags) write(io stdio, what string, render func(b *bytes.Buffer, format string) error) error {
+	return writeOut(io, r.out, what, func(b *bytes.Buffer) error { return render(b, r.format) })
 }
 
 // writeOut renders a report and writes it to standard output, or with
