@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
-	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/source"
@@ -94,16 +92,10 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	if err := cfg.CheckGit(); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
-	src := cfg.SourceOptions()
-	// The daemon loads the same files every cycle until someone pushes:
-	// decode them once.
-	src.Cache = &source.Cache{}
 	e, err := engine.NewEngine(engine.EngineOptions{
 		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
-		Target: tgt,
-		Desired: func(ctx context.Context) (*model.Desired, error) {
-			return source.Fetch(ctx, src, env.logger)
-		},
+		Target:   tgt,
+		Desired:  source.Fetcher(cfg.SourceOptions(), env.logger),
 		Apply:    env.apply,
 		Logger:   env.logger,
 		Progress: env.progress,
