@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
@@ -60,24 +59,12 @@ func runApply(ctx context.Context, io stdio, args []string) int {
 			if p := res.Plan; p != nil {
 				_ = report.Text(io.out, p)
 			}
-			printOutcomes(io, &res)
+			_ = res.WriteText(io.out)
+			if res.Error != "" {
+				fmt.Fprintf(io.err, "ogsync apply: %s\n", res.Error)
+			}
 			return res, err
 		}), nil
 	}
 	return execute(ctx, io, "apply", opts.run, build)
-}
-
-// printOutcomes prints what happened to each action that did not simply apply.
-func printOutcomes(io stdio, res *engine.Result) {
-	t := res.Total()
-	fmt.Fprintf(io.out, "\n%s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (%d API calls, %s)\n",
-		res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, res.APICalls, res.Duration().Round(time.Millisecond))
-	for _, a := range res.Actions {
-		if a.Outcome != engine.ActionApplied && a.Outcome != engine.ActionPlanned {
-			fmt.Fprintf(io.out, "  %-9s %s: %s\n", a.Outcome, a.Action, a.Error)
-		}
-	}
-	if res.Error != "" {
-		fmt.Fprintf(io.err, "ogsync apply: %s\n", res.Error)
-	}
 }

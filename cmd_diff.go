@@ -5,54 +5,45 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
-	"slices"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/diff"
 	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/source"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const diffSynopsis = "(--desired DIR | --config FILE) --base REV [--head REV] [--format text|markdown|json] [--out FILE] [--detailed-exitcode]"
 
 // diffOptions are the flags of ogsync diff.
 type diffOptions struct {
-	config   string
-	desired  string
+	sourceFlags
+	reportFlags
 	base     string
 	head     string
-	format   string
-	out      string
 	detailed bool
 }
 
 func parseDiffArgs(fs *flag.FlagSet, args []string) (diffOptions, error) {
 	var o diffOptions
-	fs.StringVar(&o.desired, "desired", "", "desired-state `directory` inside a git checkout (files matching **/*.yaml and **/*.yml)")
-	fs.StringVar(&o.config, "config", "", "configuration `file`: its source.path, source.files and source.external_users say what to read")
+	o.sourceFlags.register(fs, "configuration `file`: its source.path, source.files and source.external_users say what to read",
+		"desired-state `directory` inside a git checkout (files matching **/*.yaml and **/*.yml)")
 	fs.StringVar(&o.base, "base", "", "the `revision` to compare from, such as origin/main or a commit SHA (required)")
 	fs.StringVar(&o.head, "head", "HEAD", "the `revision` to compare to")
-	fs.StringVar(&o.format, "format", report.FormatText, "report format: text, markdown or json")
-	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+	o.reportFlags.register(fs, "report format: text, markdown or json")
 	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when the desired state changed (0: no change, 1: error)")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
+	if err := o.sourceFlags.validate(); err != nil {
+		return o, err
+	}
 	switch {
-	case o.config == "" && o.desired == "":
-		return o, errors.New("one of --config or --desired is required")
-	case o.config != "" && o.desired != "":
-		return o, errors.New("--config and --desired are exclusive: give one")
 	case o.base == "":
 		return o, errors.New("--base is required")
 	case o.head == "":
 		return o, errors.New("--head must not be empty")
-	case !slices.Contains(report.Formats, o.format):
-		return o, fmt.Errorf("--format=%s: must be text, markdown or json", o.format)
 	}
-	return o, nil
+	return o, o.reportFlags.validate(report.Formats)
 }
 
 // runDiff is ogsync diff: the desired-state change between two commits of
@@ -65,10 +56,7 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "diff", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync diff: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "diff")
 	opts := source.Options{Dir: o.desired}
 	if o.config != "" {
 		cfg, err := config.LoadFile(o.config)
@@ -77,26 +65,12 @@ func runDiff(ctx context.Context, io stdio, args []string) int {
 		}
 		opts = cfg.SourceOptions()
 	}
-	opts.Git = source.GitOptions{} // offline: never pull
-	base, err := source.LoadRevision(ctx, opts, o.base)
+	d, err := diff.Revisions(ctx, opts, o.base, o.head)
 	if err != nil {
-		return fail(fmt.Errorf("base %s: %w", o.base, err))
-	}
-	head, err := source.LoadRevision(ctx, opts, o.head)
-	if err != nil {
-		return fail(fmt.Errorf("head %s: %w", o.head, err))
-	}
-	d := diff.Compute(base, head)
-	var buf bytes.Buffer
-	if err := diff.Render(&buf, d, o.format); err != nil {
 		return fail(err)
 	}
-	if o.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the diff: %w", err))
-		}
-	} else if err := statedir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
-		return fail(fmt.Errorf("writing the diff: %w", err))
+	if err := o.write(io, "diff", func(b *bytes.Buffer, format string) error { return diff.Render(b, d, format) }); err != nil {
+		return fail(err)
 	}
 	if o.detailed && !d.Empty() {
 		return exitChanges

@@ -4,12 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"maps"
-	"os"
-	"path/filepath"
-	"slices"
 
-	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/statedir"
 )
@@ -43,10 +39,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "export", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync export: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "export")
 	cfg, err := o.loadConfig()
 	if err != nil {
 		return fail(err)
@@ -56,52 +49,24 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-
-	// An empty desired state: the roles in use come from the users, the
-	// list of custom roles is not read.
-	cur, err := client.Read(ctx, &model.Desired{})
-	if err != nil {
-		return fail(err)
-	}
-	exp, err := source.Export(cur.Users, cur.Teams, o.out != "")
-	if err != nil {
-		return fail(err)
-	}
-	for _, w := range exp.Warnings {
+	exp, err := source.ExportAccount(ctx, client.Read, o.out != "", func(w string) {
 		fmt.Fprintf(io.err, "ogsync export: warning: %s\n", w)
+	})
+	if err != nil {
+		return fail(err)
 	}
-	if err := exp.Check(ctx); err != nil {
-		return fail(fmt.Errorf("the exported state does not pass validation, nothing written:\n%w", err))
-	}
-	for n, data := range exp.Files {
-		exp.Files[n] = io.secrets.Bytes(data) // a server may echo the key in its data
-	}
+	exp.Redact(io.secrets.Bytes)
 	if o.out == "" {
 		if _, err := io.out.Write(exp.Files[source.ExportFile]); err != nil {
 			return fail(err)
 		}
-	} else if err := writeExport(o.out, exp.Files); err != nil {
+	} else if err := statedir.WriteFiles(o.out, exp.Files); err != nil {
 		return fail(err)
 	}
 	where := "stdout"
 	if o.out != "" {
 		where = o.out
 	}
-	fmt.Fprintf(io.err, "exported %s, %s and %s to %s (%s)\n",
-		plural(exp.Users, "user"), plural(exp.Teams, "team"), plural(exp.Roles, "custom role"),
-		where, plural(client.Stats().Total, "API request"))
+	fmt.Fprintf(io.err, "exported %s to %s (%s)\n", exp.Summary(), where, problem.Plural(client.Stats().Total, "API request"))
 	return exitOK
-}
-
-// writeExport writes the files into dir, each one atomically.
-func writeExport(dir string, files map[string][]byte) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating the output directory: %w", err)
-	}
-	for _, n := range slices.Sorted(maps.Keys(files)) {
-		if err := statedir.WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }

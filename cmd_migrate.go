@@ -6,27 +6,25 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/migrate"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const migrateSynopsis = "--from CONFIG --to CONFIG [--format text|markdown|json] [--out FILE] [--log-level L] [--log-format F]"
 
 // migrateOptions are the flags of ogsync migrate-check.
 type migrateOptions struct {
-	from, to, format, out string
-	log                   logFlags
+	reportFlags
+	from, to string
+	log      logFlags
 }
 
 func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
 	var o migrateOptions
 	fs.StringVar(&o.from, "from", "", "configuration `file` of the account moved from (required)")
 	fs.StringVar(&o.to, "to", "", "configuration `file` of the account moved to (required)")
-	fs.StringVar(&o.format, "format", migrate.FormatText, "report format: text, markdown or json")
-	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+	o.reportFlags.register(fs, "report format: text, markdown or json")
 	o.log.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
@@ -36,8 +34,9 @@ func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
 		return o, errors.New("--from is required")
 	case o.to == "":
 		return o, errors.New("--to is required")
-	case !slices.Contains([]string{migrate.FormatText, migrate.FormatMarkdown, migrate.FormatJSON}, o.format):
-		return o, fmt.Errorf("--format=%s: must be text, markdown or json", o.format)
+	}
+	if err := o.reportFlags.validate([]string{migrate.FormatText, migrate.FormatMarkdown, migrate.FormatJSON}); err != nil {
+		return o, err
 	}
 	return o, o.log.validate()
 }
@@ -52,10 +51,7 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "migrate-check", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync migrate-check: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "migrate-check")
 	env := cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets}
 	from, err := config.LoadFile(o.from)
 	if err != nil {
@@ -77,16 +73,8 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	var buf bytes.Buffer
-	if err := migrate.Render(&buf, r, o.format); err != nil {
+	if err := o.write(io, "report", func(b *bytes.Buffer, format string) error { return migrate.Render(b, r, format) }); err != nil {
 		return fail(err)
-	}
-	if o.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the report: %w", err))
-		}
-	} else if err := statedir.WriteOutput(o.out, io.secrets.Bytes(buf.Bytes())); err != nil {
-		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	if !r.Equal() {
 		return exitChanges

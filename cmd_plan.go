@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
-	"slices"
 
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
-	"github.com/ogsync/ogsync/statedir"
 )
 
 const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [--detailed-exitcode] [--api-url URL] [--log-level L] [--log-format F]"
@@ -17,25 +14,23 @@ const planSynopsis = "--config FILE [--format text|markdown|json] [--out FILE] [
 // planOptions are the flags of ogsync plan.
 type planOptions struct {
 	accountFlags
-	format   string
-	out      string
+	reportFlags
 	detailed bool
 }
 
 // parsePlanArgs registers plan's flags on fs and parses args; errors name the flag.
 func parsePlanArgs(fs *flag.FlagSet, args []string) (planOptions, error) {
 	var o planOptions
-	o.register(fs)
-	fs.StringVar(&o.format, "format", report.FormatText, "report format: text, markdown or json (json is the saved plan that apply --plan takes)")
-	fs.StringVar(&o.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+	o.accountFlags.register(fs)
+	o.reportFlags.register(fs, "report format: text, markdown or json (json is the saved plan that apply --plan takes)")
 	fs.BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, blocked ones included (0: none, 1: error or refused plan)")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	if !slices.Contains(report.Formats, o.format) {
-		return o, fmt.Errorf("--format=%s: must be text, markdown or json", o.format)
+	if err := o.reportFlags.validate(report.Formats); err != nil {
+		return o, err
 	}
-	return o, o.validate()
+	return o, o.accountFlags.validate()
 }
 
 // runPlan is ogsync plan: a dry run that prints the plan. It writes nothing
@@ -46,10 +41,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return flagExit(io.err, "plan", err)
 	}
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync plan: %v\n", err)
-		return exitError
-	}
+	fail := failer(io, "plan")
 	cfg, err := opts.loadConfig()
 	if err != nil {
 		return fail(err)
@@ -63,16 +55,8 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	var buf bytes.Buffer
-	if err := report.Render(&buf, p, opts.format); err != nil {
+	if err := opts.write(io, "report", func(b *bytes.Buffer, format string) error { return report.Render(b, p, format) }); err != nil {
 		return fail(err)
-	}
-	if opts.out == "" {
-		if _, err := io.out.Write(buf.Bytes()); err != nil {
-			return fail(fmt.Errorf("writing the report: %w", err))
-		}
-	} else if err := statedir.WriteOutput(opts.out, io.secrets.Bytes(buf.Bytes())); err != nil {
-		return fail(fmt.Errorf("writing the report: %w", err))
 	}
 	return planExit(p, opts.detailed)
 }

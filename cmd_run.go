@@ -15,10 +15,9 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/progress"
 	"github.com/ogsync/ogsync/statedir"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 const runSynopsis = "--config FILE [--once] [--apply] [--api-url URL] [--log-level L] [--log-format F]"
@@ -73,12 +72,11 @@ func runSync(ctx context.Context, io stdio, args []string, build cycleBuilder) i
 // execute runs cycles as opts say: one (--once, and ogsync apply) or the
 // daemon; under the state directory's lock, recording each cycle.
 func execute(ctx context.Context, io stdio, name string, opts runOptions, build cycleBuilder) int {
-	tty := isTerminal(io.err)
 	// On a terminal, one-shot runs draw a progress bar: the logger writes
 	// through the same StatusWriter, which keeps log lines off the bar's line.
 	var status *progress.StatusWriter
 	logw := io.err
-	if opts.once && tty {
+	if opts.once && isTerminal(io.err) {
 		status = progress.NewStatusWriter(io.err)
 		logw = status
 	}
@@ -90,55 +88,34 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	// SIGHUP, which must not kill the process mid-apply.
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	fail := func(err error) int {
-		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
-		return exitError
-	}
+	fail := failer(io, name)
 
 	cfg, err := opts.loadConfig()
 	if err != nil {
 		return fail(err)
 	}
-	if err := statedir.PrepareStateDir(cfg.StateDir); err != nil {
-		return fail(err)
-	}
-	lock, err := statedir.AcquireLock(filepath.Join(cfg.StateDir, statedir.LockFile))
+	proc, err := daemon.Open(cfg.StateDir, buildVersion(), logger)
 	if err != nil {
 		return fail(err)
 	}
-	defer lock.Release()
-	if removed, err := (statedir.Dir{Path: cfg.StateDir}).CleanTemp(); err != nil {
-		logger.Warn("cleaning the state directory", "err", err)
-	} else if len(removed) > 0 {
-		logger.Info("removed temporary files an interrupted run left in the state directory", "dir", cfg.StateDir, "files", removed)
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := daemon.NewMetrics(reg, buildVersion())
-	if err != nil {
-		return fail(fmt.Errorf("registering metrics: %w", err))
-	}
-	env := cycleEnv{
-		stateDir: cfg.StateDir,
-		apply:    opts.apply,
-		getenv:   io.getenv,
-		logger:   logger,
-		secrets:  io.secrets,
-		metrics:  metrics,
-		progress: func(total int) engine.ProgressReporter {
-			if opts.once && tty {
-				return progress.NewProgress(status, total, true, 200*time.Millisecond)
-			}
-			return progress.NewLogProgress(logger, total, 10*time.Second)
-		},
-	}
+	defer proc.Close()
+	env := cycleEnv{stateDir: cfg.StateDir, apply: opts.apply, getenv: io.getenv, logger: logger, secrets: io.secrets,
+		metrics: proc.Metrics, progress: progress.Reporter(status, logger)}
 	var notifier *daemon.Notifier
 	if !opts.once {
 		// Type=notify under systemd; nil (silent) anywhere else.
 		notifier = daemon.NewNotifier(logger)
 	}
-	d, err := newDaemon(cfg, opts.loadConfig, build, env, notifier, io.secrets.Bytes)
+	settings, cycle, err := reloader(func() (*config.Config, error) { return cfg, nil }, build, env)()
+	if err != nil {
+		return fail(err)
+	}
+	d, err := daemon.NewDaemon(daemon.Options{
+		Settings: settings, Cycle: cycle, Notifier: notifier, Load: reloader(opts.loadConfig, build, env),
+		Logger: logger, Metrics: proc.Metrics, Redact: io.secrets.Bytes,
+		// On a stop, the action in flight runs to its end (ActionTimeout).
+		ShutdownTimeout: engine.ActionTimeout + 15*time.Second,
+	})
 	if err != nil {
 		return fail(err)
 	}
@@ -154,7 +131,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	}
 	reload, stop := reloads(hup, logger, opts.config)
 	defer stop()
-	if err := d.RunAndServe(ctx, ln, reg, reload); err != nil {
+	if err := d.RunAndServe(ctx, ln, proc.Registry, reload); err != nil {
 		logger.Error("ogsync run stopped with an error", "err", err)
 		return exitError
 	}
@@ -170,41 +147,20 @@ func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, st
 	case err != nil:
 		fmt.Fprintf(io.err, "ogsync %s: cycle %s: %v\n", name, res.Outcome, err)
 	case !res.Outcome.Succeeded():
-		fmt.Fprintf(io.err, "ogsync %s: cycle %s: %d applied, %d failed, %d skipped, %d blocked, %d cancelled (see %s)\n",
-			name, res.Outcome, t.Applied, t.Failed, t.Skipped, t.Blocked, t.Cancelled, report)
+		fmt.Fprintf(io.err, "ogsync %s: cycle %s: %s (see %s)\n", name, res.Outcome, t, report)
 	default:
 		// Blocked actions are reported, not an error (see engine.Outcome).
 		if t.Blocked > 0 {
-			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, plural(t.Blocked, "action"), report))
+			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, problem.Plural(t.Blocked, "action"), report))
 		}
 		return exitOK
 	}
 	return exitError
 }
 
-// newDaemon builds the first cycle of cfg and the daemon that runs it,
-// reloading with load.
-func newDaemon(cfg *config.Config, load func() (*config.Config, error), build cycleBuilder, env cycleEnv,
-	notifier *daemon.Notifier, redact func([]byte) []byte) (*daemon.Daemon, error) {
-	cycle, err := build(cfg, env)
-	if err != nil {
-		return nil, fmt.Errorf("building the sync cycle: %w", err)
-	}
-	return daemon.NewDaemon(daemon.Options{
-		Settings: cfg.DaemonSettings(),
-		Cycle:    cycle,
-		Notifier: notifier,
-		Load:     reloader(load, build, env),
-		Logger:   env.logger,
-		Metrics:  env.metrics,
-		Redact:   redact,
-		// On a stop, the action in flight runs to its end (ActionTimeout).
-		ShutdownTimeout: engine.ActionTimeout + 15*time.Second,
-	})
-}
-
 // reloader is the daemon's Loader: it loads the configuration and builds
-// the cycle of it.
+// the cycle of it. Called once for the first cycle, with the configuration
+// already loaded.
 func reloader(load func() (*config.Config, error), build cycleBuilder, env cycleEnv) daemon.Loader {
 	return func() (daemon.Settings, engine.Cycle, error) {
 		cfg, err := load()

@@ -9,33 +9,28 @@ import (
 	"os"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/source"
 )
 
 // validateOptions are the flags of ogsync validate.
 type validateOptions struct {
-	config     string
-	desired    string
+	sourceFlags
 	configOnly bool
 }
 
 func parseValidateArgs(fs *flag.FlagSet, args []string) (validateOptions, error) {
 	var o validateOptions
-	fs.StringVar(&o.config, "config", "", "configuration `file`: validate it and the desired state it points to")
-	fs.StringVar(&o.desired, "desired", "", "desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
+	o.register(fs, "configuration `file`: validate it and the desired state it points to",
+		"desired-state `directory` to validate (files matching **/*.yaml and **/*.yml)")
 	fs.BoolVar(&o.configOnly, "config-only", false, "with --config: check only what a reload of the daemon builds (the configuration file, its API key and git settings), not the desired state; systemd's ExecReload= runs it")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	switch {
-	case o.configOnly && o.config == "":
+	if o.configOnly && o.config == "" {
 		return o, errors.New("--config-only needs --config")
-	case o.config == "" && o.desired == "":
-		return o, errors.New("one of --config or --desired is required")
-	case o.config != "" && o.desired != "":
-		return o, errors.New("--config and --desired are exclusive: give one")
 	}
-	return o, nil
+	return o, o.validate()
 }
 
 // runValidate checks desired-state files offline: no pull, no network. Every
@@ -53,51 +48,31 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 	if o.config != "" {
 		cfg, err := config.LoadFile(o.config)
 		if err != nil {
-			fmt.Fprintln(io.err, err)
-			fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
-			return exitError
+			return invalid(io, err, "configuration")
 		}
 		// The same verdict as plan and run give: a key file that cannot be
 		// used fails here too (a missing key does not: validate runs in CI,
 		// where there is none).
-		warnings, err := cfg.CheckAPIKeyFile(io.getenv)
+		warnings, err := cfg.CheckOffline(io.getenv)
 		for _, w := range warnings {
 			fmt.Fprintf(io.err, "warning: %s\n", w)
 		}
 		if err != nil {
-			fmt.Fprintf(io.err, "%s: opsgenie.api_key_file: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
-		}
-		warnings, err = cfg.CheckAtlassianSecretFiles(io.getenv)
-		for _, w := range warnings {
-			fmt.Fprintf(io.err, "warning: %s\n", w)
-		}
-		if err != nil {
-			fmt.Fprintf(io.err, "%s: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
+			return invalidConfig(io, o.config, err)
 		}
 		opts = cfg.SourceOptions()
-		if err := opts.Git.Check(); err != nil {
-			fmt.Fprintf(io.err, "%s: source.git: %v\n", o.config, err)
-			fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-			return exitError
-		}
 		opts.Git = source.GitOptions{} // offline: never pull
 	}
 	d, err := source.Load(ctx, opts)
 	if err != nil {
-		fmt.Fprintln(io.err, err)
-		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "desired state"))
-		return exitError
+		return invalid(io, err, "desired state")
 	}
 	files, err := source.Files(os.DirFS(d.Revision.Dir), opts.Files)
 	if err != nil {
 		fmt.Fprintf(io.err, "ogsync validate: %v\n", err)
 		return exitError
 	}
-	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", plural(len(d.Users), "user"), plural(len(d.Teams), "team"), plural(len(files), "file"))
+	fmt.Fprintf(io.out, "ok: %s, %s in %s\n", problem.Plural(len(d.Users), "user"), problem.Plural(len(d.Teams), "team"), problem.Plural(len(files), "file"))
 	return exitOK
 }
 
@@ -108,35 +83,26 @@ func runValidate(ctx context.Context, io stdio, args []string) int {
 func validateConfigOnly(io stdio, file string) int {
 	cfg, err := config.LoadFile(file)
 	if err != nil {
-		fmt.Fprintln(io.err, err)
-		fmt.Fprintf(io.err, "invalid: %s\n", countProblems(err, "configuration"))
-		return exitError
+		return invalid(io, err, "configuration")
 	}
 	if _, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: slog.New(slog.DiscardHandler)}); err != nil {
-		fmt.Fprintf(io.err, "%s: %v\n", file, err)
-		fmt.Fprintln(io.err, "invalid: the configuration has a problem")
-		return exitError
+		return invalidConfig(io, file, err)
 	}
 	fmt.Fprintf(io.out, "ok: configuration %s\n", file)
 	return exitOK
 }
 
-// countProblems says how many problems err holds.
-func countProblems(err error, what string) string {
-	var ve *source.ValidationErrors
-	var ce config.Errors
-	switch {
-	case errors.As(err, &ve):
-		return plural(ve.Len(), "problem") + " in the " + what
-	case errors.As(err, &ce):
-		return plural(len(ce), "problem") + " in the " + what
-	}
-	return "cannot read the " + what
+// invalid prints the problems of what in err, then how many there are.
+func invalid(io stdio, err error, what string) int {
+	fmt.Fprintln(io.err, err)
+	fmt.Fprintf(io.err, "invalid: %s\n", problem.Summary(err, what))
+	return exitError
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, noun)
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+// invalidConfig prints the one problem of the configuration file that err
+// is, after the file's name.
+func invalidConfig(io stdio, file string, err error) int {
+	fmt.Fprintf(io.err, "%s: %v\n", file, err)
+	fmt.Fprintln(io.err, "invalid: the configuration has a problem")
+	return exitError
 }

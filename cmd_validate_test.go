@@ -17,8 +17,8 @@ func TestParseValidateArgs(t *testing.T) {
 		want    validateOptions
 		wantErr string
 	}{
-		{"desired", []string{"--desired", "dir"}, validateOptions{desired: "dir"}, ""},
-		{"config", []string{"--config=ogsync.yaml"}, validateOptions{config: "ogsync.yaml"}, ""},
+		{"desired", []string{"--desired", "dir"}, validateOptions{sourceFlags: sourceFlags{desired: "dir"}}, ""},
+		{"config", []string{"--config=ogsync.yaml"}, validateOptions{sourceFlags: sourceFlags{config: "ogsync.yaml"}}, ""},
 		{"neither", nil, validateOptions{}, "one of --config or --desired is required"},
 		{"both", []string{"--desired", "d", "--config", "c"}, validateOptions{}, "--config and --desired are exclusive"},
 		{"positional", []string{"--desired", "d", "extra"}, validateOptions{}, `unexpected argument "extra"`},

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -22,7 +23,9 @@ import (
 	"github.com/ogsync/ogsync/internal/buildinfo"
 	"github.com/ogsync/ogsync/internal/journal"
 	"github.com/ogsync/ogsync/internal/logging"
+	"github.com/ogsync/ogsync/planner/report"
 	"github.com/ogsync/ogsync/redact"
+	"github.com/ogsync/ogsync/statedir"
 )
 
 // version, when set at build time with -ldflags "-X main.version=v1.2.3",
@@ -119,14 +122,10 @@ func run(ctx context.Context, args []string, io stdio) int {
 		for _, k := range config.SecretEnvs {
 			io.secrets.Add(io.getenv(k))
 		}
-		io.out = redact.Writer(io.out, io.secrets)
-		if jw, ok := io.err.(*journal.Writer); ok {
-			// Below the journal's priority prefixes, so that the logger
-			// still sees the journal and prefixes each line by its level.
-			jw.Wrap(redactWith(io.secrets))
-		} else {
-			io.err = redact.Writer(io.err, io.secrets)
-		}
+		io.out = io.secrets.Writer(io.out)
+		// Below the journal's priority prefixes, if stderr is the journal,
+		// so that the logger still sees it and prefixes each line by level.
+		io.err = journal.Filter(io.err, io.secrets.Writer)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -136,11 +135,6 @@ func run(ctx context.Context, args []string, io stdio) int {
 	fmt.Fprintf(io.err, "ogsync: unknown command %q\n\n", args[0])
 	usage(io.err)
 	return exitError
-}
-
-// redactWith returns a wrapper that hides the secrets in what is written.
-func redactWith(s *redact.Secrets) func(io.Writer) io.Writer {
-	return func(w io.Writer) io.Writer { return redact.Writer(w, s) }
 }
 
 func usage(w io.Writer) {
@@ -185,6 +179,85 @@ func flagExit(w io.Writer, name string, err error) int {
 	return exitError
 }
 
+// failer returns the error exit of command name: it prints err after the
+// command's name and returns exitError.
+func failer(io stdio, name string) func(err error) int {
+	return func(err error) int {
+		fmt.Fprintf(io.err, "ogsync %s: %v\n", name, err)
+		return exitError
+	}
+}
+
+// sourceFlags choose the desired state of a command that reads it offline:
+// --desired DIR, or the source section of --config FILE.
+type sourceFlags struct {
+	config  string
+	desired string
+}
+
+// register registers --config and --desired with the command's help texts.
+func (s *sourceFlags) register(fs *flag.FlagSet, configHelp, desiredHelp string) {
+	fs.StringVar(&s.config, "config", "", configHelp)
+	fs.StringVar(&s.desired, "desired", "", desiredHelp)
+}
+
+// validate requires exactly one of the two flags.
+func (s *sourceFlags) validate() error {
+	switch {
+	case s.config == "" && s.desired == "":
+		return errors.New("one of --config or --desired is required")
+	case s.config != "" && s.desired != "":
+		return errors.New("--config and --desired are exclusive: give one")
+	}
+	return nil
+}
+
+// reportFlags are the flags of a command that writes a report: --format
+// and --out.
+type reportFlags struct {
+	format string
+	out    string
+}
+
+// register registers --format, text by default, with the command's help
+// text, and --out.
+func (r *reportFlags) register(fs *flag.FlagSet, formatHelp string) {
+	fs.StringVar(&r.format, "format", report.FormatText, formatHelp)
+	fs.StringVar(&r.out, "out", "", "write the report to `file` (atomically) instead of standard output")
+}
+
+// validate refuses a --format that is not one of formats.
+func (r *reportFlags) validate(formats []string) error {
+	if !slices.Contains(formats, r.format) {
+		return fmt.Errorf("--format=%s: must be text, markdown or json", r.format)
+	}
+	return nil
+}
+
+// write renders the report (writeOut) to --out, or to standard output.
+func (r *reportFlags) write(io stdio, what string, render func(b *bytes.Buffer, format string) error) error {
+	return writeOut(io, r.out, what, func(b *bytes.Buffer) error { return render(b, r.format) })
+}
+
+// writeOut renders a report and writes it to standard output, or with
+// --out to the file out (statedir.WriteOutput: atomically, or through a
+// device or FIFO), its secrets hidden; what names it in errors. A report
+// that does not render is not written.
+func writeOut(io stdio, out, what string, render func(b *bytes.Buffer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	if out == "" {
+		if _, err := io.out.Write(buf.Bytes()); err != nil {
+			return fmt.Errorf("writing the %s: %w", what, err)
+		}
+	} else if err := statedir.WriteOutput(out, io.secrets.Bytes(buf.Bytes())); err != nil {
+		return fmt.Errorf("writing the %s: %w", what, err)
+	}
+	return nil
+}
+
 // accountFlags are the flags of every command that reaches the account:
 // the configuration file, the API URL override and logging.
 type accountFlags struct {
@@ -219,10 +292,7 @@ func (a *accountFlags) loadConfig() (*config.Config, error) {
 		return nil, err
 	}
 	if a.apiURL != "" {
-		cfg.OpsGenie.URL = a.apiURL
-		if cfg.TargetName() == config.TargetAtlassian {
-			cfg.Atlassian.URL = a.apiURL
-		}
+		cfg.SetURL(a.apiURL)
 	}
 	return cfg, nil
 }

@@ -40,24 +40,8 @@ func newAtlassian(cfg *config.Config, env cycleEnv, allMembers bool) (*atlassian
 			env.logger.Warn(w)
 		}
 	}
-	a := cfg.Atlassian
-	o := atlassian.Options{
-		BaseURL:     a.URL,
-		Site:        a.Site,
-		OrgID:       a.OrgID,
-		CloudID:     a.CloudID,
-		Email:       a.Email,
-		APIToken:    token,
-		OrgAPIKey:   orgKey,
-		UserAgent:   "ogsync/" + buildVersion(),
-		Timeout:     a.Timeout,
-		Concurrency: cfg.Apply.Concurrency,
-		ReadOnly:    !env.apply,
-		AllMembers:  allMembers,
-		MarkerKey:   cfg.Ownership.MarkerKey,
-		MarkerValue: cfg.Ownership.MarkerValue,
-		Logger:      env.logger,
-	}
+	o := cfg.AtlassianOptions(token, orgKey, "ogsync/"+buildVersion(), !env.apply, allMembers)
+	o.Logger = env.logger
 	t, err := atlassian.New(o)
 	if err != nil {
 		return nil, fmt.Errorf("building the Atlassian target: %w", err)

@@ -294,3 +294,38 @@ func TestCheckURL(t *testing.T) {
 		}
 	}
 }
+
+// CheckOffline names the key of each problem: the OpsGenie key file, then
+// source.git; a missing key is no problem, and warnings come back.
+func TestCheckOffline(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	cfg := Default()
+	if ws, err := cfg.CheckOffline(noEnv); ws != nil || err != nil {
+		t.Errorf("defaults: %v, %v", ws, err)
+	}
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OpsGenie.APIKeyFile = empty
+	if _, err := cfg.CheckOffline(noEnv); err == nil || !strings.HasPrefix(err.Error(), "opsgenie.api_key_file: API key file") {
+		t.Errorf("empty key file: %v", err)
+	}
+	open := filepath.Join(dir, "open")
+	if err := os.WriteFile(open, []byte("k\n"), 0o604); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o604); err != nil {
+		t.Fatal(err)
+	}
+	cfg.OpsGenie.APIKeyFile = open
+	cfg.Source.Git = Git{Pull: true, Remote: "origin", Branch: "release.lock"}
+	ws, err := cfg.CheckOffline(noEnv)
+	if len(ws) != 1 || !strings.Contains(ws[0], "readable by every user") {
+		t.Errorf("warnings = %q", ws)
+	}
+	if err == nil || !strings.HasPrefix(err.Error(), `source.git: git branch "release.lock"`) || cfg.CheckGit() == nil {
+		t.Errorf("bad branch: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target/atlassian"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -38,6 +39,50 @@ func (c OpsGenie) ClientOptions(apiKey, userAgent string) opsgenie.Options {
 		o.Start = map[string]float64{opsgenie.DomainConfiguration: opsgenie.DefaultStartConfiguration, opsgenie.DomainSearch: opsgenie.DefaultStartSearch}
 	}
 	return o
+}
+
+// OpsGenieOptions returns the options of the OpsGenie target: the
+// opsgenie section's (ClientOptions), apply.concurrency and
+// users.send_invitations; readOnly makes the client refuse every write.
+func (c *Config) OpsGenieOptions(apiKey, userAgent string, readOnly bool) opsgenie.Options {
+	o := c.OpsGenie.ClientOptions(apiKey, userAgent)
+	o.ReadOnly = readOnly
+	o.Concurrency = c.Apply.Concurrency
+	o.DisableInvitations = !c.Users.SendInvitations
+	return o
+}
+
+// AtlassianOptions returns the options of the Atlassian target: the
+// atlassian section's, apply.concurrency and the ownership marker;
+// readOnly makes the target refuse every write, allMembers makes it read
+// every team's members (a comparison of two accounts needs them).
+func (c *Config) AtlassianOptions(token, orgKey, userAgent string, readOnly, allMembers bool) atlassian.Options {
+	a := c.Atlassian
+	return atlassian.Options{
+		BaseURL:     a.URL,
+		Site:        a.Site,
+		OrgID:       a.OrgID,
+		CloudID:     a.CloudID,
+		Email:       a.Email,
+		APIToken:    token,
+		OrgAPIKey:   orgKey,
+		UserAgent:   userAgent,
+		Timeout:     a.Timeout,
+		Concurrency: c.Apply.Concurrency,
+		ReadOnly:    readOnly,
+		AllMembers:  allMembers,
+		MarkerKey:   c.Ownership.MarkerKey,
+		MarkerValue: c.Ownership.MarkerValue,
+	}
+}
+
+// SetURL points the configured target at url (the --api-url override):
+// opsgenie.url, and atlassian.url when the target is Atlassian.
+func (c *Config) SetURL(url string) {
+	c.OpsGenie.URL = url
+	if c.TargetName() == TargetAtlassian {
+		c.Atlassian.URL = url
+	}
 }
 
 // PlannerOptions returns the planner's options of this configuration.

@@ -90,3 +90,32 @@ func TestDaemonSettings(t *testing.T) {
 		t.Errorf("the default configuration gives invalid daemon settings: %v", def.DaemonSettings().Validate())
 	}
 }
+
+// The target options take the sections that are not the target's own:
+// apply.concurrency, users.send_invitations, the ownership marker.
+func TestTargetOptions(t *testing.T) {
+	c := Default()
+	c.Apply.Concurrency = 7
+	c.Users.SendInvitations = false
+	o := c.OpsGenieOptions("k", "ua", true)
+	if o.APIKey != "k" || o.UserAgent != "ua" || !o.ReadOnly || o.Concurrency != 7 || !o.DisableInvitations {
+		t.Errorf("OpsGenieOptions = %+v", o)
+	}
+	c.Target = TargetAtlassian
+	c.Atlassian = Atlassian{URL: "http://127.0.0.1:1", OrgID: "o", CloudID: "c", Email: "e@example.com"}
+	c.Ownership.MarkerKey, c.Ownership.MarkerValue = "managed-by", "ogsync"
+	a := c.AtlassianOptions("t", "ok", "ua", false, true)
+	if a.BaseURL != c.Atlassian.URL || a.OrgID != "o" || a.CloudID != "c" || a.Email != "e@example.com" || a.APIToken != "t" || a.OrgAPIKey != "ok" ||
+		a.ReadOnly || !a.AllMembers || a.Concurrency != 7 || a.MarkerKey != "managed-by" || a.MarkerValue != "ogsync" {
+		t.Errorf("AtlassianOptions = %+v", a)
+	}
+	c.SetURL("http://127.0.0.1:2")
+	if c.OpsGenie.URL != "http://127.0.0.1:2" || c.Atlassian.URL != "http://127.0.0.1:2" {
+		t.Errorf("SetURL: %q, %q", c.OpsGenie.URL, c.Atlassian.URL)
+	}
+	c = Default()
+	c.SetURL("http://127.0.0.1:3")
+	if c.OpsGenie.URL != "http://127.0.0.1:3" || c.Atlassian.URL != "" {
+		t.Errorf("SetURL on OpsGenie: %q, %q", c.OpsGenie.URL, c.Atlassian.URL)
+	}
+}

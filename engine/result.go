@@ -68,6 +68,12 @@ func (c *Counts) plus(o Counts) {
 	c.Cancelled += o.Cancelled
 }
 
+// String returns the counts of outcomes as the command line prints them:
+// "2 applied, 0 failed, 0 skipped, 1 blocked, 0 cancelled".
+func (c Counts) String() string {
+	return fmt.Sprintf("%d applied, %d failed, %d skipped, %d blocked, %d cancelled", c.Applied, c.Failed, c.Skipped, c.Blocked, c.Cancelled)
+}
+
 // Result is the structured record of one cycle: what the daemon logs, counts
 // in its metrics, and writes to the state directory as last-result.json and
 // last-report.md.
@@ -243,6 +249,21 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 		}
 	} else {
 		b.WriteString("\nNo actions.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteText writes the result as ogsync apply prints it after the plan: a
+// blank line, the outcome with the counts, API calls and duration, then each
+// action that did not simply apply, with why.
+func (r *Result) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s: %s (%d API calls, %s)\n", r.Outcome, r.Total(), r.APICalls, r.Duration().Round(time.Millisecond))
+	for _, a := range r.Actions {
+		if a.Outcome != ActionApplied && a.Outcome != ActionPlanned {
+			fmt.Fprintf(&b, "  %-9s %s: %s\n", a.Outcome, a.Action, a.Error)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

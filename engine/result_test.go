@@ -146,3 +146,19 @@ func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
 	goldenfile.Check(t, file, got)
 }
+
+// WriteText prints the outcome, the counts and every action that did not
+// simply apply, with why.
+func TestWriteText(t *testing.T) {
+	r := sampleResult()
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "\n" + string(r.Outcome) + ": 2 applied, 1 failed, 0 skipped, 1 blocked, 0 cancelled (42 API calls, 3.25s)\n" +
+		"  failed    update user bob@example.com role User → Admin: updating user: 422 | invalid role\nsecond line\n" +
+		"  blocked   delete user dave@example.com: on call in schedule sre-primary\n"
+	if b.String() != want {
+		t.Errorf("WriteText:\n%q\nwant\n%q", b.String(), want)
+	}
+}

@@ -220,3 +220,15 @@ func (s *StatusWriter) setStatus(line string, final bool) {
 	}
 	_, _ = io.WriteString(s.w, out) // progress is best effort
 }
+
+// Reporter returns what reports an apply of total actions: a bar drawn
+// through status when it is not nil (a terminal), else a log line every
+// ten seconds.
+func Reporter(status *StatusWriter, logger *slog.Logger) func(total int) engine.ProgressReporter {
+	return func(total int) engine.ProgressReporter {
+		if status != nil {
+			return NewProgress(status, total, true, 200*time.Millisecond)
+		}
+		return NewLogProgress(logger, total, 10*time.Second)
+	}
+}

@@ -233,3 +233,22 @@ func TestStatusWriterHalfLine(t *testing.T) {
 		t.Error("Unwrap does not return the terminal")
 	}
 }
+
+// Reporter draws on the status writer when there is one, else logs.
+func TestReporter(t *testing.T) {
+	var term, log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{ReplaceAttr: dropTime}))
+	p := Reporter(NewStatusWriter(&term), logger)(1)
+	p.Add(engine.ActionApplied)
+	p.Finish()
+	if !strings.Contains(term.String(), "1/1") || log.Len() != 0 {
+		t.Errorf("terminal: drew %q, logged %q", term.String(), log.String())
+	}
+	term.Reset()
+	p = Reporter(nil, logger)(1)
+	p.Add(engine.ActionApplied)
+	p.Finish()
+	if term.Len() != 0 || !strings.Contains(log.String(), "apply finished") {
+		t.Errorf("no terminal: drew %q, logged %q", term.String(), log.String())
+	}
+}

@@ -161,6 +161,9 @@ func lower(s string) string {
 // hidden only piecewise; loggers and fmt write a line at a time.
 func Writer(w io.Writer, s *Secrets) io.Writer { return &writer{w: w, s: s} }
 
+// Writer returns Writer(w, s): the secrets hidden in what is written to w.
+func (s *Secrets) Writer(w io.Writer) io.Writer { return Writer(w, s) }
+
 type writer struct {
 	w io.Writer
 	s *Secrets

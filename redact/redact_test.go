@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,15 @@ func TestWriter(t *testing.T) {
 		t.Fatalf("Write = %d, %v", n, err)
 	}
 	if got := buf.String(); got != "err: "+Mask+"\n" {
+		t.Errorf("wrote %q", got)
+	}
+}
+
+func TestSecretsWriter(t *testing.T) {
+	var buf bytes.Buffer
+	s := New(key)
+	fmt.Fprintf(s.Writer(&buf), "key %s\n", key)
+	if got := buf.String(); got != "key "+Mask+"\n" {
 		t.Errorf("wrote %q", got)
 	}
 }

@@ -1,6 +1,9 @@
 package source
 
 import (
+	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"testing/fstest"
@@ -64,5 +67,27 @@ func TestCacheSkipsUnchangedFiles(t *testing.T) {
 		if _, err := LoadFS(t.Context(), fsys, opts); err == nil {
 			t.Fatal("an invalid file loaded")
 		}
+	}
+}
+
+// Fetcher loads with the cache it is given, or with one of its own.
+func TestFetcherCaches(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "users.yaml"), []byte("users:\n  - username: a@example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := &Cache{}
+	fetch := Fetcher(Options{Dir: dir, Cache: cache}, slog.New(slog.DiscardHandler))
+	for range 2 {
+		d, err := fetch(t.Context())
+		if err != nil || len(d.Users) != 1 {
+			t.Fatalf("fetch: %v, %v", d, err)
+		}
+	}
+	if cache.Hits() != 1 {
+		t.Errorf("hits = %d, want 1", cache.Hits())
+	}
+	if d, err := Fetcher(Options{Dir: dir}, slog.New(slog.DiscardHandler))(t.Context()); err != nil || len(d.Users) != 1 {
+		t.Errorf("own cache: %v, %v", d, err)
 	}
 }

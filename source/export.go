@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/model"
 )
 
@@ -61,6 +62,42 @@ func (e *Exported) Check(ctx context.Context) error {
 	}
 	_, err := LoadFS(ctx, fsys, Options{})
 	return err
+}
+
+// ExportAccount reads an account with read (a target's Read: given an
+// empty desired state, the roles in use come from the users and the list
+// of custom roles is not read), encodes it (Export), passes each of its
+// Warnings to warn, and checks that it loads back (Check): an export that
+// does not is an error.
+func ExportAccount(ctx context.Context, read func(context.Context, *model.Desired) (*model.Current, error), split bool, warn func(string)) (*Exported, error) {
+	cur, err := read(ctx, &model.Desired{})
+	if err != nil {
+		return nil, err
+	}
+	exp, err := Export(cur.Users, cur.Teams, split)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range exp.Warnings {
+		warn(w)
+	}
+	if err := exp.Check(ctx); err != nil {
+		return nil, fmt.Errorf("the exported state does not pass validation, nothing written:\n%w", err)
+	}
+	return exp, nil
+}
+
+// Summary counts what was exported: "2 users, 1 team and 0 custom roles".
+func (e *Exported) Summary() string {
+	return problem.Plural(e.Users, "user") + ", " + problem.Plural(e.Teams, "team") + " and " + problem.Plural(e.Roles, "custom role")
+}
+
+// Redact replaces each file by redact(file): a server may echo a secret in
+// its data.
+func (e *Exported) Redact(redact func([]byte) []byte) {
+	for n, data := range e.Files {
+		e.Files[n] = redact(data)
+	}
 }
 
 // exportDoc is the account as desired state: roles, users, teams.

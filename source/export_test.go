@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -186,4 +187,40 @@ func mapFS(files map[string][]byte) fstest.MapFS {
 		fsys[n] = &fstest.MapFile{Data: data, Mode: 0o644}
 	}
 	return fsys
+}
+
+// TestExportAccount reads with an empty desired state, passes the warnings
+// on, and refuses an export that does not load back.
+func TestExportAccount(t *testing.T) {
+	users, teams := exportAccount()
+	var asked *model.Desired
+	read := func(_ context.Context, d *model.Desired) (*model.Current, error) {
+		asked = d
+		return &model.Current{Users: users, Teams: teams}, nil
+	}
+	var warned []string
+	exp, err := ExportAccount(t.Context(), read, true, func(w string) { warned = append(warned, w) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked == nil || len(asked.Users)+len(asked.Teams) != 0 {
+		t.Errorf("read with %v, want an empty desired state", asked)
+	}
+	want, _ := Export(users, teams, true)
+	if !slices.Equal(warned, want.Warnings) || exp.Summary() != want.Summary() || len(exp.Files) != 2 {
+		t.Errorf("warned %q, summary %q, %d files; want %q, %q, 2", warned, exp.Summary(), len(exp.Files), want.Warnings, want.Summary())
+	}
+	if got := (&Exported{Users: 1, Teams: 2}).Summary(); got != "1 user, 2 teams and 0 custom roles" {
+		t.Errorf("Summary = %q", got)
+	}
+	bad := func(context.Context, *model.Desired) (*model.Current, error) {
+		return &model.Current{Teams: []model.Team{{Name: "ops/oncall"}}}, nil
+	}
+	if _, err := ExportAccount(t.Context(), bad, true, func(string) {}); err == nil || !strings.Contains(err.Error(), "nothing written") {
+		t.Errorf("an export that does not load: %v", err)
+	}
+	exp.Redact(func([]byte) []byte { return []byte("x") })
+	if string(exp.Files[ExportUsersFile]) != "x" {
+		t.Errorf("Redact left %q", exp.Files[ExportUsersFile])
+	}
 }

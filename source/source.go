@@ -89,6 +89,16 @@ var jsonSchema []byte
 // JSONSchema returns the JSON Schema of a desired-state file.
 func JSONSchema() []byte { return bytes.Clone(jsonSchema) }
 
+// Fetcher returns a loader that Fetches opts with a Cache of its own
+// (unless opts has one): a daemon loads the same files every cycle until
+// someone pushes, and decodes them once.
+func Fetcher(opts Options, logger *slog.Logger) func(ctx context.Context) (*model.Desired, error) {
+	if opts.Cache == nil {
+		opts.Cache = &Cache{}
+	}
+	return func(ctx context.Context) (*model.Desired, error) { return Fetch(ctx, opts, logger) }
+}
+
 // Fetch brings the checkout up to date (see Pull) and loads it (see Load).
 // The returned state's Revision says which commit it was read from.
 func Fetch(ctx context.Context, opts Options, logger *slog.Logger) (*model.Desired, error) {

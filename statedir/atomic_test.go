@@ -48,3 +48,23 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+// WriteFiles creates the directory and writes every file into it.
+func TestWriteFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "desired")
+	if err := WriteFiles(dir, map[string][]byte{"users.yaml": []byte("u\n"), "teams.yaml": []byte("t\n")}); err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]string{"users.yaml": "u\n", "teams.yaml": "t\n"} {
+		if got, err := os.ReadFile(filepath.Join(dir, n)); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", n, got, err)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFiles(file, map[string][]byte{"a": nil}); err == nil || !strings.Contains(err.Error(), "creating the output directory") {
+		t.Errorf("a file as the directory: %v", err)
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 )
 
 // WriteOutput writes a command's output file (a report, a plan) to path:
@@ -28,6 +31,20 @@ func WriteOutput(path string, data []byte) error {
 	default:
 		return fmt.Errorf("%s is a %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
 	}
+}
+
+// WriteFiles writes a command's output files into dir (export --out),
+// creating it, each file replaced atomically, in the order of their names.
+func WriteFiles(dir string, files map[string][]byte) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating the output directory: %w", err)
+	}
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		if err := WriteFileAtomic(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeThrough writes data into the device or FIFO at path, opened with

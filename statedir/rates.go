@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"math"
 	"os"
@@ -86,4 +87,27 @@ func (s Dir) SaveRates(rates map[string]float64, now time.Time) error {
 		}
 	}
 	return s.WriteJSON(RatesFile, lr)
+}
+
+// StartRates returns the rates a limiter starts from: the ones learned by
+// earlier runs where the state directory has them (for the domains of
+// defaults only), else the defaults. It logs which it chose.
+func (s Dir) StartRates(defaults map[string]float64, log *slog.Logger) map[string]float64 {
+	learned, err := s.LoadRates()
+	switch {
+	case err != nil:
+		log.Warn("ignoring the learned request rates; starting from the defaults", "err", err, "rates", defaults)
+		return defaults
+	case learned == nil:
+		log.Info("no learned request rates yet; starting from the defaults", "rates", defaults)
+		return defaults
+	}
+	out := maps.Clone(defaults)
+	for d, r := range learned {
+		if _, ok := out[d]; ok {
+			out[d] = r
+		}
+	}
+	log.Info("starting from the learned request rates", "rates", out)
+	return out
 }

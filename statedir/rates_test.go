@@ -1,6 +1,8 @@
 package statedir
 
 import (
+	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +72,32 @@ func TestRatesCorrupt(t *testing.T) {
 	}
 	if got, err := st.LoadRates(); got != nil || err == nil {
 		t.Errorf("a symbolic link: %v, %v; want an error", got, err)
+	}
+}
+
+// StartRates takes the learned rates of the known domains, and falls back
+// to the defaults without a file or with a corrupt one.
+func TestStartRates(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	defaults := map[string]float64{"configuration": 10, "search": 5}
+	st := Dir{Path: t.TempDir()}
+	if got := st.StartRates(defaults, log); !maps.Equal(got, defaults) {
+		t.Errorf("no file: %v, want the defaults", got)
+	}
+	if err := st.SaveRates(map[string]float64{"search": 2, "unknown": 9}, time.Unix(1e9, 0)); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"configuration": 10, "search": 2}
+	if got := st.StartRates(defaults, log); !maps.Equal(got, want) {
+		t.Errorf("learned: %v, want %v", got, want)
+	}
+	if defaults["search"] != 5 {
+		t.Errorf("the defaults were changed: %v", defaults)
+	}
+	if err := os.WriteFile(filepath.Join(st.Path, RatesFile), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.StartRates(defaults, log); !maps.Equal(got, defaults) {
+		t.Errorf("corrupt file: %v, want the defaults", got)
 	}
 }

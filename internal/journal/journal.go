@@ -59,6 +59,17 @@ func (j *Writer) Wrap(wrap func(io.Writer) io.Writer) {
 	j.w = wrap(j.w)
 }
 
+// Filter returns w with filter applied to what is written to it: below the
+// priority prefixes when w is a Writer, which stays on top where loggers
+// see it, else around w.
+func Filter(w io.Writer, filter func(io.Writer) io.Writer) io.Writer {
+	if j, ok := w.(*Writer); ok {
+		j.Wrap(filter)
+		return j
+	}
+	return filter(w)
+}
+
 // Write prefixes every line of p that starts without a priority with <3>.
 func (j *Writer) Write(p []byte) (int, error) {
 	j.mu.Lock()

@@ -81,3 +81,23 @@ func TestWriterWrap(t *testing.T) {
 		t.Errorf("stream %q, filter %q", buf.String(), seen.String())
 	}
 }
+
+// Filter goes below the prefixes of a Writer, and around any other writer.
+func TestFilter(t *testing.T) {
+	var buf, seen bytes.Buffer
+	tee := func(w io.Writer) io.Writer { return io.MultiWriter(w, &seen) }
+	j := NewWriter(&buf)
+	if got := Filter(j, tee); got != j {
+		t.Fatalf("Filter(Writer) = %T, want the Writer itself", got)
+	}
+	fmt.Fprint(j, "x\n")
+	if buf.String() != "<3>x\n" || seen.String() != "<3>x\n" {
+		t.Errorf("journal: stream %q, filter %q", buf.String(), seen.String())
+	}
+	buf.Reset()
+	seen.Reset()
+	fmt.Fprint(Filter(&buf, tee), "y\n")
+	if buf.String() != "y\n" || seen.String() != "y\n" {
+		t.Errorf("plain: stream %q, filter %q", buf.String(), seen.String())
+	}
+}

@@ -63,3 +63,23 @@ func Join(parent, child string) string {
 	}
 	return parent + "." + child
 }
+
+// Summary says how many problems err holds, as a command's verdict puts
+// it: "N problems in the WHAT" when err, or an error it wraps, counts its
+// problems (has a Len method, as source.ValidationErrors and the strict
+// YAML readers' Errors do), else "cannot read the WHAT".
+func Summary(err error, what string) string {
+	var counted interface{ Len() int }
+	if errors.As(err, &counted) {
+		return Plural(counted.Len(), "problem") + " in the " + what
+	}
+	return "cannot read the " + what
+}
+
+// Plural is "1 noun" or "n nouns".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

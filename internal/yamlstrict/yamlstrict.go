@@ -61,6 +61,9 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Len is the number of problems.
+func (es Errors) Len() int { return len(es) }
+
 // Sort sorts the problems by position, then field, keeping the order of
 // equals, and returns them.
 func (es Errors) Sort() Errors {
