@@ -1047,7 +1047,7 @@ func TestEngineCheck(t *testing.T) {
 	checked := 0
 	check := func(fresh *planner.Plan) error {
 		checked++
-		if d := planner.Diff(reviewed, fresh); len(d) > 0 {
+		if d := planner.ComparePlans(reviewed, fresh); len(d) > 0 {
 			return fmt.Errorf("the plan changed: %s", strings.Join(d, "; "))
 		}
 		return nil

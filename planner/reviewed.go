@@ -24,9 +24,9 @@ func ReadPlanFile(file string) (*Plan, error) {
 const maxShownDifferences = 20
 
 // CheckReviewed refuses a fresh plan that does not do what the reviewed
-// one does (Diff): the error lists the first differences, sorted.
+// one does (ComparePlans): the error lists the first differences, sorted.
 func CheckReviewed(reviewed, fresh *Plan) error {
-	diff := Diff(reviewed, fresh)
+	diff := ComparePlans(reviewed, fresh)
 	if len(diff) == 0 {
 		return nil
 	}

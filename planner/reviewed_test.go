@@ -17,7 +17,7 @@ func TestReadPlanFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := ReadPlanFile(file)
-	if err != nil || len(Diff(samplePlan(t), p)) > 0 {
+	if err != nil || len(ComparePlans(samplePlan(t), p)) > 0 {
 		t.Fatalf("read back: %v", err)
 	}
 	bad := filepath.Join(dir, "bad.json")

@@ -172,15 +172,15 @@ func (a *Action) checkShape() error {
 	return nil
 }
 
-// Equal reports whether a fresh plan does what a saved (reviewed) one does.
-func Equal(saved, fresh *Plan) bool { return len(Diff(saved, fresh)) == 0 }
+// SamePlan reports whether a fresh plan does what a saved (reviewed) one does.
+func SamePlan(saved, fresh *Plan) bool { return len(ComparePlans(saved, fresh)) == 0 }
 
-// Diff lists how a fresh plan differs from a saved one, sorted. Actions are
+// ComparePlans lists how a fresh plan differs from a saved one, sorted. Actions are
 // matched by ID and compared on what they do (type, step, targets, fields,
 // before, after, dependencies, blocks), not on their reason or origin text;
 // the plans' revision and timestamps are not compared. A difference in the
 // safeguard violations is a difference too.
-func Diff(saved, fresh *Plan) []string {
+func ComparePlans(saved, fresh *Plan) []string {
 	var out []string
 	old := make(map[string]*Action, len(saved.Actions))
 	for _, a := range saved.Actions {

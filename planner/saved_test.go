@@ -76,7 +76,7 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadPlan: %v", err)
 	}
-	if d := Diff(p, got); len(d) > 0 {
+	if d := ComparePlans(p, got); len(d) > 0 {
 		t.Errorf("round trip differs: %v", d)
 	}
 	if again := marshal(t, got); !bytes.Equal(again, data) {
@@ -143,7 +143,7 @@ func TestReadPlanSizeBound(t *testing.T) {
 	}
 }
 
-func TestDiff(t *testing.T) {
+func TestComparePlans(t *testing.T) {
 	saved := samplePlan(t)
 	edit := func(f func(p *Plan)) *Plan {
 		var p Plan
@@ -178,12 +178,12 @@ func TestDiff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Diff(saved, tt.fresh)
+			got := ComparePlans(saved, tt.fresh)
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("Diff = %q\nwant %q", got, tt.want)
+				t.Errorf("ComparePlans = %q\nwant %q", got, tt.want)
 			}
-			if Equal(saved, tt.fresh) != (len(tt.want) == 0) {
-				t.Errorf("Equal disagrees with Diff")
+			if SamePlan(saved, tt.fresh) != (len(tt.want) == 0) {
+				t.Errorf("SamePlan disagrees with ComparePlans")
 			}
 		})
 	}
@@ -208,7 +208,7 @@ func FuzzReadPlan(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-reading an accepted plan: %v\n%s", err, out)
 		}
-		if d := Diff(p, q); len(d) > 0 {
+		if d := ComparePlans(p, q); len(d) > 0 {
 			t.Fatalf("round trip differs: %v", d)
 		}
 		_ = p.Runnable()
