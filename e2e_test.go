@@ -220,7 +220,7 @@ func TestPlanCommandE2E(t *testing.T) {
 		{"text", nil, exitOK, []string{"ogsync plan for directory", driftHeadline, "+ add carol@example.com to team SRE as user", "- remove eve@example.com from team SRE"}},
 		{"detailed exit code", []string{"--detailed-exitcode"}, exitChanges, []string{driftHeadline}},
 		{"markdown", []string{"--format", "markdown"}, exitOK, []string{"update user alice@example.com", "|"}},
-		{"json", []string{"--format", "json", "--detailed-exitcode"}, exitChanges, []string{`"format_version": 1`, `"id": "update-user:alice@example.com"`}},
+		{"json", []string{"--format", "json", "--detailed-exitcode"}, exitChanges, []string{`"format_version": 2`, `"id": "update-user:alice@example.com"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newCLIFixture(t, driftedSeed(), "")

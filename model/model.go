@@ -5,6 +5,9 @@
 // Optional fields are pointers. In a desired state a nil field is not managed:
 // ogsync leaves it as it is in OpsGenie. In a current state (read from the
 // API) every field is set, so nil never happens there.
+//
+// The JSON field names are snake_case, as in the rest of the saved plan
+// (docs/plan-json.md), whose before/after objects are these types.
 package model
 
 import (
@@ -55,11 +58,11 @@ type User struct {
 	// Username is the user's e-mail address, normalised (see NormalizeUsername).
 	Username string `json:"username"`
 	// FullName is the display name.
-	FullName *string `json:"fullName,omitempty"`
+	FullName *string `json:"full_name,omitempty"`
 	// Role is the account role: a built-in role in canonical spelling or a custom role name.
 	Role *string `json:"role,omitempty"`
 	// TimeZone is an IANA time zone name.
-	TimeZone *string `json:"timeZone,omitempty"`
+	TimeZone *string `json:"time_zone,omitempty"`
 	// Locale is a locale id such as en_US.
 	Locale *string `json:"locale,omitempty"`
 	// Tags compare as a set.
@@ -92,7 +95,7 @@ type Member struct {
 	// Username is the member's normalised username.
 	Username string `json:"username"`
 	// UserID is the member's OpsGenie user id; empty in a desired state.
-	UserID string `json:"userId,omitempty"`
+	UserID string `json:"user_id,omitempty"`
 	// Role is MemberRoleAdmin or MemberRoleUser.
 	Role string `json:"role"`
 	// Origin is where a desired membership is declared (file:line).
@@ -118,7 +121,7 @@ type Desired struct {
 	Users []User `json:"users"`
 	Teams []Team `json:"teams"`
 	// CustomRoles are the custom role names the desired state declares it uses.
-	CustomRoles []string `json:"customRoles,omitempty"`
+	CustomRoles []string `json:"custom_roles,omitempty"`
 	// Revision is where the state was loaded from.
 	Revision Revision `json:"revision"`
 }
@@ -128,7 +131,7 @@ type Current struct {
 	Users []User `json:"users"`
 	Teams []Team `json:"teams"`
 	// CustomRoles are the names of the account's custom roles.
-	CustomRoles []string `json:"customRoles,omitempty"`
+	CustomRoles []string `json:"custom_roles,omitempty"`
 }
 
 // Ref names an OpsGenie entity (a schedule, escalation or team).
@@ -163,7 +166,7 @@ type TeamReferences struct {
 	Escalations []Ref `json:"escalations,omitempty"`
 	// ReferencedBy are the schedules and escalations of other teams, or of
 	// none, that name the team or one of its schedules or escalations.
-	ReferencedBy []Ref `json:"referencedBy,omitempty"`
+	ReferencedBy []Ref `json:"referenced_by,omitempty"`
 }
 
 // Empty reports whether nothing ties the team to on-call data.

@@ -8,7 +8,10 @@ import (
 )
 
 // FormatVersion is the version of the saved-plan JSON format (docs/plan-json.md).
-const FormatVersion = 1
+// Version 2 spells every key in snake_case; version 1 spelled the keys of
+// the users and teams in before/after in camelCase (fullName, timeZone,
+// userId). ReadPlan reads both.
+const FormatVersion = 2
 
 // ActionType is what one action does.
 type ActionType string

@@ -35,7 +35,8 @@ func WritePlan(w io.Writer, p *Plan) error {
 }
 
 // ReadPlan reads a saved plan strictly: at most MaxPlanSize bytes, one JSON
-// object, no unknown fields, format_version equal to FormatVersion, and
+// object, no unknown fields, format_version FormatVersion (or 1, read as
+// FormatVersion with its camelCase keys renamed), and
 // actions that are well formed, uniquely identified, ordered by step and
 // depending only on earlier actions.
 func ReadPlan(r io.Reader) (*Plan, error) { return readPlan(r, MaxPlanSize) }
@@ -57,8 +58,14 @@ func readPlan(r io.Reader, limit int64) (*Plan, error) {
 	if head.FormatVersion == nil {
 		return nil, errors.New("reading plan: no format_version")
 	}
-	if *head.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("reading plan: format_version %d is not supported (want %d)", *head.FormatVersion, FormatVersion)
+	switch *head.FormatVersion {
+	case FormatVersion:
+	case 1:
+		if data, err = upgradeV1(data); err != nil {
+			return nil, fmt.Errorf("reading plan: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("reading plan: format_version %d is not supported (want %d or 1)", *head.FormatVersion, FormatVersion)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -73,6 +80,53 @@ func readPlan(r io.Reader, limit int64) (*Plan, error) {
 		return nil, fmt.Errorf("reading plan: %w", err)
 	}
 	return &p, nil
+}
+
+// v1Keys are the keys format_version 1 spelled in camelCase, inside the
+// users and teams of before/after, with their snake_case spelling.
+var v1Keys = map[string]string{"fullName": "full_name", "timeZone": "time_zone", "userId": "user_id"}
+
+// upgradeV1 rewrites a format_version 1 plan as FormatVersion: the keys of
+// the users, teams and members in before/after renamed (v1Keys). Anything
+// else is left for the strict decoder to judge.
+func upgradeV1(data []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var plan map[string]any
+	if err := dec.Decode(&plan); err != nil {
+		return nil, fmt.Errorf("not a JSON plan: %w", err)
+	}
+	plan["format_version"] = FormatVersion
+	actions, _ := plan["actions"].([]any)
+	for _, a := range actions {
+		action, _ := a.(map[string]any)
+		for _, side := range []string{"before", "after"} {
+			state, _ := action[side].(map[string]any)
+			renameKeys(state["user"])
+			team, _ := state["team"].(map[string]any)
+			renameKeys(team)
+			members, _ := team["members"].([]any)
+			for _, m := range members {
+				renameKeys(m)
+			}
+		}
+	}
+	return json.Marshal(plan)
+}
+
+// renameKeys renames the v1Keys of obj, if obj is a JSON object. A key
+// whose new spelling is already there is kept, so the strict decoder
+// refuses it as unknown.
+func renameKeys(obj any) {
+	m, _ := obj.(map[string]any)
+	for old, key := range v1Keys {
+		if v, ok := m[old]; ok {
+			if _, taken := m[key]; !taken {
+				m[key] = v
+				delete(m, old)
+			}
+		}
+	}
 }
 
 // validate checks the shape a saved plan must have for an executor to trust it.

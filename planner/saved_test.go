@@ -3,6 +3,7 @@ package planner
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -91,6 +92,34 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	}
 }
 
+// A plan saved in format_version 1, whose users and teams in before/after
+// had camelCase keys, reads as the same plan.
+func TestReadPlanVersion1(t *testing.T) {
+	p := samplePlan(t)
+	v2 := string(marshal(t, p))
+	v1 := strings.Replace(v2, `"format_version": 2`, `"format_version": 1`, 1)
+	// The action's own user_id was snake_case in v1 too; a member's, which
+	// follows its username, was userId.
+	v1 = regexp.MustCompile(`("username": "[^"]*",\s*)"user_id"`).ReplaceAllString(v1, `${1}"userId"`)
+	v1 = strings.ReplaceAll(v1, `"full_name"`, `"fullName"`)
+	v1 = strings.ReplaceAll(v1, `"time_zone"`, `"timeZone"`)
+	for old := range v1Keys {
+		if !strings.Contains(v1, `"`+old+`"`) {
+			t.Fatalf("the v1 sample has no %q", old)
+		}
+	}
+	got, err := ReadPlan(strings.NewReader(v1))
+	if err != nil {
+		t.Fatalf("ReadPlan(v1): %v", err)
+	}
+	if d := ComparePlans(p, got); len(d) > 0 {
+		t.Errorf("v1 plan differs: %v", d)
+	}
+	if again := string(marshal(t, got)); again != v2 {
+		t.Errorf("v1 plan written back is not the v2 plan:\n%s\n---\n%s", v2, again)
+	}
+}
+
 func TestReadPlanRefuses(t *testing.T) {
 	good := string(marshal(t, samplePlan(t)))
 	replace := func(old, new string) string {
@@ -105,7 +134,8 @@ func TestReadPlanRefuses(t *testing.T) {
 		{"empty", "", "not a JSON plan"},
 		{"not an object", "[1]", "not a JSON plan"},
 		{"no version", `{"actions":[]}`, "no format_version"},
-		{"future version", `{"format_version":2}`, "format_version 2 is not supported (want 1)"},
+		{"future version", `{"format_version":3}`, "format_version 3 is not supported (want 2 or 1)"},
+		{"v1 with a v2 key", `{"format_version":1,"actions":[{"after":{"user":{"full_name":"x","fullName":"x"}}}]}`, `unknown field "fullName"`},
 		{"unknown field", replace(`"audited"`, `"approved": true, "audited"`), `unknown field "approved"`},
 		{"unknown nested field", replace(`"reason"`, `"note": "x", "reason"`), `unknown field "note"`},
 		{"trailing data", good + "{}", "data after the plan object"},
@@ -194,7 +224,8 @@ func FuzzReadPlan(f *testing.F) {
 	f.Add(marshal(f, &Plan{FormatVersion: FormatVersion}))
 	f.Add([]byte(`{"format_version":1,"actions":[{"id":"create-team:x","type":"create-team","step":2,"team":"x","after":{"team":{"name":"x"}},"reason":""}],"summary":{"create_team":1,"total":1}}`))
 	f.Add([]byte(`{"format_version":1,"actions":null,"violations":[{"phase":"plan","rule":"r","message":"m"}]}`))
-	f.Add([]byte(`{"format_version":2}`))
+	f.Add([]byte(`{"format_version":3}`))
+	f.Add([]byte(`{"format_version":1,"actions":[{"id":"delete-team:x","type":"delete-team","step":9,"team":"x","before":{"team":{"name":"x","members":[{"username":"a","userId":"u","role":"user"}]}},"reason":""}],"summary":{"delete_team":1,"total":1}}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ReadPlan(bytes.NewReader(data))
