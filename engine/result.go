@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/planner/report"
 )
 
 // ActionResult is the outcome of one planned action.
@@ -197,61 +198,9 @@ func (r *Result) derive() Outcome {
 // cycle to start no new action and return once the action in flight is done.
 type Cycle func(ctx context.Context) (Result, error)
 
-// WriteMarkdown writes the result as a Markdown report.
+// WriteMarkdown writes the result as a Markdown report (report.CycleMarkdown).
 func (r *Result) WriteMarkdown(w io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# ogsync cycle: %s\n\n", r.Outcome)
-	b.WriteString("| | |\n| --- | --- |\n")
-	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, mdCell(v)) }
-	row("outcome", string(r.Outcome))
-	succeeded := "no: an error"
-	if r.Succeeded {
-		succeeded = "yes"
-	}
-	row("succeeded", succeeded)
-	mode := "apply"
-	if r.DryRun {
-		mode = "dry run"
-	}
-	row("mode", mode)
-	row("start", r.Start.UTC().Format(time.RFC3339))
-	row("end", r.End.UTC().Format(time.RFC3339))
-	row("duration", r.Duration().Round(time.Millisecond).String())
-	if r.Commit != "" {
-		row("commit", "`"+r.Commit+"`")
-	}
-	row("API calls", fmt.Sprintf("%d (%d throttled)", r.APICalls, r.Throttled))
-	if r.Error != "" {
-		row("error", r.Error)
-	}
-	if r.Heartbeat != "" {
-		row("heartbeat", strings.TrimSuffix(r.Heartbeat+": "+r.HeartbeatError, ": "))
-	}
-	if len(r.Violations) > 0 {
-		b.WriteString("\n## Safeguard violations\n\n")
-		for _, v := range r.Violations {
-			fmt.Fprintf(&b, "- %s\n", mdLine(v))
-		}
-	}
-	if len(r.Counts) > 0 {
-		b.WriteString("\n## Actions by kind\n\n")
-		b.WriteString("| kind | planned | applied | failed | skipped | blocked | cancelled |\n")
-		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
-		for _, k := range r.Kinds() {
-			c := r.Counts[k]
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d |\n", mdCell(k), c.Planned, c.Applied, c.Failed, c.Skipped, c.Blocked, c.Cancelled)
-		}
-	}
-	if len(r.Actions) > 0 {
-		b.WriteString("\n## Actions\n\n| action | outcome | why |\n| --- | --- | --- |\n")
-		for _, a := range r.Actions {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(a.Action), a.Outcome, mdCell(a.Error))
-		}
-	} else {
-		b.WriteString("\nNo actions.\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return report.CycleMarkdown(w, r.cycleReport())
 }
 
 // WriteText writes the result as ogsync apply prints it after the plan: a
@@ -269,12 +218,22 @@ func (r *Result) WriteText(w io.Writer) error {
 	return err
 }
 
-// mdCell makes s safe inside a Markdown table cell.
-func mdCell(s string) string {
-	return strings.ReplaceAll(mdLine(s), "|", `\|`)
-}
-
-// mdLine keeps s on one line.
-func mdLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+// cycleReport is what the Markdown report shows of r.
+func (r *Result) cycleReport() *report.Cycle {
+	c := &report.Cycle{
+		Outcome: string(r.Outcome), Succeeded: r.Succeeded, DryRun: r.DryRun,
+		Start: r.Start, End: r.End, Commit: r.Commit,
+		APICalls: r.APICalls, Throttled: r.Throttled, Error: r.Error,
+		Heartbeat: r.Heartbeat, HeartbeatError: r.HeartbeatError,
+		Violations: r.Violations,
+	}
+	for _, k := range r.Kinds() {
+		n := r.Counts[k]
+		c.Counts = append(c.Counts, report.KindCounts{Kind: k, Planned: n.Planned, Applied: n.Applied,
+			Failed: n.Failed, Skipped: n.Skipped, Blocked: n.Blocked, Cancelled: n.Cancelled})
+	}
+	for _, a := range r.Actions {
+		c.Actions = append(c.Actions, report.CycleAction{Action: a.Action, Outcome: string(a.Outcome), Why: a.Error})
+	}
+	return c
 }

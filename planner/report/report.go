@@ -1,7 +1,8 @@
 // Package report renders a planner.Plan for people and machines: text for a
 // terminal, Markdown for a pull-request comment, JSON for saving and review
 // (the format of docs/plan-json.md). Every format shows blocked actions and
-// safeguard violations.
+// safeguard violations. CycleMarkdown renders how a cycle that applied (or
+// planned) went: the state directory's last-report.md.
 package report
 
 import (
