@@ -291,7 +291,7 @@ func (b *builder) users() {
 			}
 			after := b.createBody(name, md)
 			b.created[name] = b.add(&Action{
-				Type: CreateUser, User: name, After: &State{User: after},
+				Type: CreateUser, User: name, After: &Snapshot{User: after},
 				Reason: "declared in the desired state, missing from the account", Origin: d.Origin,
 			}).ID
 			if str(after.Role) == model.RoleOwner {
@@ -327,7 +327,7 @@ func (b *builder) users() {
 			}
 			a := &Action{
 				Type: UpdateUser, User: name, UserID: cur.ID, Fields: fields,
-				Before: &State{User: before}, After: &State{User: after},
+				Before: &Snapshot{User: before}, After: &Snapshot{User: after},
 				Reason: "differs from the desired state: " + strings.Join(fields, ", "), Origin: d.Origin,
 			}
 			wasOwner := b.cmp.role(str(cur.Role)) == model.RoleOwner
@@ -371,7 +371,7 @@ func (b *builder) deleteUser(name string, cur *model.User, ignored bool) {
 		return
 	}
 	before := *cur
-	b.add(&Action{Type: DeleteUser, User: name, UserID: cur.ID, Before: &State{User: &before}, Reason: reason})
+	b.add(&Action{Type: DeleteUser, User: name, UserID: cur.ID, Before: &Snapshot{User: &before}, Reason: reason})
 }
 
 // createBody returns the user to create: the desired fields in canonical
@@ -525,7 +525,7 @@ func (b *builder) teams() {
 			before := *cur
 			n := len(members(cur))
 			b.plan.Baseline.Members += n
-			a := b.add(&Action{Type: DeleteTeam, Team: name, TeamID: cur.ID, Before: &State{Team: &before},
+			a := b.add(&Action{Type: DeleteTeam, Team: name, TeamID: cur.ID, Before: &Snapshot{Team: &before},
 				Reason: fmt.Sprintf("not declared; ownership mode adopt; removes its %d %s with it", n, plural(n, "membership", "memberships"))})
 			for d, r := range renames {
 				if r == cur {
@@ -636,11 +636,11 @@ func (b *builder) createTeam(d *model.Team) *Action {
 		}
 		after.Members = &ms
 	}
-	a := b.add(&Action{Type: CreateTeam, Team: d.Name, After: &State{Team: after},
+	a := b.add(&Action{Type: CreateTeam, Team: d.Name, After: &Snapshot{Team: after},
 		Reason: "declared in the desired state, missing from the account", Origin: d.Origin})
 	for _, m := range missing {
 		u := model.NormalizeUsername(m.Username)
-		add := b.add(&Action{Type: AddMember, Team: d.Name, User: u, After: &State{Role: memberRole(m.Role)},
+		add := b.add(&Action{Type: AddMember, Team: d.Name, User: u, After: &Snapshot{Role: memberRole(m.Role)},
 			Reason: "declared member of team " + d.Name, Origin: cmp.Or(m.Origin, d.Origin), DependsOn: []string{a.ID}})
 		add.block(unknownMember(u))
 	}
@@ -737,7 +737,7 @@ func (b *builder) updateTeam(d, cur *model.Team) {
 		before.Description, after.Description = model.Ptr(str(cur.Description)), model.Ptr(*d.Description)
 	}
 	b.add(&Action{Type: UpdateTeam, Team: d.Name, TeamID: cur.ID, Fields: fields,
-		Before: &State{Team: before}, After: &State{Team: after},
+		Before: &Snapshot{Team: before}, After: &Snapshot{Team: after},
 		Reason: "differs from the desired state: " + strings.Join(fields, ", "), Origin: d.Origin})
 }
 
@@ -793,12 +793,12 @@ func (b *builder) members(d, cur *model.Team) {
 				continue
 			}
 			b.add(&Action{Type: ChangeMemberRole, Team: d.Name, TeamID: cur.ID, User: u, UserID: cmp.Or(h.UserID, b.userID(u)),
-				Before: &State{Role: memberRole(h.Role)}, After: &State{Role: role},
+				Before: &Snapshot{Role: memberRole(h.Role)}, After: &Snapshot{Role: role},
 				Reason: fmt.Sprintf("declared role %s, current role %s; sent as a re-add of this member with the new role (a remove and re-add where the API keeps the old role)", role, memberRole(h.Role)), Origin: origin})
 			continue
 		}
 		a := b.add(&Action{Type: AddMember, Team: d.Name, TeamID: cur.ID, User: u, UserID: b.userID(u),
-			After: &State{Role: b.memberRole(d.Name, u, m.Role)}, Reason: "declared member of team " + d.Name, Origin: origin})
+			After: &Snapshot{Role: b.memberRole(d.Name, u, m.Role)}, Reason: "declared member of team " + d.Name, Origin: origin})
 		if b.curUsers[u] == nil && b.created[u] == "" {
 			a.block(unknownMember(u))
 		}
@@ -819,7 +819,7 @@ func (b *builder) members(d, cur *model.Team) {
 			continue
 		}
 		a := b.add(&Action{Type: RemoveMember, Team: d.Name, TeamID: cur.ID, User: u, UserID: cmp.Or(m.UserID, b.userID(u)),
-			Before: &State{Role: memberRole(m.Role)}, Reason: "not a declared member of team " + d.Name, Origin: d.Origin})
+			Before: &Snapshot{Role: memberRole(m.Role)}, Reason: "not a declared member of team " + d.Name, Origin: d.Origin})
 		b.removals[u] = append(b.removals[u], a.ID)
 	}
 }

@@ -78,9 +78,9 @@ const (
 	stepOfUnknownAction = 0
 )
 
-// State is one side of an action: the object before or after it. Only the
-// fields the action concerns are set.
-type State struct {
+// Snapshot is an object as it is on one side of an action, before or after
+// it. Only the fields the action concerns are set.
+type Snapshot struct {
 	// User is the user record (create, update, delete user).
 	User *model.User `json:"user,omitempty"`
 	// Team is the team record (create, update, delete team).
@@ -108,10 +108,10 @@ type Action struct {
 	// Fields are the changed fields of an update, sorted.
 	Fields []string `json:"fields,omitempty"`
 	// Before is the object before the action (nil for a create).
-	Before *State `json:"before,omitempty"`
+	Before *Snapshot `json:"before,omitempty"`
 	// After is the object after the action (nil for a delete). For an update
 	// it holds only the changed fields: the body of a partial update.
-	After *State `json:"after,omitempty"`
+	After *Snapshot `json:"after,omitempty"`
 	// Reason says why the action is planned.
 	Reason string `json:"reason"`
 	// Origin is where the desired object is declared (file:line), if anywhere.

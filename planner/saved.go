@@ -201,7 +201,7 @@ func (a *Action) checkShape() error {
 	if (a.Before != nil) != wantBefore || (a.After != nil) != wantAfter {
 		return errors.New("before/after do not fit the type")
 	}
-	for _, s := range []*State{a.Before, a.After} {
+	for _, s := range []*Snapshot{a.Before, a.After} {
 		if s == nil {
 			continue
 		}

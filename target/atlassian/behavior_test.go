@@ -32,7 +32,7 @@ const routeEnable = "/jsm/ops/api/{cloudId}/v1/teams/{teamId}/enable-ops"
 func createTeamAction(name string, members ...model.Member) *planner.Action {
 	ms := members
 	return &planner.Action{ID: "create-team:" + name, Type: planner.CreateTeam, Team: name,
-		After: &planner.State{Team: &model.Team{Name: name, Description: model.Ptr("d"), Members: &ms}}}
+		After: &planner.Snapshot{Team: &model.Team{Name: name, Description: model.Ptr("d"), Members: &ms}}}
 }
 
 // TestCreateTeamEventualConsistency: enable-ops answers 404 (or 422) while
@@ -335,7 +335,7 @@ func TestReadOnly(t *testing.T) {
 	before := e.srv.Stats().Total
 	for _, a := range []*planner.Action{
 		createTeamAction("X"),
-		{ID: "u", Type: planner.CreateUser, User: "new@example.com", After: &planner.State{User: &model.User{Username: "new@example.com", Role: model.Ptr("User")}}},
+		{ID: "u", Type: planner.CreateUser, User: "new@example.com", After: &planner.Snapshot{User: &model.User{Username: "new@example.com", Role: model.Ptr("User")}}},
 		{ID: "d", Type: planner.DeleteTeam, Team: "Ops", TeamID: cur.Teams[0].ID},
 		{ID: "r", Type: planner.RemoveMember, Team: "Ops", TeamID: cur.Teams[0].ID, User: "ada@example.com", UserID: cur.Users[0].ID},
 		{ID: "du", Type: planner.DeleteUser, User: "ada@example.com", UserID: cur.Users[0].ID},
@@ -469,7 +469,7 @@ func TestUnknownInviteLookedUp(t *testing.T) {
 	defer ts.Close()
 	tg := e.retarget(t, ts.URL, nil)
 	ids := &target.IDs{}
-	a := &planner.Action{ID: "u", Type: planner.CreateUser, User: "new@example.com", After: &planner.State{User: &model.User{Username: "new@example.com",
+	a := &planner.Action{ID: "u", Type: planner.CreateUser, User: "new@example.com", After: &planner.Snapshot{User: &model.User{Username: "new@example.com",
 		Role: model.Ptr(model.RoleStakeholder), Details: &map[string][]string{"managed-by": {"ogsync"}}}}}
 	if _, err := tg.Apply(context.Background(), a, ids); err != nil {
 		t.Fatal(err)
