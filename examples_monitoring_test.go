@@ -6,28 +6,19 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/ogsync/ogsync/daemon"
 	"gopkg.in/yaml.v3"
 )
 
-// exportedMetrics reads the metric names daemon/metrics.go registers, with
-// the _bucket, _sum and _count series of its histograms.
+// exportedMetrics are the series the daemon's metrics export.
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
-	src, err := os.ReadFile("daemon/metrics.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	names := map[string]bool{}
-	for _, m := range regexp.MustCompile(`Name:\s+"(ogsync_\w+)"`).FindAllStringSubmatch(string(src), -1) {
-		names[m[1]] = true
-	}
-	for _, m := range regexp.MustCompile(`NewHistogram(?:Vec)?\(prometheus\.HistogramOpts\{\s*Name:\s+"(ogsync_\w+)"`).FindAllStringSubmatch(string(src), -1) {
-		for _, s := range []string{"_bucket", "_sum", "_count"} {
-			names[m[1]+s] = true
-		}
+	for _, n := range daemon.SeriesNames() {
+		names[n] = true
 	}
 	if len(names) < 10 {
-		t.Fatalf("found only %d metrics in daemon/metrics.go", len(names))
+		t.Fatalf("found only %d series", len(names))
 	}
 	return names
 }
@@ -35,13 +26,13 @@ func exportedMetrics(t *testing.T) map[string]bool {
 var metricRE = regexp.MustCompile(`\bogsync_[a-z_]+\b`)
 
 // checkQueries fails for every ogsync_ series an expression queries that
-// daemon/metrics.go does not export.
+// the daemon does not export.
 func checkQueries(t *testing.T, where, expr string, exported map[string]bool) int {
 	t.Helper()
 	found := metricRE.FindAllString(expr, -1)
 	for _, name := range found {
 		if !exported[name] {
-			t.Errorf("%s queries %s, which daemon/metrics.go does not export", where, name)
+			t.Errorf("%s queries %s, which the daemon does not export", where, name)
 		}
 	}
 	return len(found)

@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -37,94 +39,93 @@ type Metrics struct {
 // be a registry of the process's own (prometheus.NewRegistry), not the global
 // one. version is exported as ogsync_build_info{version}.
 func NewMetrics(reg prometheus.Registerer, version string) (*Metrics, error) {
-	m := &Metrics{
-		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogsync_cycles_total",
-			Help: "Sync cycles run, by outcome: ok, changes-applied, dry-run (successes, blocked actions or not); refused, failed, partial (errors).",
-		}, []string{"outcome"}),
-		cycleDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "ogsync_cycle_duration_seconds",
-			Help:    "Duration of sync cycles.",
-			Buckets: []float64{1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800},
-		}),
-		lastCycle: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_last_cycle_timestamp_seconds",
-			Help: "Unix time the last cycle ended.",
-		}),
-		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_last_success_timestamp_seconds",
-			Help: "Unix time the last successful cycle (ok, changes-applied or dry-run) ended.",
-		}),
-		lastDuration: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_last_cycle_duration_seconds",
-			Help: "Duration of the last cycle.",
-		}),
-		consecutiveFailed: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_consecutive_failed_cycles",
-			Help: "Cycles in a row that did not succeed (refused, failed or partial).",
-		}),
-		blockedStreak: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_blocked_action_max_consecutive_cycles",
-			Help: "The most cycles in a row one action of the last plan has been blocked; 0 when none is.",
-		}),
-		skippedTicks: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ogsync_skipped_ticks_total",
-			Help: "Scheduled cycles skipped because the previous cycle was still running.",
-		}),
-		planned: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "ogsync_planned_actions",
-			Help: "Actions in the last cycle's plan, by kind.",
-		}, []string{"kind"}),
-		blocked: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "ogsync_blocked_actions",
-			Help: "Actions of the last cycle's plan refused by a safeguard, by kind.",
-		}, []string{"kind"}),
-		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogsync_actions_total",
-			Help: "Planned actions by kind and outcome (planned in a dry run, applied, failed, skipped, blocked, cancelled).",
-		}, []string{"kind", "outcome"}),
-		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogsync_api_requests_total",
-			Help: "OpsGenie API requests by method, route pattern and HTTP status (\"error\" when no response came).",
-		}, []string{"method", "route", "status"}),
-		apiDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "ogsync_api_request_duration_seconds",
-			Help:    "Duration of OpsGenie API requests by method and route pattern.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"method", "route"}),
-		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogsync_api_throttled_total",
-			Help: "OpsGenie API requests answered 429 Too Many Requests, by method and route pattern.",
-		}, []string{"method", "route"}),
-		apiRate: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "ogsync_api_rate_limit",
-			Help: "Requests per second the client-side limiter allows now, by OpsGenie rate-limit domain (0: unlimited).",
-		}, []string{"domain"}),
-		reloadOK: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_config_last_reload_successful",
-			Help: "Whether the last configuration reload succeeded (1) or failed (0).",
-		}),
-		reloadTime: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ogsync_config_last_reload_success_timestamp_seconds",
-			Help: "Unix time of the last successful configuration load.",
-		}),
-		stateErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ogsync_state_write_errors_total",
-			Help: "Failed writes of the last plan, result or report to the state directory.",
-		}),
-		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogsync_heartbeat_pings_total",
-			Help: "OpsGenie heartbeat pings after successful cycles, by result (ok, error).",
-		}, []string{"result"}),
-	}
+	m := &Metrics{}
 	if err := m.register(reg, version); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// register registers the metrics and the build info with reg, and exports
-// every outcome from the start.
+// metric describes one metric: its name, help and labels (none for a
+// plain counter, gauge or histogram), its buckets if it is a histogram,
+// and the field of Metrics it goes to, whose type says its kind.
+type metric struct {
+	name, help string
+	labels     []string
+	buckets    []float64
+	dst        any // *prometheus.Counter, **CounterVec, *Gauge, **GaugeVec, *Histogram or **HistogramVec
+}
+
+// metrics describes every metric of m but the build info.
+func (m *Metrics) metrics() []metric {
+	return []metric{
+		{"ogsync_cycles_total", "Sync cycles run, by outcome: ok, changes-applied, dry-run (successes, blocked actions or not); refused, failed, partial (errors).", []string{"outcome"}, nil, &m.cycles},
+		{"ogsync_cycle_duration_seconds", "Duration of sync cycles.", nil, []float64{1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800}, &m.cycleDuration},
+		{"ogsync_last_cycle_timestamp_seconds", "Unix time the last cycle ended.", nil, nil, &m.lastCycle},
+		{"ogsync_last_success_timestamp_seconds", "Unix time the last successful cycle (ok, changes-applied or dry-run) ended.", nil, nil, &m.lastSuccess},
+		{"ogsync_last_cycle_duration_seconds", "Duration of the last cycle.", nil, nil, &m.lastDuration},
+		{"ogsync_consecutive_failed_cycles", "Cycles in a row that did not succeed (refused, failed or partial).", nil, nil, &m.consecutiveFailed},
+		{"ogsync_blocked_action_max_consecutive_cycles", "The most cycles in a row one action of the last plan has been blocked; 0 when none is.", nil, nil, &m.blockedStreak},
+		{"ogsync_skipped_ticks_total", "Scheduled cycles skipped because the previous cycle was still running.", nil, nil, &m.skippedTicks},
+		{"ogsync_planned_actions", "Actions in the last cycle's plan, by kind.", []string{"kind"}, nil, &m.planned},
+		{"ogsync_blocked_actions", "Actions of the last cycle's plan refused by a safeguard, by kind.", []string{"kind"}, nil, &m.blocked},
+		{"ogsync_actions_total", "Planned actions by kind and outcome (planned in a dry run, applied, failed, skipped, blocked, cancelled).", []string{"kind", "outcome"}, nil, &m.actions},
+		{"ogsync_api_requests_total", "OpsGenie API requests by method, route pattern and HTTP status (\"error\" when no response came).", []string{"method", "route", "status"}, nil, &m.apiRequests},
+		{"ogsync_api_request_duration_seconds", "Duration of OpsGenie API requests by method and route pattern.", []string{"method", "route"}, []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30}, &m.apiDuration},
+		{"ogsync_api_throttled_total", "OpsGenie API requests answered 429 Too Many Requests, by method and route pattern.", []string{"method", "route"}, nil, &m.throttled},
+		{"ogsync_api_rate_limit", "Requests per second the client-side limiter allows now, by OpsGenie rate-limit domain (0: unlimited).", []string{"domain"}, nil, &m.apiRate},
+		{"ogsync_config_last_reload_successful", "Whether the last configuration reload succeeded (1) or failed (0).", nil, nil, &m.reloadOK},
+		{"ogsync_config_last_reload_success_timestamp_seconds", "Unix time of the last successful configuration load.", nil, nil, &m.reloadTime},
+		{"ogsync_state_write_errors_total", "Failed writes of the last plan, result or report to the state directory.", nil, nil, &m.stateErrors},
+		{"ogsync_heartbeat_pings_total", "OpsGenie heartbeat pings after successful cycles, by result (ok, error).", []string{"result"}, nil, &m.heartbeats},
+	}
+}
+
+// SeriesNames lists, sorted, the names of the series the metrics export:
+// ogsync_build_info, every metric's name, and for a histogram its
+// _bucket, _sum and _count series instead. Example rules and dashboards
+// are checked against it.
+func SeriesNames() []string {
+	names := []string{"ogsync_build_info"}
+	for _, d := range new(Metrics).metrics() {
+		switch d.dst.(type) {
+		case *prometheus.Histogram, **prometheus.HistogramVec:
+			names = append(names, d.name+"_bucket", d.name+"_sum", d.name+"_count")
+		default:
+			names = append(names, d.name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// build creates the metric, stores it in its field and returns it.
+func (d metric) build() prometheus.Collector {
+	switch f := d.dst.(type) {
+	case *prometheus.Counter:
+		*f = prometheus.NewCounter(prometheus.CounterOpts{Name: d.name, Help: d.help})
+		return *f
+	case **prometheus.CounterVec:
+		*f = prometheus.NewCounterVec(prometheus.CounterOpts{Name: d.name, Help: d.help}, d.labels)
+		return *f
+	case *prometheus.Gauge:
+		*f = prometheus.NewGauge(prometheus.GaugeOpts{Name: d.name, Help: d.help})
+		return *f
+	case **prometheus.GaugeVec:
+		*f = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: d.name, Help: d.help}, d.labels)
+		return *f
+	case *prometheus.Histogram:
+		*f = prometheus.NewHistogram(prometheus.HistogramOpts{Name: d.name, Help: d.help, Buckets: d.buckets})
+		return *f
+	case **prometheus.HistogramVec:
+		*f = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: d.name, Help: d.help, Buckets: d.buckets}, d.labels)
+		return *f
+	}
+	panic(fmt.Sprintf("metric %s: field of type %T", d.name, d.dst))
+}
+
+// register creates the metrics (Metrics.metrics), registers them and the
+// build info with reg, and exports every outcome from the start.
 func (m *Metrics) register(reg prometheus.Registerer, version string) error {
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "ogsync_build_info",
@@ -132,12 +133,11 @@ func (m *Metrics) register(reg prometheus.Registerer, version string) error {
 		ConstLabels: prometheus.Labels{"version": version},
 	})
 	buildInfo.Set(1)
-	for _, c := range []prometheus.Collector{
-		m.cycles, m.cycleDuration, m.lastCycle, m.lastSuccess, m.lastDuration, m.consecutiveFailed, m.blockedStreak,
-		m.skippedTicks, m.planned, m.blocked, m.actions, m.apiRequests, m.apiDuration, m.throttled, m.apiRate,
-		m.reloadOK, m.reloadTime, m.stateErrors, m.heartbeats, buildInfo,
-	} {
-		if err := reg.Register(c); err != nil {
+	if err := reg.Register(buildInfo); err != nil {
+		return err
+	}
+	for _, d := range m.metrics() {
+		if err := reg.Register(d.build()); err != nil {
 			return err
 		}
 	}

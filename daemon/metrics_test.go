@@ -4,12 +4,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ogsync/ogsync/engine"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // scrape fetches url and returns the body.
@@ -161,4 +164,53 @@ func TestNilMetrics(t *testing.T) {
 	m.ConfigLoaded(true, time.Now())
 	m.TickSkipped()
 	m.StateWriteFailed()
+}
+
+// TestEveryMetricIsBuilt: each field of Metrics has its row in the table,
+// so none is left nil for a method to dereference.
+func TestEveryMetricIsBuilt(t *testing.T) {
+	m, err := NewMetrics(prometheus.NewRegistry(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if v.Field(i).IsNil() {
+			t.Errorf("Metrics.%s is not built", v.Type().Field(i).Name)
+		}
+	}
+}
+
+// TestSeriesNames: SeriesNames lists exactly the series a scrape carries
+// once every metric has a child.
+func TestSeriesNames(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := engine.Result{Actions: []engine.ActionResult{{Kind: "user", Outcome: engine.ActionApplied}}}
+	res.Finish(nil)
+	m.RecordCycle(&res, 0)
+	m.ObserveRequest("GET", "/v2/users", 200, time.Millisecond)
+	m.ObserveRequest("GET", "/v2/users", 429, time.Millisecond)
+	m.SetAPIRate("configuration", 1)
+	ts := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	defer ts.Close()
+	_, body := scrape(t, ts.URL)
+	var got []string
+	for _, line := range strings.Split(body, "\n") {
+		if name, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, kind, _ := strings.Cut(name, " ")
+			if kind == "histogram" {
+				got = append(got, name+"_bucket", name+"_sum", name+"_count")
+			} else {
+				got = append(got, name)
+			}
+		}
+	}
+	slices.Sort(got)
+	if want := SeriesNames(); !slices.Equal(got, want) {
+		t.Errorf("scraped series %v\nSeriesNames %v", got, want)
+	}
 }
