@@ -136,89 +136,11 @@ var (
 
 // New checks opts and returns a Target. It sends nothing.
 func New(opts Options) (*Target, error) {
-	var problems []string
-	need := func(v, name string) {
-		if strings.TrimSpace(v) == "" {
-			problems = append(problems, name+" is required")
-		}
-	}
-	need(opts.OrgID, "org id")
-	need(opts.CloudID, "cloud id")
-	need(opts.Email, "e-mail")
-	need(opts.APIToken, "API token")
-	need(opts.OrgAPIKey, "org API key")
-	if opts.Email != "" && !strings.Contains(opts.Email, "@") {
-		problems = append(problems, "e-mail must be an e-mail address")
-	}
-	for _, id := range []string{opts.OrgID, opts.CloudID} {
-		if strings.ContainsAny(id, "/?#% ") {
-			problems = append(problems, fmt.Sprintf("id %q must not contain / ? # %% or spaces", id))
-		}
-	}
-	var bases [4]string
-	if opts.BaseURL != "" {
-		u, err := url.Parse(opts.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			problems = append(problems, "base URL must be an http or https URL")
-		}
-		b := strings.TrimRight(opts.BaseURL, "/")
-		bases = [4]string{b, b, b, b}
-	} else {
-		need(opts.Site, "site")
-		site := strings.TrimSuffix(strings.TrimPrefix(opts.Site, "https://"), "/")
-		if !strings.Contains(site, ".") {
-			site += ".atlassian.net"
-		}
-		bases = [4]string{"https://" + site, "https://api.atlassian.com", "https://" + site, "https://api.atlassian.com"}
-	}
-	bases[apiTeams] += "/gateway/api/public/teams/v1/org/" + opts.OrgID
-	bases[apiOps] += "/jsm/ops/api/" + opts.CloudID
-	bases[apiJira] += "/rest/api/3"
-	for _, r := range []Rate{opts.Rates.Teams, opts.Rates.Ops, opts.Rates.Jira, opts.Rates.Admin} {
-		if r.PerSecond < 0 || r.Burst < 0 {
-			problems = append(problems, "rates must not be negative")
-			break
-		}
-	}
-	if opts.Timeout < 0 || opts.Concurrency < 0 || opts.EnableOpsAttempts < 0 {
-		problems = append(problems, "timeout, concurrency and enable-ops attempts must not be negative")
-	}
-	if len(problems) > 0 {
+	if problems := opts.problems(); len(problems) > 0 {
 		return nil, fmt.Errorf("atlassian: invalid options: %s", strings.Join(problems, "; "))
 	}
-	if opts.UserAgent == "" {
-		opts.UserAgent = "ogsync"
-	}
-	if opts.Timeout == 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 4
-	} else if opts.MaxRetries < 0 {
-		opts.MaxRetries = 0
-	}
-	if opts.Concurrency == 0 {
-		opts.Concurrency = 4
-	}
-	if opts.EnableOpsAttempts == 0 {
-		opts.EnableOpsAttempts = 10
-	}
-	if opts.MarkerKey == "" {
-		opts.MarkerKey = "managed-by"
-	}
-	if opts.MarkerValue == "" {
-		opts.MarkerValue = "ogsync"
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
-	}
-	if opts.Jitter == nil {
-		opts.Jitter = func(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
-	}
-	t := &Target{opts: opts, bases: bases, hc: opts.HTTPClient, log: opts.Logger, sem: make(chan struct{}, opts.Concurrency),
+	opts.setDefaults()
+	t := &Target{opts: opts, bases: opts.bases(), hc: opts.HTTPClient, log: opts.Logger, sem: make(chan struct{}, opts.Concurrency),
 		basic:   "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.Email+":"+opts.APIToken)),
 		bearer:  "Bearer " + opts.OrgAPIKey,
 		secrets: []string{opts.APIToken, opts.OrgAPIKey},
@@ -229,12 +151,113 @@ func New(opts Options) (*Target, error) {
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
-	for i, r := range []Rate{opts.Rates.Teams, opts.Rates.Ops, opts.Rates.Jira, opts.Rates.Admin} {
+	for i, r := range opts.Rates.perAPI() {
 		if r.PerSecond > 0 {
 			t.limits[i] = rate.NewLimiter(rate.Limit(r.PerSecond), max(r.Burst, 1))
 		}
 	}
 	return t, nil
+}
+
+// perAPI lists the rates in the order of the API indexes (apiTeams, …).
+func (r Rates) perAPI() []Rate { return []Rate{r.Teams, r.Ops, r.Jira, r.Admin} }
+
+// problems lists what is wrong with the options, in a fixed order; none
+// when New may go on.
+func (o *Options) problems() []string {
+	var problems []string
+	need := func(v, name string) {
+		if strings.TrimSpace(v) == "" {
+			problems = append(problems, name+" is required")
+		}
+	}
+	need(o.OrgID, "org id")
+	need(o.CloudID, "cloud id")
+	need(o.Email, "e-mail")
+	need(o.APIToken, "API token")
+	need(o.OrgAPIKey, "org API key")
+	if o.Email != "" && !strings.Contains(o.Email, "@") {
+		problems = append(problems, "e-mail must be an e-mail address")
+	}
+	for _, id := range []string{o.OrgID, o.CloudID} {
+		if strings.ContainsAny(id, "/?#% ") {
+			problems = append(problems, fmt.Sprintf("id %q must not contain / ? # %% or spaces", id))
+		}
+	}
+	if o.BaseURL != "" {
+		u, err := url.Parse(o.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "base URL must be an http or https URL")
+		}
+	} else {
+		need(o.Site, "site")
+	}
+	for _, r := range o.Rates.perAPI() {
+		if r.PerSecond < 0 || r.Burst < 0 {
+			problems = append(problems, "rates must not be negative")
+			break
+		}
+	}
+	if o.Timeout < 0 || o.Concurrency < 0 || o.EnableOpsAttempts < 0 {
+		problems = append(problems, "timeout, concurrency and enable-ops attempts must not be negative")
+	}
+	return problems
+}
+
+// bases returns the base URL of each API (indexed by apiTeams, …): all
+// below BaseURL when it is set, else the site's and api.atlassian.com's.
+func (o *Options) bases() [4]string {
+	var bases [4]string
+	if o.BaseURL != "" {
+		b := strings.TrimRight(o.BaseURL, "/")
+		bases = [4]string{b, b, b, b}
+	} else {
+		site := strings.TrimSuffix(strings.TrimPrefix(o.Site, "https://"), "/")
+		if !strings.Contains(site, ".") {
+			site += ".atlassian.net"
+		}
+		bases = [4]string{"https://" + site, "https://api.atlassian.com", "https://" + site, "https://api.atlassian.com"}
+	}
+	bases[apiTeams] += "/gateway/api/public/teams/v1/org/" + o.OrgID
+	bases[apiOps] += "/jsm/ops/api/" + o.CloudID
+	bases[apiJira] += "/rest/api/3"
+	return bases
+}
+
+// setDefaults fills the options left zero (see Options).
+func (o *Options) setDefaults() {
+	if o.UserAgent == "" {
+		o.UserAgent = "ogsync"
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 4
+	}
+	if o.EnableOpsAttempts == 0 {
+		o.EnableOpsAttempts = 10
+	}
+	if o.MarkerKey == "" {
+		o.MarkerKey = "managed-by"
+	}
+	if o.MarkerValue == "" {
+		o.MarkerValue = "ogsync"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.Jitter == nil {
+		o.Jitter = func(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
+	}
 }
 
 // Stats counts the requests sent so far.

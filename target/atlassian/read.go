@@ -125,17 +125,39 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 		e := model.NormalizeUsername(u.Email)
 		emails[u.AccountID], accounts[e] = e, u.AccountID
 	}
+	users, err := t.readUsers(ctx, dir, declared)
+	if err != nil {
+		return nil, err
+	}
+	teams, marked, err := t.readRosterTeams(ctx, desired.Teams, emails)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(users, func(a, b model.User) int { return strings.Compare(a.Username, b.Username) })
+	slices.SortFunc(teams, func(a, b model.Team) int { return strings.Compare(a.Name, b.Name) })
+	t.mu.Lock()
+	t.emails, t.accounts, t.marked = emails, accounts, marked
+	t.caller = accounts[model.NormalizeUsername(t.opts.Email)]
+	t.mu.Unlock()
+	return &model.Current{Users: users, Teams: teams, CustomRoles: slices.Clone(desired.CustomRoles)}, nil
+}
+
+// readUsers turns the directory's JSM users into the current users (see
+// Read), reading the Jira profiles when a managed account declares a time
+// zone or locale, and the ownership marker of every undeclared user.
+func (t *Target) readUsers(ctx context.Context, dir []dirUser, declared map[string]*model.User) ([]model.User, error) {
 	var jira map[string]jiraUser
 	for _, u := range dir {
 		d := declared[model.NormalizeUsername(u.Email)]
 		if d != nil && u.ClaimStatus == "managed" && (d.TimeZone != nil || d.Locale != nil) && u.jsmRole() != "" {
+			var err error
 			if jira, err = t.readJiraUsers(ctx); err != nil {
 				return nil, fmt.Errorf("reading the Jira users: %w", err)
 			}
 			break
 		}
 	}
-	cur := &model.Current{Users: []model.User{}, Teams: []model.Team{}, CustomRoles: slices.Clone(desired.CustomRoles)}
+	users := []model.User{}
 	for _, u := range dir {
 		jsm := u.jsmRole()
 		if jsm == "" {
@@ -146,26 +168,8 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 		if d == nil && name == model.NormalizeUsername(t.opts.Email) {
 			continue // ogsync's own account: never a candidate for deletion
 		}
-		cu := model.User{ID: u.AccountID, Username: name, Blocked: u.Status != "active", Verified: true}
-		cu.Role = model.Ptr(accountRole(jsm, field(d, func(d *model.User) *string { return d.Role })))
-		cu.FullName = model.Ptr(u.Name)
-		if u.ClaimStatus == "managed" {
-			if j, ok := jira[u.AccountID]; ok {
-				cu.TimeZone, cu.Locale = model.Ptr(j.TimeZone), model.Ptr(j.Locale)
-			}
-		} else if d != nil {
-			// The account's owner controls its profile: report the declared values.
-			cu.FullName = cmpPtr(d.FullName, cu.FullName)
-			cu.TimeZone, cu.Locale = d.TimeZone, d.Locale
-		}
-		if d != nil {
-			if d.Tags != nil {
-				cu.Tags = model.Ptr(slices.Clone(*d.Tags))
-			}
-			if d.Details != nil {
-				cu.Details = model.Ptr(maps.Clone(*d.Details))
-			}
-		} else {
+		cu := currentUser(u, jsm, d, jira)
+		if d == nil {
 			details, err := t.readMarker(ctx, u.AccountID)
 			if err != nil {
 				return nil, fmt.Errorf("reading the ownership marker of %s: %w", name, err)
@@ -174,26 +178,79 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 				cu.Details = &details
 			}
 		}
-		cur.Users = append(cur.Users, cu)
+		users = append(users, cu)
 	}
-	teams, err := t.readTeams(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the teams: %w", err)
+	return users, nil
+}
+
+// currentUser is a directory user with JSM role jsm as Read reports it:
+// what cannot be read (the profile of an account the org does not manage,
+// tags, details) is taken from its declaration d, if any.
+func currentUser(u dirUser, jsm string, d *model.User, jira map[string]jiraUser) model.User {
+	cu := model.User{ID: u.AccountID, Username: model.NormalizeUsername(u.Email), Blocked: u.Status != "active", Verified: true}
+	cu.Role = model.Ptr(accountRole(jsm, field(d, func(d *model.User) *string { return d.Role })))
+	cu.FullName = model.Ptr(u.Name)
+	if u.ClaimStatus == "managed" {
+		if j, ok := jira[u.AccountID]; ok {
+			cu.TimeZone, cu.Locale = model.Ptr(j.TimeZone), model.Ptr(j.Locale)
+		}
+	} else if d != nil {
+		// The account's owner controls its profile: report the declared values.
+		cu.FullName = cmpPtr(d.FullName, cu.FullName)
+		cu.TimeZone, cu.Locale = d.TimeZone, d.Locale
 	}
-	wantMembers := map[string]*model.Team{}
-	for i := range desired.Teams {
-		if desired.Teams[i].Members != nil {
-			wantMembers[strings.ToLower(desired.Teams[i].Name)] = &desired.Teams[i]
+	if d != nil {
+		if d.Tags != nil {
+			cu.Tags = model.Ptr(slices.Clone(*d.Tags))
+		}
+		if d.Details != nil {
+			cu.Details = model.Ptr(maps.Clone(*d.Details))
 		}
 	}
+	return cu
+}
+
+// readRosterTeams reads the org's teams, and the members of those whose
+// members are managed (every team with Options.AllMembers), named by the
+// e-mails of the directory. It returns which teams carry the ogsync marker.
+func (t *Target) readRosterTeams(ctx context.Context, desired []model.Team, emails map[string]string) ([]model.Team, map[string]bool, error) {
+	teams, err := t.readTeams(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the teams: %w", err)
+	}
+	wantMembers := map[string]*model.Team{}
+	for i := range desired {
+		if desired[i].Members != nil {
+			wantMembers[strings.ToLower(desired[i].Name)] = &desired[i]
+		}
+	}
+	managed := func(tm team) bool { return t.opts.AllMembers || wantMembers[strings.ToLower(tm.DisplayName)] != nil }
+	memberIDs, err := t.readMemberIDs(ctx, teams, managed)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := []model.Team{}
 	marked := map[string]bool{}
-	// The members reads run concurrently (Options.Concurrency bounds the
-	// requests in flight); the first error wins.
+	for i, tm := range teams {
+		ct := model.Team{ID: tm.TeamID, Name: tm.DisplayName, Description: model.Ptr(StripTeamMarker(tm.Description))}
+		marked[tm.TeamID] = HasTeamMarker(tm.Description)
+		if managed(tm) {
+			ct.Members = currentMembers(memberIDs[i], wantMembers[strings.ToLower(tm.DisplayName)], emails)
+		}
+		out = append(out, ct)
+	}
+	return out, marked, nil
+}
+
+// readMemberIDs reads the member account ids of the teams managed says,
+// concurrently (Options.Concurrency bounds the requests in flight); the
+// result is indexed like teams. Every error is returned.
+func (t *Target) readMemberIDs(ctx context.Context, teams []team, managed func(team) bool) ([][]string, error) {
 	memberIDs := make([][]string, len(teams))
 	errs := make([]error, len(teams))
 	var wg sync.WaitGroup
 	for i, tm := range teams {
-		if wantMembers[strings.ToLower(tm.DisplayName)] == nil && !t.opts.AllMembers {
+		if !managed(tm) {
 			continue
 		}
 		wg.Go(func() {
@@ -207,36 +264,29 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	for i, tm := range teams {
-		ct := model.Team{ID: tm.TeamID, Name: tm.DisplayName, Description: model.Ptr(StripTeamMarker(tm.Description))}
-		marked[tm.TeamID] = HasTeamMarker(tm.Description)
-		if d := wantMembers[strings.ToLower(tm.DisplayName)]; d != nil || t.opts.AllMembers {
-			roles := map[string]string{}
-			if d != nil {
-				for _, m := range *d.Members {
-					roles[model.NormalizeUsername(m.Username)] = m.Role
-				}
-			}
-			ms := make([]model.Member, 0, len(memberIDs[i]))
-			for _, id := range memberIDs[i] {
-				e := emails[id]
-				role := model.MemberRoleUser
-				if r, ok := roles[e]; ok && e != "" && r != "" {
-					role = r // member roles cannot be read (§3.3): reported as declared
-				}
-				ms = append(ms, model.Member{Username: e, UserID: id, Role: role})
-			}
-			ct.Members = &ms
+	return memberIDs, nil
+}
+
+// currentMembers names a team's member ids by e-mail. Member roles cannot
+// be read (§3.3): a member declared in d is reported with its declared
+// role, any other as a user.
+func currentMembers(ids []string, d *model.Team, emails map[string]string) *[]model.Member {
+	roles := map[string]string{}
+	if d != nil {
+		for _, m := range *d.Members {
+			roles[model.NormalizeUsername(m.Username)] = m.Role
 		}
-		cur.Teams = append(cur.Teams, ct)
 	}
-	slices.SortFunc(cur.Users, func(a, b model.User) int { return strings.Compare(a.Username, b.Username) })
-	slices.SortFunc(cur.Teams, func(a, b model.Team) int { return strings.Compare(a.Name, b.Name) })
-	t.mu.Lock()
-	t.emails, t.accounts, t.marked = emails, accounts, marked
-	t.caller = accounts[model.NormalizeUsername(t.opts.Email)]
-	t.mu.Unlock()
-	return cur, nil
+	ms := make([]model.Member, 0, len(ids))
+	for _, id := range ids {
+		e := emails[id]
+		role := model.MemberRoleUser
+		if r, ok := roles[e]; ok && e != "" && r != "" {
+			role = r
+		}
+		ms = append(ms, model.Member{Username: e, UserID: id, Role: role})
+	}
+	return &ms
 }
 
 func field(d *model.User, f func(*model.User) *string) *string {
