@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
-// TestCreateUserNeverDuplicates: the fake applies the create and then fails
-// in the ways whose outcome a client cannot know.
+// TestCreateUserNeverDuplicates: the account applies the create and then
+// fails in the ways whose outcome a client cannot know.
 func TestCreateUserNeverDuplicates(t *testing.T) {
 	tests := []struct {
 		name string
@@ -19,21 +20,20 @@ func TestCreateUserNeverDuplicates(t *testing.T) {
 		applied bool
 		fail    func(t *testing.T, w http.ResponseWriter)
 		posts   int
-		want    Created
 	}{
-		{"applied, then connection dropped", true, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
-		{"applied, then 503", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 503, "unavailable") }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
-		{"applied, then 500", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 500, "internal") }, 1, Created{ID: "u-00001", Name: "new@example.com", Confirmed: true}},
-		{"not applied, 502", false, func(t *testing.T, w http.ResponseWriter) { writeError(w, 502, "bad gateway") }, 2, Created{ID: "u-00001", Name: "new@example.com"}},
-		{"not applied, connection dropped", false, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 2, Created{ID: "u-00001", Name: "new@example.com"}},
+		{"applied, then connection dropped", true, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 1},
+		{"applied, then 503", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 503, "unavailable") }, 1},
+		{"applied, then 500", true, func(t *testing.T, w http.ResponseWriter) { writeError(w, 500, "internal") }, 1},
+		{"not applied, 502", false, func(t *testing.T, w http.ResponseWriter) { writeError(w, 502, "bad gateway") }, 2},
+		{"not applied, connection dropped", false, func(t *testing.T, w http.ResponseWriter) { dropConnection(t, w) }, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
+			acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 			if tc.applied {
 				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
-					if n == 1 {
+					if r.Pattern == "POST /v2/users" && n == 1 {
 						tc.fail(t, w)
 						return true
 					}
@@ -52,11 +52,12 @@ func TestCreateUserNeverDuplicates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res != tc.want {
-				t.Errorf("result = %+v, want %+v", res, tc.want)
+			want := Created{ID: acct.userID("new@example.com"), Name: "new@example.com", Confirmed: tc.applied}
+			if res != want || want.ID == "" {
+				t.Errorf("result = %+v, want %+v", res, want)
 			}
-			if got := acct.usersNamed("new@example.com"); got != 1 {
-				t.Errorf("%d users named new@example.com, want 1", got)
+			if got := acct.journaled(ogsim.OpCreateUser, "new@example.com"); got != 1 {
+				t.Errorf("new@example.com created %d times, want 1", got)
 			}
 			if got := acct.count("POST /v2/users"); got != tc.posts {
 				t.Errorf("creates sent = %d, want %d", got, tc.posts)
@@ -70,9 +71,9 @@ func TestCreateUserNeverDuplicates(t *testing.T) {
 
 func TestCreateUserTimeoutAfterApply(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if n == 1 {
+		if r.Pattern == "POST /v2/users" && n == 1 {
 			<-r.Context().Done() // hold the answer past the client's timeout
 			return true
 		}
@@ -86,15 +87,14 @@ func TestCreateUserTimeoutAfterApply(t *testing.T) {
 	if !res.Confirmed || res.ID == "" {
 		t.Errorf("result = %+v, want a confirmed create", res)
 	}
-	if acct.usersNamed("slow@example.com") != 1 || acct.count("POST /v2/users") != 1 {
-		t.Errorf("users = %d, creates = %d; want 1 and 1", acct.usersNamed("slow@example.com"), acct.count("POST /v2/users"))
+	if acct.journaled(ogsim.OpCreateUser, "slow@example.com") != 1 || acct.count("POST /v2/users") != 1 {
+		t.Errorf("users created = %d, creates sent = %d; want 1 and 1", acct.journaled(ogsim.OpCreateUser, "slow@example.com"), acct.count("POST /v2/users"))
 	}
 }
 
 func TestCreateUserConflict(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(1)
+	acct := newSimAccount(t, env, seedUsers(1), ogsim.Behavior{})
 	res, err := env.client.CreateUser(t.Context(), model.User{Username: "USER00001@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -102,8 +102,8 @@ func TestCreateUserConflict(t *testing.T) {
 	if res != (Created{ID: "u-00001", Name: "user00001@example.com", Existed: true}) {
 		t.Errorf("result = %+v, want the existing user", res)
 	}
-	if acct.usersNamed("user00001@example.com") != 1 {
-		t.Error("a duplicate was created")
+	if n := acct.journaled(ogsim.OpCreateUser, "user00001@example.com"); n != 0 {
+		t.Errorf("user00001@example.com created %d times, want 0", n)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestCreateUserConflict(t *testing.T) {
 // account (usernames are global) cannot be reconciled and stays an error.
 func TestCreateUserConflictElsewhere(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusConflict, "Username is taken")
@@ -127,7 +127,7 @@ func TestCreateUserConflictElsewhere(t *testing.T) {
 
 func TestCreateUserUnknownOutcomeExhausted(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 2 })
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusServiceUnavailable, "down")
@@ -146,7 +146,7 @@ func TestCreateUserUnknownOutcomeExhausted(t *testing.T) {
 
 func TestCreateUserLookupFails(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 1 })
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		switch r.Pattern {
 		case "POST /v2/users":
@@ -169,7 +169,7 @@ func TestCreateUserLookupFails(t *testing.T) {
 
 func TestCreateTeamNeverDuplicates(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/teams" && n == 1 {
 			dropConnection(t, w)
@@ -184,8 +184,8 @@ func TestCreateTeamNeverDuplicates(t *testing.T) {
 	if !res.Confirmed || res.ID == "" || res.Name != "sre" {
 		t.Errorf("result = %+v", res)
 	}
-	if acct.count("POST /v2/teams") != 1 || len(acct.teams) != 1 {
-		t.Errorf("creates = %d, teams = %d; want 1 and 1", acct.count("POST /v2/teams"), len(acct.teams))
+	if acct.count("POST /v2/teams") != 1 || len(acct.state().Teams) != 1 {
+		t.Errorf("creates = %d, teams = %d; want 1 and 1", acct.count("POST /v2/teams"), len(acct.state().Teams))
 	}
 
 	again, err := env.client.CreateTeam(t.Context(), model.Team{Name: "sre"})
@@ -208,11 +208,10 @@ func TestAddMemberNeverDuplicates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
-			acct.addUsers(1)
-			team := acct.addTeam("sre")
+			acct := newSimAccount(t, env, teamSeed(1), ogsim.Behavior{})
+			team := "t-sre"
 			acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n == 1 {
+				if r.Pattern == "POST /v2/teams/{id}/members" && n == 1 {
 					writeError(w, http.StatusGatewayTimeout, "timeout")
 					return true
 				}
@@ -225,8 +224,8 @@ func TestAddMemberNeverDuplicates(t *testing.T) {
 			if !res.Confirmed || res.ID != "u-00001" {
 				t.Errorf("result = %+v", res)
 			}
-			if got := acct.memberCount(team, "u-00001"); got != 1 {
-				t.Errorf("memberships = %d, want 1", got)
+			if got := acct.journaled(ogsim.OpAddMember, "user00001@example.com"); got != 1 || acct.memberRole(team, "u-00001") != "admin" {
+				t.Errorf("member added %d times, role %q; want once, admin", got, acct.memberRole(team, "u-00001"))
 			}
 			if acct.count("POST /v2/teams/{id}/members") != 1 || acct.count("GET /v2/teams/{id}") != 1 {
 				t.Errorf("adds = %d, lookups = %d", acct.count("POST /v2/teams/{id}/members"), acct.count("GET /v2/teams/{id}"))
@@ -237,9 +236,8 @@ func TestAddMemberNeverDuplicates(t *testing.T) {
 
 func TestAddMemberNotAppliedIsResent(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(1)
-	team := acct.addTeam("sre")
+	acct := newSimAccount(t, env, teamSeed(1), ogsim.Behavior{})
+	team := "t-sre"
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/teams/{id}/members" && n == 1 {
 			dropConnection(t, w)
@@ -254,8 +252,8 @@ func TestAddMemberNotAppliedIsResent(t *testing.T) {
 	if res.Confirmed || res.Existed {
 		t.Errorf("result = %+v, want a plain add", res)
 	}
-	if acct.memberCount(team, "u-00001") != 1 || acct.count("POST /v2/teams/{id}/members") != 2 {
-		t.Errorf("memberships = %d, adds = %d; want 1 and 2", acct.memberCount(team, "u-00001"), acct.count("POST /v2/teams/{id}/members"))
+	if n := acct.journaled(ogsim.OpAddMember, "user00001@example.com"); n != 1 || acct.count("POST /v2/teams/{id}/members") != 2 {
+		t.Errorf("member added %d times, adds sent = %d; want 1 and 2", n, acct.count("POST /v2/teams/{id}/members"))
 	}
 }
 
@@ -271,9 +269,12 @@ func TestDeleteSettledBy404(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
+			seed := seedUsers(0)
 			if tc.applied {
-				acct.addUsers(1)
+				seed = seedUsers(1)
+			}
+			acct := newSimAccount(t, env, seed, ogsim.Behavior{})
+			if tc.applied {
 				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 					if acct.count("DELETE /v2/users/{id}") == 1 {
 						dropConnection(t, w)

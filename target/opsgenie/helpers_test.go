@@ -2,11 +2,11 @@ package opsgenie
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // testKey is the API key of every test client; no output may carry it.
@@ -166,383 +167,173 @@ func dropConnection(t *testing.T, w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// fakeAccount is a small in-memory OpsGenie account served on a mux: users
-// with offset paging, teams with members. Hooks inject faults.
-type fakeAccount struct {
-	t  *testing.T
-	mu sync.Mutex
+// simAccount is an ogsim account served on a test's mux. It counts the
+// client's requests by route (the patterns of simRoutes) and lets a test
+// answer a request itself instead of the emulator (before), answer a write
+// the emulator has applied in its place (after), or change the account
+// between the pages of a user list (betweenPages). The account itself, its
+// paging, conflicts and member semantics, are the emulator's.
+type simAccount struct {
+	t   testing.TB
+	sim *ogsim.Server
 
-	users  map[string]*wireUser // by id
-	teams  map[string]*wireTeam // by id
-	nextID int
-	calls  map[string]int // "METHOD /pattern"
-
-	// expandMembers makes GET /v2/teams honour expand=member.
-	expandMembers bool
-	// before runs before a request is handled; returning true means it
+	mu    sync.Mutex
+	calls map[string]int // by route pattern
+	// before runs before a request reaches the emulator; n counts the
+	// requests of its route, this one included. Returning true means it
 	// answered (a fault) and the request is not applied.
 	before func(w http.ResponseWriter, r *http.Request, n int) bool
-	// after runs after a write was applied, before the answer; returning
-	// true means it answered (or dropped the connection).
+	// after runs once the emulator applied a write (any method but GET),
+	// before its answer is sent; returning true means it answered in its
+	// place (or dropped the connection).
 	after func(w http.ResponseWriter, r *http.Request, n int) bool
-	// betweenPages runs after a list-users page was served.
+	// betweenPages runs after a page of GET /v2/users was read, before the
+	// client gets it.
 	betweenPages func(offset int)
-	// reAdd, when set, is what adding a member again does: "update-role",
-	// "keep-role" or "conflict". Unset, a re-add appends a duplicate, so
-	// tests can count double adds.
-	reAdd string
+	// users counts the users seeded and created, to name the next one.
+	users int
 }
 
-func newFakeAccount(t *testing.T, mux *http.ServeMux) *fakeAccount {
-	a := &fakeAccount{t: t, users: map[string]*wireUser{}, teams: map[string]*wireTeam{}, calls: map[string]int{}, expandMembers: true}
-	handle := func(pattern string, h func(w http.ResponseWriter, r *http.Request)) {
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Authorization") != "GenieKey "+testKey {
-				writeError(w, http.StatusUnauthorized, "Could not authenticate")
-				return
-			}
-			a.mu.Lock()
-			a.calls[pattern]++
-			n := a.calls[pattern]
-			a.mu.Unlock()
-			if a.before != nil && a.before(w, r, n) {
-				return
-			}
-			h(w, r)
-		})
+// simRoutes are the routes simAccount counts, as "METHOD /pattern".
+var simRoutes = []string{
+	"GET /v2/users", "POST /v2/users", "GET /v2/users/{id}", "PATCH /v2/users/{id}", "DELETE /v2/users/{id}",
+	"GET /v2/teams", "POST /v2/teams", "GET /v2/teams/{id}", "PATCH /v2/teams/{id}", "DELETE /v2/teams/{id}",
+	"POST /v2/teams/{id}/members", "DELETE /v2/teams/{id}/members/{member}", "/",
+}
+
+// newSimAccount serves an ogsim account seeded with seed (nil: empty), with
+// behavior b, on env's mux.
+func newSimAccount(t *testing.T, env *testEnv, seed *ogsim.Seed, b ogsim.Behavior) *simAccount {
+	t.Helper()
+	sim, err := ogsim.New(ogsim.Options{APIKey: testKey, Seed: seed, Behavior: b})
+	if err != nil {
+		t.Fatalf("ogsim.New: %v", err)
 	}
-	handle("GET /v2/users", a.listUsers)
-	handle("POST /v2/users", a.createUser)
-	handle("GET /v2/users/{id}", a.getUser)
-	handle("PATCH /v2/users/{id}", a.patchUser)
-	handle("DELETE /v2/users/{id}", a.deleteUser)
-	handle("GET /v2/teams", a.listTeams)
-	handle("POST /v2/teams", a.createTeam)
-	handle("GET /v2/teams/{id}", a.getTeam)
-	handle("DELETE /v2/teams/{id}", a.deleteTeam)
-	handle("POST /v2/teams/{id}/members", a.addMember)
+	t.Cleanup(sim.Close)
+	a := &simAccount{t: t, sim: sim, calls: map[string]int{}}
+	if seed != nil {
+		a.users = len(seed.Users)
+	}
+	for _, p := range simRoutes {
+		env.mux.HandleFunc(p, a.serve)
+	}
 	return a
 }
 
-func (a *fakeAccount) count(pattern string) int {
+// seedUsers is a seed of n users: ids u-00001…, usernames user00001@example.com….
+func seedUsers(n int) *ogsim.Seed {
+	s := &ogsim.Seed{}
+	for i := 1; i <= n; i++ {
+		s.Users = append(s.Users, seedUser(i))
+	}
+	return s
+}
+
+// teamSeed is seedUsers(n) and an empty team "sre" with id t-sre.
+func teamSeed(n int) *ogsim.Seed {
+	s := seedUsers(n)
+	s.Teams = []ogsim.SeedTeam{{ID: "t-sre", Name: "sre", Description: "team sre"}}
+	return s
+}
+
+func seedUser(i int) ogsim.SeedUser {
+	return ogsim.SeedUser{ID: fmt.Sprintf("u-%05d", i), Username: fmt.Sprintf("user%05d@example.com", i),
+		FullName: fmt.Sprintf("User u-%05d", i), Role: "User", TimeZone: "UTC", Locale: "en_US"}
+}
+
+func (a *simAccount) serve(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	a.calls[r.Pattern]++
+	n := a.calls[r.Pattern]
+	before, after, between := a.before, a.after, a.betweenPages
+	a.mu.Unlock()
+	if before != nil && before(w, r, n) {
+		return
+	}
+	rec := httptest.NewRecorder()
+	a.sim.ServeHTTP(rec, r.Clone(r.Context())) // a clone: the emulator's own mux sets Pattern
+	if between != nil && r.Pattern == "GET /v2/users" {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		between(offset)
+	}
+	if after != nil && r.Method != http.MethodGet && after(w, r, n) {
+		return
+	}
+	maps.Copy(w.Header(), rec.Header())
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
+}
+
+// count returns how many requests of the route the client sent.
+func (a *simAccount) count(pattern string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.calls[pattern]
 }
 
-func (a *fakeAccount) addUsers(n int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// api sends a request to the emulator directly, as another client of the
+// account would: not counted, no hook. It fails the test unless answered 2xx.
+func (a *simAccount) api(method, path, body string) {
+	a.t.Helper()
+	r := httptest.NewRequest(method, path, strings.NewReader(body))
+	r.Header.Set("Authorization", "GenieKey "+testKey)
+	rec := httptest.NewRecorder()
+	a.sim.ServeHTTP(rec, r)
+	if rec.Code/100 != 2 {
+		a.t.Errorf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+	}
+}
+
+// createUsers creates n more users through the API, named on from the last.
+func (a *simAccount) createUsers(n int) {
 	for range n {
-		a.nextID++
-		id := fmt.Sprintf("u-%05d", a.nextID)
-		a.users[id] = &wireUser{ID: id, Username: fmt.Sprintf("user%05d@example.com", a.nextID), FullName: "User " + id, Role: wireRole{ID: "User", Name: "User"}, TimeZone: "UTC", Locale: "en_US"}
-	}
-}
-
-func (a *fakeAccount) sortedUsers() []*wireUser {
-	us := make([]*wireUser, 0, len(a.users))
-	for _, u := range a.users {
-		us = append(us, u)
-	}
-	slices.SortFunc(us, func(x, y *wireUser) int { return cmp.Compare(x.Username, y.Username) })
-	return us
-}
-
-func (a *fakeAccount) userByIdent(ident string) *wireUser {
-	if u, ok := a.users[ident]; ok {
-		return u
-	}
-	for _, u := range a.users {
-		if u.Username == strings.ToLower(ident) {
-			return u
-		}
-	}
-	return nil
-}
-
-func (a *fakeAccount) listUsers(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	limit, _ := strconv.Atoi(cmp.Or(q.Get("limit"), "20"))
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	a.mu.Lock()
-	us := a.sortedUsers()
-	total := len(us)
-	page := []*wireUser{}
-	if offset < total {
-		page = us[offset:min(offset+limit, total)]
-	}
-	body := map[string]any{"totalCount": total, "data": page, "took": 0.01, "requestId": "r"}
-	data, _ := json.Marshal(body)
-	a.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(data)
-	if a.betweenPages != nil {
-		a.betweenPages(offset)
-	}
-}
-
-func (a *fakeAccount) createUser(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Username string   `json:"username"`
-		FullName string   `json:"fullName"`
-		Role     wireRole `json:"role"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	a.mu.Lock()
-	if a.userByIdent(b.Username) != nil {
+		a.mu.Lock()
+		a.users++
+		i := a.users
 		a.mu.Unlock()
-		writeError(w, http.StatusConflict, "User already exists")
-		return
+		a.createUser(fmt.Sprintf("user%05d@example.com", i))
 	}
-	a.nextID++
-	id := fmt.Sprintf("u-%05d", a.nextID)
-	a.users[id] = &wireUser{ID: id, Username: strings.ToLower(b.Username), FullName: b.FullName, Role: wireRole{ID: b.Role.Name, Name: b.Role.Name}}
-	n := a.calls["POST /v2/users"]
-	a.mu.Unlock()
-	if a.after != nil && a.after(w, r, n) {
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"result": "Created", "data": map[string]string{"id": id, "name": b.Username}})
 }
 
-func (a *fakeAccount) getUser(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	u := a.userByIdent(r.PathValue("id"))
-	var cp wireUser
-	if u != nil {
-		cp = *u
-	}
-	a.mu.Unlock()
-	if u == nil {
-		writeError(w, http.StatusNotFound, "No user exists with username "+r.PathValue("id"))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": cp})
+// createUser creates a user through the API.
+func (a *simAccount) createUser(username string) {
+	a.api(http.MethodPost, "/v2/users", fmt.Sprintf(`{"username":%q,"fullName":"Late","role":{"name":"User"}}`, username))
 }
 
-func (a *fakeAccount) patchUser(w http.ResponseWriter, r *http.Request) {
-	var b map[string]json.RawMessage
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	a.mu.Lock()
-	u := a.userByIdent(r.PathValue("id"))
-	if u != nil {
-		if v, ok := b["fullName"]; ok {
-			_ = json.Unmarshal(v, &u.FullName)
-		}
-		if v, ok := b["tags"]; ok {
-			_ = json.Unmarshal(v, &u.Tags)
-		}
-	}
-	a.mu.Unlock()
-	if u == nil {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	if a.after != nil && a.after(w, r, 0) {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": "Updated"})
-}
+// deleteUser deletes a user through the API.
+func (a *simAccount) deleteUser(id string) { a.api(http.MethodDelete, "/v2/users/"+id, "") }
 
-func (a *fakeAccount) deleteUser(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	u := a.userByIdent(r.PathValue("id"))
-	if u != nil {
-		delete(a.users, u.ID)
-	}
-	a.mu.Unlock()
-	if u == nil {
-		writeError(w, http.StatusNotFound, "not found")
-		return
-	}
-	if a.after != nil && a.after(w, r, 0) {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": "Deleted"})
-}
+// state is the emulated account now.
+func (a *simAccount) state() ogsim.State { return a.sim.State() }
 
-func (a *fakeAccount) addTeam(name string, members ...wireMember) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.nextID++
-	id := fmt.Sprintf("t-%05d", a.nextID)
-	ms := slices.Clone(members)
-	a.teams[id] = &wireTeam{ID: id, Name: name, Description: "team " + name, Members: &ms}
-	return id
-}
-
-func (a *fakeAccount) teamView(t *wireTeam, withMembers bool) map[string]any {
-	v := map[string]any{"id": t.ID, "name": t.Name, "description": t.Description}
-	if withMembers && t.Members != nil && len(*t.Members) > 0 {
-		v["members"] = *t.Members
-	}
-	return v
-}
-
-func (a *fakeAccount) listTeams(w http.ResponseWriter, r *http.Request) {
-	expand := a.expandMembers && r.URL.Query().Get("expand") == "member"
-	a.mu.Lock()
-	var out []map[string]any
-	for _, t := range a.teams {
-		out = append(out, a.teamView(t, expand))
-	}
-	a.mu.Unlock()
-	slices.SortFunc(out, func(x, y map[string]any) int { return cmp.Compare(x["name"].(string), y["name"].(string)) })
-	writeJSON(w, http.StatusOK, map[string]any{"data": out})
-}
-
-func (a *fakeAccount) teamByIdent(r *http.Request) *wireTeam {
-	ident := r.PathValue("id")
-	if r.URL.Query().Get("identifierType") == "name" {
-		for _, t := range a.teams {
-			if t.Name == ident {
-				return t
-			}
-		}
-		return nil
-	}
-	return a.teams[ident]
-}
-
-func (a *fakeAccount) getTeam(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	t := a.teamByIdent(r)
-	var v map[string]any
-	if t != nil {
-		v = a.teamView(t, true)
-	}
-	a.mu.Unlock()
-	if t == nil {
-		writeError(w, http.StatusNotFound, "team not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": v})
-}
-
-func (a *fakeAccount) createTeam(w http.ResponseWriter, r *http.Request) {
-	var b wireTeam
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	a.mu.Lock()
-	for _, t := range a.teams {
-		if t.Name == b.Name {
-			a.mu.Unlock()
-			writeError(w, http.StatusConflict, "There is already one Team with same name")
-			return
-		}
-	}
-	a.mu.Unlock()
-	var ms []wireMember
-	if b.Members != nil {
-		ms = *b.Members
-	}
-	id := a.addTeam(b.Name, ms...)
-	if a.after != nil && a.after(w, r, a.count("POST /v2/teams")) {
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"result": "Created", "data": map[string]string{"id": id, "name": b.Name}})
-}
-
-func (a *fakeAccount) deleteTeam(w http.ResponseWriter, r *http.Request) {
-	a.mu.Lock()
-	t := a.teamByIdent(r)
-	if t != nil {
-		delete(a.teams, t.ID)
-	}
-	a.mu.Unlock()
-	if t == nil {
-		writeError(w, http.StatusNotFound, "team not found")
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": "Deleted"})
-}
-
-func (a *fakeAccount) addMember(w http.ResponseWriter, r *http.Request) {
-	var b wireMember
-	if err := json.NewDecoder(r.Body).Decode(&b); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	a.mu.Lock()
-	t := a.teams[r.PathValue("id")]
-	var u *wireUser
-	if b.User.ID != "" {
-		u = a.users[b.User.ID]
-	} else {
-		u = a.userByIdent(b.User.Username)
-	}
-	if t == nil || u == nil {
-		a.mu.Unlock()
-		writeError(w, http.StatusNotFound, "team or user not found")
-		return
-	}
-	if i := slices.IndexFunc(t.members(), func(m wireMember) bool { return m.User.ID == u.ID }); i >= 0 && a.reAdd != "" {
-		switch a.reAdd {
-		case "conflict":
-			a.mu.Unlock()
-			writeError(w, http.StatusConflict, "User is already a member of the team")
-			return
-		case "update-role":
-			(*t.Members)[i].Role = b.Role
-		}
-	} else {
-		*t.Members = append(*t.Members, wireMember{User: wireMemberUser{ID: u.ID, Username: u.Username}, Role: b.Role})
-	}
-	n := a.calls["POST /v2/teams/{id}/members"]
-	a.mu.Unlock()
-	if a.after != nil && a.after(w, r, n) {
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"result": "Added"})
-}
-
-// members returns the team's members (none when the key is absent).
-func (t *wireTeam) members() []wireMember {
-	if t.Members == nil {
-		return nil
-	}
-	return *t.Members
-}
-
-// memberRole returns the role of a member of a team, "" when not a member.
-func (a *fakeAccount) memberRole(teamID, userID string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, m := range a.teams[teamID].members() {
-		if m.User.ID == userID {
-			return m.Role
+// userID returns the id of the user with this username, "" when none.
+func (a *simAccount) userID(username string) string {
+	for _, u := range a.state().Users {
+		if u.Username == username {
+			return u.ID
 		}
 	}
 	return ""
 }
 
-func (a *fakeAccount) memberCount(teamID, userID string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	n := 0
-	for _, m := range *a.teams[teamID].Members {
-		if m.User.ID == userID {
-			n++
+// memberRole returns the role of a member of a team, "" when not a member.
+func (a *simAccount) memberRole(teamID, userID string) string {
+	for _, t := range a.state().Teams {
+		for _, m := range t.Members {
+			if t.ID == teamID && m.UserID == userID {
+				return m.Role
+			}
 		}
 	}
-	return n
+	return ""
 }
 
-func (a *fakeAccount) usersNamed(username string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// journaled counts the changes of the account of kind op (ogsim.Op…) that
+// concern user (a username), whoever made them.
+func (a *simAccount) journaled(op, user string) int {
 	n := 0
-	for _, u := range a.users {
-		if u.Username == username {
+	for _, m := range a.sim.Journal() {
+		if m.Op == op && m.User == user {
 			n++
 		}
 	}

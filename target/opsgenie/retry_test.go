@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 func TestRetryStatuses(t *testing.T) {
@@ -384,7 +385,7 @@ func TestThrottledExhausted(t *testing.T) {
 // create is simply sent again, without a lookup.
 func TestThrottlePostIsResent(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" && n == 1 {
 			writeError(w, http.StatusTooManyRequests, "TooManyRequests")
@@ -413,8 +414,7 @@ func TestSearchAndConfigurationDomains(t *testing.T) {
 		// One page at a time: the waits below are those of one caller.
 		o.Concurrency = 1
 	})
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(298)
+	newSimAccount(t, env, seedUsers(298), ogsim.Behavior{})
 	if _, err := env.client.ListUsers(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -475,8 +475,7 @@ func TestObserver(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(1)
+	acct := newSimAccount(t, env, seedUsers(1), ogsim.Behavior{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "DELETE /v2/users/{id}" && n == 1 {
 			writeError(w, http.StatusInternalServerError, "oops")

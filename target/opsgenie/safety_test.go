@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 // TestListUsersSeesTheSlideAtABoundary: between two pages, a user before
@@ -17,18 +18,15 @@ import (
 // second read is whole.
 func TestListUsersSeesTheSlideAtABoundary(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(150)
+	acct := newSimAccount(t, env, seedUsers(150), ogsim.Behavior{})
 	done := false
 	acct.betweenPages = func(offset int) {
 		if offset != 0 || done {
 			return
 		}
 		done = true
-		acct.mu.Lock()
-		delete(acct.users, "u-00010")
-		acct.users["u-99999"] = &wireUser{ID: "u-99999", Username: "zz-late@example.com", Role: wireRole{Name: "User"}}
-		acct.mu.Unlock()
+		acct.deleteUser("u-00010")
+		acct.createUser("zz-late@example.com")
 	}
 	users, err := env.client.ListUsers(t.Context())
 	if err != nil {
@@ -36,12 +34,12 @@ func TestListUsersSeesTheSlideAtABoundary(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for _, u := range users {
-		got[u.ID] = true
+		got[u.Username] = true
 	}
-	// u-00101 stood at position 100, first of the second page; after the
+	// user00101 stood at position 100, first of the second page; after the
 	// delete it stands at 99, which the first page had already read.
-	if !got["u-00101"] || !got["u-99999"] || got["u-00010"] || len(users) != 150 {
-		t.Errorf("read %d users; u-00101 %v, u-99999 %v, u-00010 %v", len(users), got["u-00101"], got["u-99999"], got["u-00010"])
+	if !got["user00101@example.com"] || !got["zz-late@example.com"] || got["user00010@example.com"] || len(users) != 150 {
+		t.Errorf("read %d users; user00101 %v, zz-late %v, user00010 %v", len(users), got["user00101@example.com"], got["zz-late@example.com"], got["user00010@example.com"])
 	}
 	if n := acct.count("GET /v2/users"); n != 4 {
 		t.Errorf("list calls = %d, want 4: a read that saw the shift, and a whole one", n)
@@ -102,7 +100,7 @@ func TestMalformedAnswersFailClosed(t *testing.T) {
 // create whose outcome is unknown is still looked up, and found.
 func TestCreateUnknownOutcomeLooksUpWithoutRetries(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 0 })
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusBadGateway, "lost")
@@ -126,28 +124,11 @@ func TestChangeMemberRoleVariants(t *testing.T) {
 	for _, variant := range []string{"update-role", "keep-role", "conflict"} {
 		t.Run(variant, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
-			acct.addUsers(3)
-			id := acct.addTeam("sre", wireMember{User: wireMemberUser{ID: "u-00001"}, Role: "user"}, wireMember{User: wireMemberUser{ID: "u-00002"}, Role: "admin"})
-			acct.reAdd = variant
-			env.mux.HandleFunc("DELETE /v2/teams/{id}/members/{member}", func(w http.ResponseWriter, r *http.Request) {
-				acct.mu.Lock()
-				defer acct.mu.Unlock()
-				acct.calls["DELETE /v2/teams/{id}/members/{member}"]++
-				if r.PathValue("member") != "u-00001" {
-					t.Errorf("removed %s, who the change is not about", r.PathValue("member"))
-				}
-				tm := acct.teams[r.PathValue("id")]
-				for i, m := range tm.members() {
-					if m.User.ID == r.PathValue("member") {
-						ms := *tm.Members
-						*tm.Members = append(ms[:i:i], ms[i+1:]...)
-						writeJSON(w, http.StatusOK, map[string]any{"result": "Removed"})
-						return
-					}
-				}
-				writeError(w, http.StatusNotFound, "not a member")
-			})
+			seed := seedUsers(3)
+			seed.Teams = []ogsim.SeedTeam{{ID: "t-sre", Name: "sre", Members: []ogsim.SeedMember{
+				{Username: "user00001@example.com", Role: "user"}, {Username: "user00002@example.com", Role: "admin"}}}}
+			acct := newSimAccount(t, env, seed, ogsim.Behavior{MemberReAdd: variant})
+			id := "t-sre"
 			note, err := env.client.ChangeMemberRole(t.Context(), id, model.Member{UserID: "u-00001", Role: "admin"})
 			if err != nil {
 				t.Fatal(err)
@@ -164,6 +145,11 @@ func TestChangeMemberRoleVariants(t *testing.T) {
 			}
 			if n := acct.count("PATCH /v2/teams/{id}"); n != 0 {
 				t.Errorf("%d team PATCHes", n)
+			}
+			for _, m := range acct.sim.Journal() {
+				if m.User != "user00001@example.com" {
+					t.Errorf("%s of %s, who the change is not about", m.Op, m.User)
+				}
 			}
 		})
 	}

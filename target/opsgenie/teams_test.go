@@ -6,23 +6,27 @@ import (
 	"testing"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
-func seedTeams(acct *fakeAccount) {
-	acct.addUsers(3) // u-00001..u-00003
-	acct.addTeam("sre",
-		wireMember{User: wireMemberUser{ID: "u-00002", Username: "user00002@example.com"}, Role: "user"},
-		wireMember{User: wireMemberUser{ID: "u-00001", Username: "User00001@Example.com"}, Role: "admin"},
-	)
-	acct.addTeam("empty")
-	acct.addTeam("db", wireMember{User: wireMemberUser{ID: "u-00003", Username: "user00003@example.com"}})
+// seedTeams is an account of three users and three teams: sre (two
+// members), empty and db (one member).
+func seedTeams() *ogsim.Seed {
+	s := seedUsers(3) // u-00001..u-00003
+	s.Teams = []ogsim.SeedTeam{
+		{ID: "t-sre", Name: "sre", Description: "team sre", Members: []ogsim.SeedMember{
+			{Username: "user00002@example.com", Role: "user"}, {Username: "user00001@example.com", Role: "admin"}}},
+		{ID: "t-empty", Name: "empty", Description: "team empty"},
+		{ID: "t-db", Name: "db", Description: "team db", Members: []ogsim.SeedMember{{Username: "user00003@example.com"}}},
+	}
+	return s
 }
 
 func wantTeams() []model.Team {
 	return []model.Team{
-		{ID: "t-00006", Name: "db", Description: model.Ptr("team db"), Members: &[]model.Member{{Username: "user00003@example.com", UserID: "u-00003", Role: "user"}}},
-		{ID: "t-00005", Name: "empty", Description: model.Ptr("team empty"), Members: &[]model.Member{}},
-		{ID: "t-00004", Name: "sre", Description: model.Ptr("team sre"), Members: &[]model.Member{
+		{ID: "t-db", Name: "db", Description: model.Ptr("team db"), Members: &[]model.Member{{Username: "user00003@example.com", UserID: "u-00003", Role: "user"}}},
+		{ID: "t-empty", Name: "empty", Description: model.Ptr("team empty"), Members: &[]model.Member{}},
+		{ID: "t-sre", Name: "sre", Description: model.Ptr("team sre"), Members: &[]model.Member{
 			{Username: "user00001@example.com", UserID: "u-00001", Role: "admin"},
 			{Username: "user00002@example.com", UserID: "u-00002", Role: "user"},
 		}},
@@ -42,9 +46,7 @@ func TestListTeams(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
-			acct.expandMembers = tc.expand
-			seedTeams(acct)
+			acct := newSimAccount(t, env, seedTeams(), ogsim.Behavior{IgnoreExpandMember: !tc.expand})
 			teams, err := env.client.ListTeams(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -64,7 +66,7 @@ func TestListTeams(t *testing.T) {
 
 func TestListTeamsNoTeams(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
+	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
 	teams, err := env.client.ListTeams(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -76,11 +78,9 @@ func TestListTeamsNoTeams(t *testing.T) {
 
 func TestListTeamsFallbackError(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	acct.expandMembers = false
-	seedTeams(acct)
+	acct := newSimAccount(t, env, seedTeams(), ogsim.Behavior{IgnoreExpandMember: true})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
-		if r.Pattern == "GET /v2/teams/{id}" && r.PathValue("id") == "t-00005" {
+		if r.Pattern == "GET /v2/teams/{id}" && r.PathValue("id") == "t-empty" {
 			writeError(w, http.StatusForbidden, "Api key is not authorized")
 			return true
 		}
@@ -190,13 +190,12 @@ func TestTeamPatchEmptySendsNothing(t *testing.T) {
 
 func TestGetTeamByName(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	seedTeams(acct)
+	newSimAccount(t, env, seedTeams(), ogsim.Behavior{})
 	tm, err := env.client.GetTeam(t.Context(), "sre", ByName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tm.ID != "t-00004" || len(*tm.Members) != 2 {
+	if tm.ID != "t-sre" || len(*tm.Members) != 2 {
 		t.Errorf("team = %+v", tm)
 	}
 	if _, err := env.client.GetTeam(t.Context(), "nope", ByName); !IsNotFound(err) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/model"
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 func TestListUsersPaging(t *testing.T) {
@@ -25,8 +26,7 @@ func TestListUsersPaging(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d users", tc.users), func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
-			acct.addUsers(tc.users)
+			acct := newSimAccount(t, env, seedUsers(tc.users), ogsim.Behavior{})
 			users, err := env.client.ListUsers(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -100,40 +100,35 @@ func mustJSON(t *testing.T, v any) []byte {
 func TestListUsersShift(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(a *fakeAccount) // once, after the first page of the first read
+		change func(a *simAccount) // once, after the first page of the first read
 	}{
-		{"user created before the boundary", func(a *fakeAccount) {
-			a.users["new"] = &wireUser{ID: "new", Username: "aaa@example.com"}
+		{"user created before the boundary", func(a *simAccount) {
+			a.createUser("aaa@example.com")
 		}},
-		{"user deleted before the boundary", func(a *fakeAccount) {
-			delete(a.users, "u-00010")
+		{"user deleted before the boundary", func(a *simAccount) {
+			a.deleteUser("u-00010")
 		}},
-		{"create before and delete after the boundary keep the count", func(a *fakeAccount) {
-			a.users["new"] = &wireUser{ID: "new", Username: "aaa@example.com"}
-			delete(a.users, "u-00200")
+		{"create before and delete after the boundary keep the count", func(a *simAccount) {
+			a.createUser("aaa@example.com")
+			a.deleteUser("u-00200")
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newFakeAccount(t, env.mux)
-			acct.addUsers(250)
+			acct := newSimAccount(t, env, seedUsers(250), ogsim.Behavior{})
 			changed := false
 			acct.betweenPages = func(offset int) {
 				if offset == 0 && !changed {
 					changed = true
-					acct.mu.Lock()
 					tc.change(acct)
-					acct.mu.Unlock()
 				}
 			}
 			users, err := env.client.ListUsers(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
-			acct.mu.Lock()
-			want := len(acct.users)
-			acct.mu.Unlock()
+			want := len(acct.state().Users)
 			if len(users) != want {
 				t.Errorf("got %d users, want %d", len(users), want)
 			}
@@ -152,11 +147,10 @@ func TestListUsersShift(t *testing.T) {
 
 func TestListUsersKeepsShifting(t *testing.T) {
 	env := setup(t)
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(150)
+	acct := newSimAccount(t, env, seedUsers(150), ogsim.Behavior{})
 	acct.betweenPages = func(offset int) {
 		if offset == 0 {
-			acct.addUsers(1)
+			acct.createUsers(1)
 		}
 	}
 	_, err := env.client.ListUsers(t.Context())
@@ -402,8 +396,7 @@ func TestUserPages(t *testing.T) {
 // once per page.
 func TestListUsersReadsPagesConcurrently(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Concurrency = 4 })
-	acct := newFakeAccount(t, env.mux)
-	acct.addUsers(500)
+	acct := newSimAccount(t, env, seedUsers(500), ogsim.Behavior{})
 	var mu sync.Mutex
 	inFlight, most := 0, 0
 	release := make(chan struct{})
