@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/testlog"
 	"github.com/ogsync/ogsync/statedir"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -32,28 +31,7 @@ func testConfig(t *testing.T, schedule string) *Settings {
 	return &cfg
 }
 
-// logBuffer is a goroutine-safe log sink.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func testLogger() (*slog.Logger, *logBuffer) {
-	buf := &logBuffer{}
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
-}
+func testLogger() (*slog.Logger, *testlog.Buffer) { return testlog.New() }
 
 // fakeCycle counts its calls and runs fn for each; the call number starts at 1.
 type fakeCycle struct {
@@ -94,7 +72,7 @@ func (f *fakeCycle) wait(t *testing.T, n int, timeout time.Duration) {
 type daemonFixture struct {
 	d       *Daemon
 	cfg     *Settings
-	logs    *logBuffer
+	logs    *testlog.Buffer
 	reg     *prometheus.Registry
 	cancel  context.CancelFunc
 	runErr  chan error

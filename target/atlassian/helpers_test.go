@@ -1,7 +1,6 @@
 package atlassian
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/testlog"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
@@ -30,25 +30,8 @@ type env struct {
 	srv   *atlsim.Server
 	ts    *httptest.Server
 	tg    *Target
-	logs  *syncBuffer
+	logs  *testlog.Buffer
 	waits *waits
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waits records the waits a Target asked for instead of sleeping.
@@ -101,7 +84,7 @@ func startEnv(t *testing.T, so atlsim.Options, mod func(*Options)) *env {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	t.Cleanup(srv.Close)
-	e := &env{srv: srv, ts: ts, logs: &syncBuffer{}, waits: &waits{}}
+	e := &env{srv: srv, ts: ts, logs: &testlog.Buffer{}, waits: &waits{}}
 	opts := Options{BaseURL: ts.URL, OrgID: srv.OrgID(), CloudID: srv.CloudID(), Email: testEmail,
 		APIToken: testToken, OrgAPIKey: testToken, Sleep: e.waits.sleep, Jitter: func(d time.Duration) time.Duration { return d },
 		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/testlog"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -21,7 +22,7 @@ type emulator struct {
 	sim    *ogsim.Server
 	client *Client
 	clock  *fakeClock
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 }
 
 // startEmulator serves an ogsim account over httptest. The emulator and
@@ -41,7 +42,7 @@ func startEmulator(t testing.TB, seed *ogsim.Seed, so ogsim.Options, co func(*Op
 	}
 	srv := httptest.NewServer(sim)
 	t.Cleanup(srv.Close)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	o := Options{
 		BaseURL:    srv.URL,
 		APIKey:     testKey,

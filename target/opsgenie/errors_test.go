@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ogsync/ogsync/internal/testlog"
 )
 
 func TestAPIErrors(t *testing.T) {
@@ -160,7 +162,7 @@ func TestKeyNotInConnectionErrors(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	var logs syncBuffer
+	var logs testlog.Buffer
 	c, err := New(Options{
 		BaseURL: "http://" + addr, APIKey: testKey, MaxRetries: 1,
 		Sleep:  func(ctx context.Context, d time.Duration) error { return nil },

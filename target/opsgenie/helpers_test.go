@@ -1,7 +1,6 @@
 package opsgenie
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ogsync/ogsync/internal/testlog"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -80,26 +80,8 @@ type testEnv struct {
 	client *Client
 	mux    *http.ServeMux
 	clock  *fakeClock
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	url    string
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // setup starts an httptest server around a fresh mux and returns a client
@@ -111,7 +93,7 @@ func setup(t *testing.T, opts ...func(*Options)) *testEnv {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	clock := newFakeClock()
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	o := Options{
 		BaseURL:    srv.URL,
 		APIKey:     testKey,
