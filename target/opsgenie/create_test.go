@@ -30,7 +30,7 @@ func TestCreateUserNeverDuplicates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+			acct := newSimAccount(t, env, ogsim.Options{})
 			if tc.applied {
 				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 					if r.Pattern == "POST /v2/users" && n == 1 {
@@ -71,7 +71,7 @@ func TestCreateUserNeverDuplicates(t *testing.T) {
 
 func TestCreateUserTimeoutAfterApply(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" && n == 1 {
 			<-r.Context().Done() // hold the answer past the client's timeout
@@ -94,7 +94,7 @@ func TestCreateUserTimeoutAfterApply(t *testing.T) {
 
 func TestCreateUserConflict(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, seedUsers(1), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
 	res, err := env.client.CreateUser(t.Context(), model.User{Username: "USER00001@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestCreateUserConflict(t *testing.T) {
 // account (usernames are global) cannot be reconciled and stays an error.
 func TestCreateUserConflictElsewhere(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusConflict, "Username is taken")
@@ -127,7 +127,7 @@ func TestCreateUserConflictElsewhere(t *testing.T) {
 
 func TestCreateUserUnknownOutcomeExhausted(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 2 })
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusServiceUnavailable, "down")
@@ -146,7 +146,7 @@ func TestCreateUserUnknownOutcomeExhausted(t *testing.T) {
 
 func TestCreateUserLookupFails(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 1 })
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		switch r.Pattern {
 		case "POST /v2/users":
@@ -169,7 +169,7 @@ func TestCreateUserLookupFails(t *testing.T) {
 
 func TestCreateTeamNeverDuplicates(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/teams" && n == 1 {
 			dropConnection(t, w)
@@ -208,7 +208,7 @@ func TestAddMemberNeverDuplicates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newSimAccount(t, env, teamSeed(1), ogsim.Behavior{})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: teamSeed(1)})
 			team := "t-sre"
 			acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.Pattern == "POST /v2/teams/{id}/members" && n == 1 {
@@ -236,7 +236,7 @@ func TestAddMemberNeverDuplicates(t *testing.T) {
 
 func TestAddMemberNotAppliedIsResent(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, teamSeed(1), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: teamSeed(1)})
 	team := "t-sre"
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/teams/{id}/members" && n == 1 {
@@ -273,7 +273,7 @@ func TestDeleteSettledBy404(t *testing.T) {
 			if tc.applied {
 				seed = seedUsers(1)
 			}
-			acct := newSimAccount(t, env, seed, ogsim.Behavior{})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seed})
 			if tc.applied {
 				acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 					if acct.count("DELETE /v2/users/{id}") == 1 {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -25,47 +23,20 @@ type emulator struct {
 	logs   *testlog.Buffer
 }
 
-// startEmulator serves an ogsim account over httptest. The emulator and
-// the client share the fake clock, so rate limits refill exactly as fast
-// as the client waits.
+// startEmulator serves an ogsim account seeded with seed (see
+// newSimAccount) to a client with 5 retries and the default timeout and
+// transport; co may adjust the client's options.
 func startEmulator(t testing.TB, seed *ogsim.Seed, so ogsim.Options, co func(*Options)) *emulator {
 	t.Helper()
-	clock := newFakeClock()
-	so.APIKey = testKey
-	so.Seed = seed
-	if so.Clock == nil {
-		so.Clock = clock.Now
-	}
-	sim, err := ogsim.New(so)
-	if err != nil {
-		t.Fatalf("ogsim.New: %v", err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
-	logs := &testlog.Buffer{}
-	o := Options{
-		BaseURL:    srv.URL,
-		APIKey:     testKey,
-		UserAgent:  "ogsync/test",
-		MaxRetries: 5,
-		Logger:     slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:        clock.Now,
-		Sleep:      clock.Sleep,
-		Jitter:     func(d time.Duration) time.Duration { return d },
-	}
-	if co != nil {
-		co(&o)
-	}
-	c, err := New(o)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() {
-		if strings.Contains(logs.String(), testKey) {
-			t.Errorf("the logs carry the API key")
+	env := setup(t, func(o *Options) {
+		o.MaxRetries, o.Timeout, o.HTTPClient = 5, 0, nil
+		if co != nil {
+			co(o)
 		}
 	})
-	return &emulator{sim: sim, client: c, clock: clock, logs: logs}
+	so.Seed = seed
+	acct := newSimAccount(t, env, so)
+	return &emulator{sim: acct.sim, client: env.client, clock: env.clock, logs: env.logs}
 }
 
 // seedAccount builds a seed of users and teams; team i has the members

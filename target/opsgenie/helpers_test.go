@@ -87,7 +87,7 @@ type testEnv struct {
 // setup starts an httptest server around a fresh mux and returns a client
 // for it with a fake clock, no jitter, 3 retries and no rate limit. opts
 // may adjust the options before the client is built.
-func setup(t *testing.T, opts ...func(*Options)) *testEnv {
+func setup(t testing.TB, opts ...func(*Options)) *testEnv {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
@@ -183,18 +183,23 @@ var simRoutes = []string{
 	"POST /v2/teams/{id}/members", "DELETE /v2/teams/{id}/members/{member}", "/",
 }
 
-// newSimAccount serves an ogsim account seeded with seed (nil: empty), with
-// behavior b, on env's mux.
-func newSimAccount(t *testing.T, env *testEnv, seed *ogsim.Seed, b ogsim.Behavior) *simAccount {
+// newSimAccount serves an ogsim account made with so (its APIKey is
+// testKey; its Clock, unless set, env's fake clock, so rate limits refill
+// exactly as fast as the client waits) on env's mux.
+func newSimAccount(t testing.TB, env *testEnv, so ogsim.Options) *simAccount {
 	t.Helper()
-	sim, err := ogsim.New(ogsim.Options{APIKey: testKey, Seed: seed, Behavior: b})
+	so.APIKey = testKey
+	if so.Clock == nil {
+		so.Clock = env.clock.Now
+	}
+	sim, err := ogsim.New(so)
 	if err != nil {
 		t.Fatalf("ogsim.New: %v", err)
 	}
-	t.Cleanup(sim.Close)
+	t.Cleanup(sim.Close) // before the server closes: abandons late writes
 	a := &simAccount{t: t, sim: sim, calls: map[string]int{}}
-	if seed != nil {
-		a.users = len(seed.Users)
+	if so.Seed != nil {
+		a.users = len(so.Seed.Users)
 	}
 	for _, p := range simRoutes {
 		env.mux.HandleFunc(p, a.serve)
@@ -232,8 +237,12 @@ func (a *simAccount) serve(w http.ResponseWriter, r *http.Request) {
 	if before != nil && before(w, r, n) {
 		return
 	}
+	// The emulator answers into a recorder, so that after can replace its
+	// answer; a clone, because the emulator's own mux sets Pattern. An
+	// injected drop cannot hijack a recorder: the emulator then aborts the
+	// handler (http.ErrAbortHandler), which drops this connection all the same.
 	rec := httptest.NewRecorder()
-	a.sim.ServeHTTP(rec, r.Clone(r.Context())) // a clone: the emulator's own mux sets Pattern
+	a.sim.ServeHTTP(rec, r.Clone(r.Context()))
 	if between != nil && r.Pattern == "GET /v2/users" {
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 		between(offset)

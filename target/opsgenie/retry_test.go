@@ -385,7 +385,7 @@ func TestThrottledExhausted(t *testing.T) {
 // create is simply sent again, without a lookup.
 func TestThrottlePostIsResent(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" && n == 1 {
 			writeError(w, http.StatusTooManyRequests, "TooManyRequests")
@@ -414,7 +414,7 @@ func TestSearchAndConfigurationDomains(t *testing.T) {
 		// One page at a time: the waits below are those of one caller.
 		o.Concurrency = 1
 	})
-	newSimAccount(t, env, seedUsers(298), ogsim.Behavior{})
+	newSimAccount(t, env, ogsim.Options{Seed: seedUsers(298)})
 	if _, err := env.client.ListUsers(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +475,7 @@ func TestObserver(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	acct := newSimAccount(t, env, seedUsers(1), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "DELETE /v2/users/{id}" && n == 1 {
 			writeError(w, http.StatusInternalServerError, "oops")

@@ -18,7 +18,7 @@ import (
 // second read is whole.
 func TestListUsersSeesTheSlideAtABoundary(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, seedUsers(150), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(150)})
 	done := false
 	acct.betweenPages = func(offset int) {
 		if offset != 0 || done {
@@ -100,7 +100,7 @@ func TestMalformedAnswersFailClosed(t *testing.T) {
 // create whose outcome is unknown is still looked up, and found.
 func TestCreateUnknownOutcomeLooksUpWithoutRetries(t *testing.T) {
 	env := setup(t, func(o *Options) { o.MaxRetries = 0 })
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "POST /v2/users" {
 			writeError(w, http.StatusBadGateway, "lost")
@@ -127,7 +127,7 @@ func TestChangeMemberRoleVariants(t *testing.T) {
 			seed := seedUsers(3)
 			seed.Teams = []ogsim.SeedTeam{{ID: "t-sre", Name: "sre", Members: []ogsim.SeedMember{
 				{Username: "user00001@example.com", Role: "user"}, {Username: "user00002@example.com", Role: "admin"}}}}
-			acct := newSimAccount(t, env, seed, ogsim.Behavior{MemberReAdd: variant})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seed, Behavior: ogsim.Behavior{MemberReAdd: variant}})
 			id := "t-sre"
 			note, err := env.client.ChangeMemberRole(t.Context(), id, model.Member{UserID: "u-00001", Role: "admin"})
 			if err != nil {

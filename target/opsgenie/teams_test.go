@@ -46,7 +46,7 @@ func TestListTeams(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newSimAccount(t, env, seedTeams(), ogsim.Behavior{IgnoreExpandMember: !tc.expand})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seedTeams(), Behavior: ogsim.Behavior{IgnoreExpandMember: !tc.expand}})
 			teams, err := env.client.ListTeams(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -66,7 +66,7 @@ func TestListTeams(t *testing.T) {
 
 func TestListTeamsNoTeams(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, nil, ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{})
 	teams, err := env.client.ListTeams(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func TestListTeamsNoTeams(t *testing.T) {
 
 func TestListTeamsFallbackError(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, seedTeams(), ogsim.Behavior{IgnoreExpandMember: true})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedTeams(), Behavior: ogsim.Behavior{IgnoreExpandMember: true}})
 	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 		if r.Pattern == "GET /v2/teams/{id}" && r.PathValue("id") == "t-empty" {
 			writeError(w, http.StatusForbidden, "Api key is not authorized")
@@ -190,7 +190,7 @@ func TestTeamPatchEmptySendsNothing(t *testing.T) {
 
 func TestGetTeamByName(t *testing.T) {
 	env := setup(t)
-	newSimAccount(t, env, seedTeams(), ogsim.Behavior{})
+	newSimAccount(t, env, ogsim.Options{Seed: seedTeams()})
 	tm, err := env.client.GetTeam(t.Context(), "sre", ByName)
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,7 @@ func TestListUsersPaging(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%d users", tc.users), func(t *testing.T) {
 			env := setup(t)
-			acct := newSimAccount(t, env, seedUsers(tc.users), ogsim.Behavior{})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(tc.users)})
 			users, err := env.client.ListUsers(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -116,7 +116,7 @@ func TestListUsersShift(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			acct := newSimAccount(t, env, seedUsers(250), ogsim.Behavior{})
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(250)})
 			changed := false
 			acct.betweenPages = func(offset int) {
 				if offset == 0 && !changed {
@@ -147,7 +147,7 @@ func TestListUsersShift(t *testing.T) {
 
 func TestListUsersKeepsShifting(t *testing.T) {
 	env := setup(t)
-	acct := newSimAccount(t, env, seedUsers(150), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(150)})
 	acct.betweenPages = func(offset int) {
 		if offset == 0 {
 			acct.createUsers(1)
@@ -396,7 +396,7 @@ func TestUserPages(t *testing.T) {
 // once per page.
 func TestListUsersReadsPagesConcurrently(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Concurrency = 4 })
-	acct := newSimAccount(t, env, seedUsers(500), ogsim.Behavior{})
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(500)})
 	var mu sync.Mutex
 	inFlight, most := 0, 0
 	release := make(chan struct{})
