@@ -5,8 +5,9 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"testing"
+
+	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
 func TestClientReportsRates(t *testing.T) {
@@ -19,15 +20,15 @@ func TestClientReportsRates(t *testing.T) {
 	if want := []string{"configuration=8", "search=4"}; !slices.Equal(seen, want) {
 		t.Fatalf("reported at New: %v, want %v", seen, want)
 	}
-	var n atomic.Int32
-	env.mux.HandleFunc("GET /v2/teams", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
+	acct := newSimAccount(t, env, ogsim.Options{})
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n == 1 {
 			w.Header().Set("X-RateLimit-Period-In-Sec", "1")
 			writeError(w, http.StatusTooManyRequests, "TooManyRequests")
-			return
+			return true
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"data": []any{}})
-	})
+		return false
+	}
 	if _, err := env.client.ListTeams(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -38,25 +38,25 @@ func TestRetryStatuses(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t)
-			var n atomic.Int32
-			env.mux.HandleFunc("/v2/users/u1", func(w http.ResponseWriter, r *http.Request) {
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
+			acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
 				if r.Method != tc.method {
 					t.Errorf("method = %s", r.Method)
 				}
-				if n.Add(1) == 1 {
+				if n == 1 {
 					writeError(w, tc.status, "first attempt fails")
-					return
+					return true
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": "u1", "username": "a@x.com"}})
-			})
+				return false
+			}
 			var err error
 			switch tc.method {
 			case "GET":
-				_, err = env.client.GetUser(t.Context(), "u1")
+				_, err = env.client.GetUser(t.Context(), "u-00001")
 			case "PATCH":
-				err = env.client.UpdateUser(t.Context(), "u1", UserPatch{FullName: model.Ptr("A")})
+				err = env.client.UpdateUser(t.Context(), "u-00001", UserPatch{FullName: model.Ptr("A")})
 			case "DELETE":
-				err = env.client.DeleteUser(t.Context(), "u1")
+				err = env.client.DeleteUser(t.Context(), "u-00001")
 			}
 			if (err == nil) != tc.ok {
 				t.Errorf("err = %v, want ok=%v", err, tc.ok)
@@ -64,7 +64,7 @@ func TestRetryStatuses(t *testing.T) {
 			if !tc.ok && statusOf(err) != tc.status {
 				t.Errorf("status in error = %d, want %d", statusOf(err), tc.status)
 			}
-			if got := int(n.Load()); got != tc.attempts {
+			if got := acct.count(tc.method + " /v2/users/{id}"); got != tc.attempts {
 				t.Errorf("attempts = %d, want %d", got, tc.attempts)
 			}
 			if tc.ok && !slices.Equal(env.clock.Slept(), []time.Duration{200 * time.Millisecond}) {
@@ -128,20 +128,20 @@ func TestBackoffCap(t *testing.T) {
 
 func TestDroppedConnection(t *testing.T) {
 	env := setup(t)
-	var n atomic.Int32
-	env.mux.HandleFunc("GET /v2/users/u1", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) <= 2 {
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n <= 2 {
 			dropConnection(t, w)
-			return
+			return true
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": "u1", "username": "a@x.com"}})
-	})
-	u, err := env.client.GetUser(t.Context(), "u1")
-	if err != nil || u.ID != "u1" {
+		return false
+	}
+	u, err := env.client.GetUser(t.Context(), "u-00001")
+	if err != nil || u.ID != "u-00001" {
 		t.Fatalf("GetUser = %+v, %v", u, err)
 	}
-	if n.Load() != 3 {
-		t.Errorf("attempts = %d, want 3", n.Load())
+	if n := acct.count("GET /v2/users/{id}"); n != 3 {
+		t.Errorf("attempts = %d, want 3", n)
 	}
 	st := env.client.RequestStats()
 	if got := st.Calls; len(got) != 2 || got[0] != (CallCount{"GET", "/v2/users/{id}", 0, 2}) || got[1] != (CallCount{"GET", "/v2/users/{id}", 200, 1}) {
@@ -161,23 +161,23 @@ func TestDroppedConnectionExhausted(t *testing.T) {
 
 func TestTimeoutRetried(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Timeout = 50 * time.Millisecond })
-	var n atomic.Int32
-	env.mux.HandleFunc("GET /v2/users/u1", func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
+	acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		if n == 1 {
 			// Slower than the client's timeout.
 			select {
 			case <-r.Context().Done():
 			case <-time.After(5 * time.Second):
 			}
-			return
+			return true
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": "u1", "username": "a@x.com"}})
-	})
-	if _, err := env.client.GetUser(t.Context(), "u1"); err != nil {
+		return false
+	}
+	if _, err := env.client.GetUser(t.Context(), "u-00001"); err != nil {
 		t.Fatal(err)
 	}
-	if n.Load() != 2 {
-		t.Errorf("attempts = %d, want 2", n.Load())
+	if n := acct.count("GET /v2/users/{id}"); n != 2 {
+		t.Errorf("attempts = %d, want 2", n)
 	}
 }
 
@@ -265,36 +265,30 @@ func TestContextCancelledDuringRateLimitWait(t *testing.T) {
 			return ctx.Err()
 		}
 	})
-	var n atomic.Int32
-	env.mux.HandleFunc("GET /v2/users/u1", func(w http.ResponseWriter, r *http.Request) {
-		n.Add(1)
-		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": "u1"}})
-	})
-	if _, err := env.client.GetUser(ctx, "u1"); err != nil {
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
+	if _, err := env.client.GetUser(ctx, "u-00001"); err != nil {
 		t.Fatal(err)
 	}
 	// The burst is spent: the second call must wait, and the wait is cancelled.
-	_, err := env.client.GetUser(ctx, "u1")
+	_, err := env.client.GetUser(ctx, "u-00001")
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if n.Load() != 1 {
-		t.Errorf("attempts = %d, want 1", n.Load())
+	if n := acct.count("GET /v2/users/{id}"); n != 1 {
+		t.Errorf("attempts = %d, want 1", n)
 	}
 }
 
 func TestRateLimitWaitPastDeadline(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Rate = Rate{PerSecond: 0.1, Burst: 1} })
-	env.mux.HandleFunc("GET /v2/users/u1", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": "u1"}})
-	})
-	if _, err := env.client.GetUser(t.Context(), "u1"); err != nil {
+	newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
+	if _, err := env.client.GetUser(t.Context(), "u-00001"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithDeadline(t.Context(), time.Now().Add(time.Second))
 	defer cancel()
 	// The fake clock says the next token comes in 10 s: past the deadline.
-	_, err := env.client.GetUser(ctx, "u1")
+	_, err := env.client.GetUser(ctx, "u-00001")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded without waiting", err)
 	}
@@ -323,19 +317,19 @@ func TestThrottleStorm(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			env := setup(t, func(o *Options) { o.Rate = Rate{PerSecond: 100, Burst: 1} })
-			var n atomic.Int32
-			env.mux.HandleFunc("GET /v2/teams", func(w http.ResponseWriter, r *http.Request) {
-				if n.Add(1) <= 3 {
-					w.Header().Set("X-RateLimit-State", "THROTTLED")
-					w.Header().Set("X-RateLimit-Reason", "ACCOUNT")
-					for k, v := range tc.headers {
-						w.Header().Set(k, v)
-					}
-					writeError(w, http.StatusTooManyRequests, "TooManyRequests")
-					return
+			acct := newSimAccount(t, env, ogsim.Options{})
+			acct.before = func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n > 3 {
+					return false
 				}
-				writeJSON(w, http.StatusOK, map[string]any{"data": []any{}})
-			})
+				w.Header().Set("X-RateLimit-State", "THROTTLED")
+				w.Header().Set("X-RateLimit-Reason", "ACCOUNT")
+				for k, v := range tc.headers {
+					w.Header().Set(k, v)
+				}
+				writeError(w, http.StatusTooManyRequests, "TooManyRequests")
+				return true
+			}
 			if _, err := env.client.ListTeams(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -439,13 +433,11 @@ func TestSearchAndConfigurationDomains(t *testing.T) {
 // client: the fake clock must show the spacing of a single shared bucket.
 func TestConcurrentCallersShareTheLimiter(t *testing.T) {
 	env := setup(t, func(o *Options) { o.Rate = Rate{PerSecond: 5, Burst: 5} })
-	env.mux.HandleFunc("GET /v2/users/{id}", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"id": r.PathValue("id")}})
-	})
+	newSimAccount(t, env, ogsim.Options{Seed: seedUsers(1)})
 	var wg sync.WaitGroup
 	for range 25 {
 		wg.Go(func() {
-			if _, err := env.client.GetUser(t.Context(), "u1"); err != nil {
+			if _, err := env.client.GetUser(t.Context(), "u-00001"); err != nil {
 				t.Error(err)
 			}
 		})
