@@ -38,13 +38,21 @@ type Cycle struct {
 
 // KindCounts are the actions of one kind by outcome.
 type KindCounts struct {
-	Kind                                                  string
+	// Kind is the kind of object: user, team or member.
+	Kind string
+	// Planned counts every action of the kind; the others count those
+	// with that outcome.
 	Planned, Applied, Failed, Skipped, Blocked, Cancelled int
 }
 
-// CycleAction is one action of a cycle: its headline, outcome and why.
+// CycleAction is one action of a cycle.
 type CycleAction struct {
-	Action, Outcome, Why string
+	// Action is the action's headline, such as "create user ann@example.com".
+	Action string
+	// Outcome is what happened to it, such as "applied" or "blocked".
+	Outcome string
+	// Why says why it failed, was skipped or was blocked; empty otherwise.
+	Why string
 }
 
 // CycleMarkdown writes c as a Markdown report (the state directory's
