@@ -117,7 +117,7 @@ func TestCrashDuringApply(t *testing.T) {
 			}
 		}
 		if _, err := os.Stat(stateDir); err == nil {
-			l, err := statedir.AcquireLock(lockPath)
+			l, err := acquireAfterKill(lockPath)
 			if err != nil {
 				t.Fatalf("trial %d: the lock of the killed process is still held: %v", trial, err)
 			}
@@ -163,4 +163,21 @@ func lockHolder(path string) int {
 		return le.PID
 	}
 	return -2
+}
+
+// acquireAfterKill takes the lock a killed process held. A child the
+// process was forking when it died (git, at the start of a cycle) holds a
+// copy of the lock's descriptor until its exec closes it (close-on-exec), a
+// few milliseconds at most on a loaded machine; so the lock is retried for
+// up to two seconds before it counts as still held.
+func acquireAfterKill(path string) (*statedir.Lock, error) {
+	var err error
+	for range 200 {
+		var l *statedir.Lock
+		if l, err = statedir.AcquireLock(path); err == nil {
+			return l, nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil, err
 }
