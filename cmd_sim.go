@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
@@ -21,7 +22,7 @@ type simOptions struct {
 	faults   ogsim.FaultOptions
 	beh      ogsim.Behavior
 	actor    *ogsim.ActorOptions // nil unless --actor-every is set
-	log      logFlags
+	log      logging.Flags
 }
 
 // parseSimArgs parses the flags of ogsync sim; its errors name the flag.
@@ -54,7 +55,7 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 	fs.Int64Var(&actor.Seed, "actor-seed", 1, "seed of the other actor's choices")
 	fs.StringVar(&actorUsers, "actor-users", "", "comma-separated `usernames` the actor may add to teams")
 	fs.StringVar(&actorOps, "actor-ops", "", "comma-separated `ops` of the actor: "+strings.Join(ogsim.ActorOps, ",")+" (default: all)")
-	o.log.register(fs)
+	o.log.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -75,7 +76,7 @@ func parseSimArgs(fs *flag.FlagSet, args []string) (simOptions, error) {
 		return o, err
 	}
 	o.actor = a
-	if err := o.log.validate(); err != nil {
+	if err := o.log.Validate(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -99,7 +100,7 @@ func runSim(ctx context.Context, io stdio, args []string) int {
 	if o.apiKey = simKey(io, o.apiKey, "OPSGENIE_API_KEY"); o.apiKey == "" {
 		return exitError
 	}
-	logger := o.log.logger(io)
+	logger := o.log.Logger(io.err)
 	seed, ok := simSeed(io, o.seedFile, ogsim.LoadSeed)
 	if !ok {
 		return exitError

@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/target/atlassian/atlsim"
 )
 
@@ -16,7 +17,7 @@ const simAtlassianSynopsis = "--target atlassian --listen ADDR --api-key KEY [--
 type simAtlassianOptions struct {
 	listen, apiKey, orgID, cloudID, seedFile string
 	idSeed                                   uint64
-	log                                      logFlags
+	log                                      logging.Flags
 }
 
 func parseSimAtlassianArgs(fs *flag.FlagSet, args []string) (simAtlassianOptions, error) {
@@ -27,14 +28,14 @@ func parseSimAtlassianArgs(fs *flag.FlagSet, args []string) (simAtlassianOptions
 	fs.StringVar(&o.cloudID, "cloud-id", "", "site cloud `id` (default: the seed's, else generated)")
 	fs.StringVar(&o.seedFile, "seed", "", "YAML or JSON `file` with the initial org (default: an empty org)")
 	fs.Uint64Var(&o.idSeed, "id-seed", 0, "seed of the generated ids")
-	o.log.register(fs)
+	o.log.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	if _, _, err := net.SplitHostPort(o.listen); err != nil {
 		return o, fmt.Errorf("--listen=%s: must be host:port", o.listen)
 	}
-	return o, o.log.validate()
+	return o, o.log.Validate()
 }
 
 // runSimAtlassian serves the Atlassian emulator (Teams, JSM Operations, the
@@ -49,7 +50,7 @@ func runSimAtlassian(ctx context.Context, io stdio, args []string) int {
 		return exitError
 	}
 	io.secrets.Add(o.apiKey)
-	logger := o.log.logger(io)
+	logger := o.log.Logger(io.err)
 	seed, ok := simSeed(io, o.seedFile, atlsim.LoadSeed)
 	if !ok {
 		return exitError

@@ -27,7 +27,7 @@ func TestParseSimArgs(t *testing.T) {
 	}{
 		{"defaults", nil, func(o simOptions) bool {
 			return o.listen == "127.0.0.1:8080" && o.apiKey == "" && o.seedFile == "" && o.rate == (ogsim.RateLimitOptions{}) &&
-				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.level == "info" && o.actor == nil &&
+				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.Level == "info" && o.actor == nil &&
 				o.beh == ogsim.Behavior{MemberReAdd: "update-role", TeamPatchMembers: "replace", TeamDelete: "cascade"}
 		}, ""},
 		{"adversarial", []string{"--ignore-expand-member", "--member-readd", "conflict", "--team-patch-members", "ignore",
@@ -50,7 +50,7 @@ func TestParseSimArgs(t *testing.T) {
 			return o.listen == "127.0.0.1:0" && o.apiKey == "k" && o.seedFile == "s.yaml" && o.idSeed == 9 &&
 				o.rate == ogsim.RateLimitOptions{Configuration: ogsim.Bucket{PerSecond: 2, PerMinute: 60}, Search: ogsim.Bucket{PerSecond: 1, PerMinute: 30}} &&
 				o.faults == ogsim.FaultOptions{Seed: 42, ErrorRate: 0.1, DropRate: 0.05, Latency: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, AfterEffect: true} &&
-				o.log.level == "debug" && o.log.format == "json"
+				o.log.Level == "debug" && o.log.Format == "json"
 		}, ""},
 		{"bad listen", []string{"--listen", "8080"}, nil, "--listen=8080: must be host:port"},
 		{"negative rate", []string{"--rate-search-per-minute", "-1"}, nil, "--rate-search-per-minute=-1: must not be negative"},
