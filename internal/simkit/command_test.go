@@ -1,0 +1,70 @@
+package simkit
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestServeFlags: --listen defaults to 127.0.0.1:8080 and must be
+// host:port; the key comes from --api-key, else from KeyEnv, and is hidden;
+// with neither, the error names both.
+func TestServeFlags(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		env       string
+		wantKey   string
+		wantError string
+	}{
+		{"key from the flag", []string{"--api-key", "flag-key"}, "env-key", "flag-key", ""},
+		{"key from the environment", nil, "env-key", "env-key", ""},
+		{"no key", []string{"--listen", "127.0.0.1:0"}, "", "", "--api-key (or SIM_KEY) is required"},
+		{"bad listen", []string{"--listen", "8080", "--api-key", "k"}, "", "", "--listen=8080: must be host:port"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			f := ServeFlags{KeyEnv: "SIM_KEY"}
+			f.Register(fs, "the `key`")
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			var hidden []string
+			p := Process{Getenv: func(k string) string {
+				if k == "SIM_KEY" {
+					return tc.env
+				}
+				return ""
+			}, Hide: func(s string) { hidden = append(hidden, s) }}
+			err := f.Check()
+			key := ""
+			if err == nil {
+				key, err = f.Key(p)
+			}
+			if tc.wantError != "" {
+				if err == nil || err.Error() != tc.wantError {
+					t.Errorf("error = %v, want %q", err, tc.wantError)
+				}
+				if len(hidden) != 0 {
+					t.Errorf("hid %q without a key", hidden)
+				}
+				return
+			}
+			if err != nil || key != tc.wantKey || len(hidden) != 1 || hidden[0] != tc.wantKey {
+				t.Errorf("key %q, %v, hidden %q; want %q, hidden", key, err, hidden, tc.wantKey)
+			}
+		})
+	}
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	f := ServeFlags{KeyEnv: "SIM_KEY"}
+	f.Register(fs, "the `key`")
+	var help strings.Builder
+	fs.SetOutput(&help)
+	fs.PrintDefaults()
+	if f.Listen != "127.0.0.1:8080" || !strings.Contains(help.String(), "-api-key key\n    \tthe key (default: $SIM_KEY); never printed\n") {
+		t.Errorf("listen %q, help:\n%s", f.Listen, help.String())
+	}
+}
