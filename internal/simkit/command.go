@@ -22,19 +22,23 @@ type Process struct {
 }
 
 // ServeFlags are the flags of every emulator's command line: --listen, the
-// address to serve on, and --api-key, the key the emulator accepts, taken
-// from the environment variable KeyEnv when the flag is not given.
+// address to serve on; --api-key, the key the emulator accepts, taken from
+// the environment variable KeyEnv when the flag is not given; --seed, the
+// file of the initial state.
 type ServeFlags struct {
-	KeyEnv string // the environment variable of the API key
-	Listen string
-	APIKey string
+	KeyEnv   string // the environment variable of the API key
+	Listen   string
+	APIKey   string
+	SeedFile string
 }
 
-// Register registers --listen and --api-key; keyHelp says what the key
-// is, and the help adds where it comes from by default.
-func (f *ServeFlags) Register(fs *flag.FlagSet, keyHelp string) {
+// Register registers --listen, --api-key and --seed; keyHelp says what
+// the key is, and the help adds where it comes from by default; seedOf
+// names what the seed holds ("account", "org").
+func (f *ServeFlags) Register(fs *flag.FlagSet, keyHelp, seedOf string) {
 	fs.StringVar(&f.Listen, "listen", "127.0.0.1:8080", "`address` to serve on (host:port; port 0 picks a free one)")
 	fs.StringVar(&f.APIKey, "api-key", "", keyHelp+" (default: $"+f.KeyEnv+"); never printed")
+	fs.StringVar(&f.SeedFile, "seed", "", "YAML or JSON `file` with the initial "+seedOf+" (default: an empty "+seedOf+")")
 }
 
 // Check checks the flags after parsing: --listen must be host:port.
@@ -60,4 +64,22 @@ func (f *ServeFlags) Key(p Process) (string, error) {
 		p.Hide(key)
 	}
 	return key, nil
+}
+
+// Start returns what an emulator's command needs before it builds the
+// emulator: the API key (f.Key) and the seed, which load reads from
+// --seed; no --seed gives a nil seed.
+func Start[S any](f *ServeFlags, p Process, load func(file string) (*S, error)) (string, *S, error) {
+	key, err := f.Key(p)
+	if err != nil {
+		return "", nil, err
+	}
+	if f.SeedFile == "" {
+		return key, nil, nil
+	}
+	seed, err := load(f.SeedFile)
+	if err != nil {
+		return "", nil, err
+	}
+	return key, seed, nil
 }

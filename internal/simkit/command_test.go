@@ -1,6 +1,7 @@
 package simkit
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"strings"
@@ -28,7 +29,7 @@ func TestServeFlags(t *testing.T) {
 			fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
 			f := ServeFlags{KeyEnv: "SIM_KEY"}
-			f.Register(fs, "the `key`")
+			f.Register(fs, "the `key`", "state")
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
@@ -60,11 +61,41 @@ func TestServeFlags(t *testing.T) {
 	}
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	f := ServeFlags{KeyEnv: "SIM_KEY"}
-	f.Register(fs, "the `key`")
+	f.Register(fs, "the `key`", "state")
 	var help strings.Builder
 	fs.SetOutput(&help)
 	fs.PrintDefaults()
-	if f.Listen != "127.0.0.1:8080" || !strings.Contains(help.String(), "-api-key key\n    \tthe key (default: $SIM_KEY); never printed\n") {
+	if f.Listen != "127.0.0.1:8080" || !strings.Contains(help.String(), "-api-key key\n    \tthe key (default: $SIM_KEY); never printed\n") ||
+		!strings.Contains(help.String(), "-seed file\n    \tYAML or JSON file with the initial state (default: an empty state)\n") {
 		t.Errorf("listen %q, help:\n%s", f.Listen, help.String())
+	}
+}
+
+// TestStart: no --seed gives no seed and load is not called; --seed is
+// loaded; a load error or a missing key is Start's error.
+func TestStart(t *testing.T) {
+	env := func(string) string { return "" }
+	type seed struct{ file string }
+	load := func(file string) (*seed, error) {
+		if file == "bad.yaml" {
+			return nil, errors.New("bad.yaml:1: broken")
+		}
+		return &seed{file}, nil
+	}
+	f := ServeFlags{KeyEnv: "SIM_KEY", APIKey: "k"}
+	if key, s, err := Start(&f, Process{Getenv: env}, load); key != "k" || s != nil || err != nil {
+		t.Errorf("without --seed: %q, %v, %v", key, s, err)
+	}
+	f.SeedFile = "good.yaml"
+	if key, s, err := Start(&f, Process{Getenv: env}, load); key != "k" || s == nil || s.file != "good.yaml" || err != nil {
+		t.Errorf("with --seed: %q, %v, %v", key, s, err)
+	}
+	f.SeedFile = "bad.yaml"
+	if _, _, err := Start(&f, Process{Getenv: env}, load); err == nil || err.Error() != "bad.yaml:1: broken" {
+		t.Errorf("bad seed: %v", err)
+	}
+	f.APIKey = ""
+	if _, _, err := Start(&f, Process{Getenv: env}, load); err == nil || !strings.Contains(err.Error(), "--api-key (or SIM_KEY)") {
+		t.Errorf("no key: %v", err)
 	}
 }

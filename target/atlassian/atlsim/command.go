@@ -13,11 +13,10 @@ import (
 // its flags, their checks, and serving the emulator they describe.
 // Register the flags, parse them, Check them, then Run.
 type Command struct {
-	serve    simkit.ServeFlags
-	orgID    string
-	cloudID  string
-	seedFile string
-	idSeed   uint64
+	serve   simkit.ServeFlags
+	orgID   string
+	cloudID string
+	idSeed  uint64
 }
 
 // NewCommand returns the command line of an emulator whose API key, when
@@ -34,10 +33,9 @@ func (c *Command) Synopsis() string {
 // Register registers the emulator's flags on fs: where it serves, its
 // key, org and site ids, seed and generated ids.
 func (c *Command) Register(fs *flag.FlagSet) {
-	c.serve.Register(fs, "the API token and org API key the emulator accepts")
+	c.serve.Register(fs, "the API token and org API key the emulator accepts", "org")
 	fs.StringVar(&c.orgID, "org-id", "", "organization `id` (default: the seed's, else generated)")
 	fs.StringVar(&c.cloudID, "cloud-id", "", "site cloud `id` (default: the seed's, else generated)")
-	fs.StringVar(&c.seedFile, "seed", "", "YAML or JSON `file` with the initial org (default: an empty org)")
 	fs.Uint64Var(&c.idSeed, "id-seed", 0, "seed of the generated ids")
 }
 
@@ -51,17 +49,11 @@ func (c *Command) Check() error { return c.serve.Check() }
 // key, a bad seed file, options New refuses and an address it cannot
 // listen on are errors.
 func (c *Command) Run(ctx context.Context, p simkit.Process) error {
-	key, err := c.serve.Key(p)
+	key, seed, err := simkit.Start(&c.serve, p, LoadSeed)
 	if err != nil {
 		return err
 	}
 	logger := simkit.LoggerOr(p.Logger)
-	var seed *Seed
-	if c.seedFile != "" {
-		if seed, err = LoadSeed(c.seedFile); err != nil {
-			return err
-		}
-	}
 	srv, err := New(Options{APIKey: key, OrgID: c.orgID, CloudID: c.cloudID, Seed: seed,
 		Logger: logger, IDSeed: c.idSeed})
 	if err != nil {
@@ -70,7 +62,7 @@ func (c *Command) Run(ctx context.Context, p simkit.Process) error {
 	return srv.ListenAndServe(ctx, c.serve.Listen, func(addr net.Addr) {
 		fmt.Fprintf(p.Stderr, "listening on %s\norg id %s\ncloud id %s\n", addr, srv.OrgID(), srv.CloudID())
 		state := srv.State()
-		logger.Info("serving the Atlassian emulator", "addr", addr.String(), "seed", c.seedFile,
+		logger.Info("serving the Atlassian emulator", "addr", addr.String(), "seed", c.serve.SeedFile,
 			"orgId", srv.OrgID(), "cloudId", srv.CloudID(), "users", len(state.Users), "teams", len(state.Teams))
 	})
 }

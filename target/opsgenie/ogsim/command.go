@@ -14,12 +14,11 @@ import (
 // checks, and serving the emulator they describe. Register the flags,
 // parse them, Check them, then Run.
 type Command struct {
-	serve    simkit.ServeFlags
-	seedFile string
-	idSeed   uint64
-	rate     RateLimitOptions
-	faults   FaultOptions
-	beh      Behavior
+	serve  simkit.ServeFlags
+	idSeed uint64
+	rate   RateLimitOptions
+	faults FaultOptions
+	beh    Behavior
 	// actorFlags are --actor-every and --actor-seed; actorUsers and
 	// actorOps the comma-separated --actor-users and --actor-ops.
 	actorFlags           ActorOptions
@@ -42,8 +41,7 @@ func (c *Command) Synopsis() string {
 // key, seed and ids, its rate limits, faults, behaviour switches and the
 // other actor.
 func (c *Command) Register(fs *flag.FlagSet) {
-	c.serve.Register(fs, "the API `key` with every right")
-	fs.StringVar(&c.seedFile, "seed", "", "YAML or JSON `file` with the initial account (default: an empty account)")
+	c.serve.Register(fs, "the API `key` with every right", "account")
 	fs.Uint64Var(&c.idSeed, "id-seed", 0, "seed of the generated entity ids")
 	fs.IntVar(&c.rate.Configuration.PerSecond, "rate-config-per-second", 0, "Configuration domain: requests per second (0 = unlimited)")
 	fs.IntVar(&c.rate.Configuration.PerMinute, "rate-config-per-minute", 0, "Configuration domain: requests per minute (0 = unlimited)")
@@ -98,17 +96,11 @@ func (c *Command) Check() error {
 // p.Stderr once it listens. A missing key, a bad seed file, options New
 // refuses and an address it cannot listen on are errors.
 func (c *Command) Run(ctx context.Context, p simkit.Process) error {
-	key, err := c.serve.Key(p)
+	key, seed, err := simkit.Start(&c.serve, p, LoadSeed)
 	if err != nil {
 		return err
 	}
 	logger := simkit.LoggerOr(p.Logger)
-	var seed *Seed
-	if c.seedFile != "" {
-		if seed, err = LoadSeed(c.seedFile); err != nil {
-			return err
-		}
-	}
 	srv, err := New(Options{APIKey: key, Seed: seed, RateLimit: c.rate, Faults: c.faults,
 		Logger: logger, IDSeed: c.idSeed, Behavior: c.beh, Actor: c.actor})
 	if err != nil {
@@ -117,7 +109,7 @@ func (c *Command) Run(ctx context.Context, p simkit.Process) error {
 	return srv.ListenAndServe(ctx, c.serve.Listen, func(addr net.Addr) {
 		fmt.Fprintf(p.Stderr, "listening on %s\n", addr)
 		state := srv.State()
-		logger.Info("serving the OpsGenie API emulator", "addr", addr.String(), "seed", c.seedFile,
+		logger.Info("serving the OpsGenie API emulator", "addr", addr.String(), "seed", c.serve.SeedFile,
 			"users", len(state.Users), "teams", len(state.Teams),
 			"memberReAdd", c.beh.MemberReAdd, "teamPatchMembers", c.beh.TeamPatchMembers, "teamDelete", c.beh.TeamDelete,
 			"ignoreExpandMember", c.beh.IgnoreExpandMember, "listLag", c.beh.ListLag, "actor", c.actor != nil)

@@ -30,7 +30,7 @@ func TestCommandFlags(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, func(c *Command) bool {
-			return c.serve.Listen == "127.0.0.1:8080" && c.serve.APIKey == "" && c.seedFile == "" && c.rate == (RateLimitOptions{}) &&
+			return c.serve.Listen == "127.0.0.1:8080" && c.serve.APIKey == "" && c.serve.SeedFile == "" && c.rate == (RateLimitOptions{}) &&
 				c.faults == (FaultOptions{Seed: 1}) && c.actor == nil &&
 				c.beh == Behavior{MemberReAdd: "update-role", TeamPatchMembers: "replace", TeamDelete: "cascade"}
 		}, ""},
@@ -51,7 +51,7 @@ func TestCommandFlags(t *testing.T) {
 			"--rate-config-per-second", "2", "--rate-config-per-minute", "60", "--rate-search-per-second", "1", "--rate-search-per-minute", "30",
 			"--fault-seed", "42", "--fault-error-rate", "0.1", "--fault-drop-rate", "0.05", "--fault-latency", "20ms", "--fault-jitter", "5ms",
 			"--fault-after-effect"}, func(c *Command) bool {
-			return c.serve.Listen == "127.0.0.1:0" && c.serve.APIKey == "k" && c.seedFile == "s.yaml" && c.idSeed == 9 &&
+			return c.serve.Listen == "127.0.0.1:0" && c.serve.APIKey == "k" && c.serve.SeedFile == "s.yaml" && c.idSeed == 9 &&
 				c.rate == RateLimitOptions{Configuration: Bucket{PerSecond: 2, PerMinute: 60}, Search: Bucket{PerSecond: 1, PerMinute: 30}} &&
 				c.faults == FaultOptions{Seed: 42, ErrorRate: 0.1, DropRate: 0.05, Latency: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, AfterEffect: true}
 		}, ""},
