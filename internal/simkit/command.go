@@ -26,7 +26,10 @@ type Process struct {
 // the environment variable KeyEnv when the flag is not given; --seed, the
 // file of the initial state.
 type ServeFlags struct {
-	KeyEnv   string // the environment variable of the API key
+	KeyEnv string // the environment variable of the API key
+	// HideKey makes Key hide the key of --api-key in everything the
+	// process writes (Process.Hide); the key of KeyEnv is hidden anyway.
+	HideKey  bool
 	Listen   string
 	APIKey   string
 	SeedFile string
@@ -50,8 +53,8 @@ func (f *ServeFlags) Check() error {
 }
 
 // Key returns the API key of --api-key, else of the environment variable
-// KeyEnv, hidden (p.Hide) in everything the process writes. Neither is an
-// error.
+// KeyEnv; with HideKey, it is hidden (p.Hide) in everything the process
+// writes from then on. Neither is an error.
 func (f *ServeFlags) Key(p Process) (string, error) {
 	key := f.APIKey
 	if key == "" {
@@ -60,7 +63,7 @@ func (f *ServeFlags) Key(p Process) (string, error) {
 	if key == "" {
 		return "", fmt.Errorf("--api-key (or %s) is required", f.KeyEnv)
 	}
-	if p.Hide != nil {
+	if f.HideKey && p.Hide != nil {
 		p.Hide(key)
 	}
 	return key, nil

@@ -4,31 +4,34 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestServeFlags: --listen defaults to 127.0.0.1:8080 and must be
-// host:port; the key comes from --api-key, else from KeyEnv, and is hidden;
-// with neither, the error names both.
+// host:port; the key comes from --api-key, else from KeyEnv, and is hidden
+// with HideKey; with neither, the error names both.
 func TestServeFlags(t *testing.T) {
 	tests := []struct {
 		name      string
 		args      []string
 		env       string
+		hide      bool
 		wantKey   string
 		wantError string
 	}{
-		{"key from the flag", []string{"--api-key", "flag-key"}, "env-key", "flag-key", ""},
-		{"key from the environment", nil, "env-key", "env-key", ""},
-		{"no key", []string{"--listen", "127.0.0.1:0"}, "", "", "--api-key (or SIM_KEY) is required"},
-		{"bad listen", []string{"--listen", "8080", "--api-key", "k"}, "", "", "--listen=8080: must be host:port"},
+		{"key from the flag", []string{"--api-key", "flag-key"}, "env-key", true, "flag-key", ""},
+		{"key from the environment", nil, "env-key", true, "env-key", ""},
+		{"key not hidden", []string{"--api-key", "flag-key"}, "", false, "flag-key", ""},
+		{"no key", []string{"--listen", "127.0.0.1:0"}, "", true, "", "--api-key (or SIM_KEY) is required"},
+		{"bad listen", []string{"--listen", "8080", "--api-key", "k"}, "", true, "", "--listen=8080: must be host:port"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
-			f := ServeFlags{KeyEnv: "SIM_KEY"}
+			f := ServeFlags{KeyEnv: "SIM_KEY", HideKey: tc.hide}
 			f.Register(fs, "the `key`", "state")
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
@@ -54,8 +57,12 @@ func TestServeFlags(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || key != tc.wantKey || len(hidden) != 1 || hidden[0] != tc.wantKey {
-				t.Errorf("key %q, %v, hidden %q; want %q, hidden", key, err, hidden, tc.wantKey)
+			wantHidden := []string{tc.wantKey}
+			if !tc.hide {
+				wantHidden = nil
+			}
+			if err != nil || key != tc.wantKey || !slices.Equal(hidden, wantHidden) {
+				t.Errorf("key %q, %v, hidden %q; want %q, hidden %q", key, err, hidden, tc.wantKey, wantHidden)
 			}
 		})
 	}

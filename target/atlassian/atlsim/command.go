@@ -20,9 +20,10 @@ type Command struct {
 }
 
 // NewCommand returns the command line of an emulator whose API key, when
-// --api-key is not given, is the environment variable keyEnv.
+// --api-key is not given, is the environment variable keyEnv. The key of
+// --api-key is hidden in the output too.
 func NewCommand(keyEnv string) *Command {
-	return &Command{serve: simkit.ServeFlags{KeyEnv: keyEnv}}
+	return &Command{serve: simkit.ServeFlags{KeyEnv: keyEnv, HideKey: true}}
 }
 
 // Synopsis returns the usage line of the command, after "ogsync sim".
