@@ -10,6 +10,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/demo"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/source"
 	"github.com/ogsync/ogsync/target"
@@ -35,7 +36,7 @@ const demoSynopsis = "[--target opsgenie|atlassian] [--apply] [--log-level L] [-
 type demoOptions struct {
 	target string
 	apply  bool
-	log    logFlags
+	log    logging.Flags
 }
 
 // parseDemoArgs registers demo's flags on fs and parses args.
@@ -46,13 +47,13 @@ func parseDemoArgs(fs *flag.FlagSet, args []string) (demoOptions, error) {
 		return o, err
 	}
 	fs.BoolVar(&o.apply, "apply", false, "apply the plan to the emulator, then plan again")
-	o.log.register(fs)
+	o.log.Register(fs)
 	fs.Lookup("log-level").DefValue = "warn"
-	o.log.level = "warn"
+	o.log.Level = "warn"
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
-	return o, o.log.validate()
+	return o, o.log.Validate()
 }
 
 // runDemo is ogsync demo (package demo) against the target's embedded
@@ -97,7 +98,7 @@ func runDemoOn(ctx context.Context, io stdio, opts demoOptions) error {
 		return err
 	}
 	cfg := demoConfig()
-	logger := opts.log.logger(io)
+	logger := opts.log.Logger(io.err)
 	env := cycleEnv{apply: opts.apply, logger: logger, secrets: io.secrets, getenv: func(k string) string {
 		if slices.Contains(secrets, k) {
 			return key

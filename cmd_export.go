@@ -45,7 +45,7 @@ func runExport(ctx context.Context, io stdio, args []string) int {
 		return fail(err)
 	}
 	// Read-only: export never writes to the account.
-	client, err := newReadTarget(cfg, cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets})
+	client, err := newReadTarget(cfg, cycleEnv{getenv: io.getenv, logger: o.log.Logger(io.err), secrets: io.secrets})
 	if err != nil {
 		return fail(err)
 	}

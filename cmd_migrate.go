@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/migrate"
 )
 
@@ -17,7 +18,7 @@ const migrateSynopsis = "--from CONFIG --to CONFIG [--format text|markdown|json]
 type migrateOptions struct {
 	reportFlags
 	from, to string
-	log      logFlags
+	log      logging.Flags
 }
 
 func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
@@ -25,7 +26,7 @@ func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
 	fs.StringVar(&o.from, "from", "", "configuration `file` of the account moved from (required)")
 	fs.StringVar(&o.to, "to", "", "configuration `file` of the account moved to (required)")
 	o.reportFlags.register(fs, "report format: text, markdown or json")
-	o.log.register(fs)
+	o.log.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -38,7 +39,7 @@ func parseMigrateArgs(fs *flag.FlagSet, args []string) (migrateOptions, error) {
 	if err := o.reportFlags.validate([]string{migrate.FormatText, migrate.FormatMarkdown, migrate.FormatJSON}); err != nil {
 		return o, err
 	}
-	return o, o.log.validate()
+	return o, o.log.Validate()
 }
 
 // runMigrateCheck is ogsync migrate-check: it reads the rosters of two
@@ -52,7 +53,7 @@ func runMigrateCheck(ctx context.Context, io stdio, args []string) int {
 		return flagExit(io.err, "migrate-check", err)
 	}
 	fail := failer(io, "migrate-check")
-	env := cycleEnv{getenv: io.getenv, logger: o.log.logger(io), secrets: io.secrets}
+	env := cycleEnv{getenv: io.getenv, logger: o.log.Logger(io.err), secrets: io.secrets}
 	from, err := config.LoadFile(o.from)
 	if err != nil {
 		return fail(err)

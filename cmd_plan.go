@@ -46,7 +46,7 @@ func runPlan(ctx context.Context, io stdio, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	logger := opts.log.logger(io)
+	logger := opts.log.Logger(io.err)
 	e, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: logger, secrets: io.secrets})
 	if err != nil {
 		return fail(err)

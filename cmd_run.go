@@ -80,7 +80,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 		status = progress.NewStatusWriter(io.err)
 		logw = status
 	}
-	logger := opts.log.logger(stdio{out: io.out, err: logw, getenv: io.getenv})
+	logger := opts.log.Logger(logw)
 	// SIGHUP reloads the daemon's configuration; caught from the start so an
 	// early one does not end the process.
 	hup := make(chan os.Signal, 1)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/statedir"
 )
 
@@ -33,9 +34,9 @@ func TestParseRunArgs(t *testing.T) {
 		want    runOptions
 		wantErr string
 	}{
-		{name: "config only", args: []string{"--config", "c.yaml"}, want: runOptions{accountFlags: accountFlags{config: "c.yaml", log: logFlags{level: "info", format: "auto"}}}},
+		{name: "config only", args: []string{"--config", "c.yaml"}, want: runOptions{accountFlags: accountFlags{config: "c.yaml", log: logging.Flags{Level: "info", Format: "auto"}}}},
 		{name: "every flag", args: []string{"--config=c.yaml", "--once", "--apply", "--api-url", "http://127.0.0.1:8080", "--log-level", "debug", "--log-format", "json"},
-			want: runOptions{accountFlags: accountFlags{config: "c.yaml", apiURL: "http://127.0.0.1:8080", log: logFlags{level: "debug", format: "json"}}, once: true, apply: true}},
+			want: runOptions{accountFlags: accountFlags{config: "c.yaml", apiURL: "http://127.0.0.1:8080", log: logging.Flags{Level: "debug", Format: "json"}}, once: true, apply: true}},
 		{name: "no config", args: []string{"--once"}, wantErr: "--config is required"},
 		{name: "bad api url", args: []string{"--config", "c.yaml", "--api-url", "http://api.opsgenie.com"}, wantErr: "--api-url: "},
 		{name: "bad log level", args: []string{"--config", "c.yaml", "--log-level", "loud"}, wantErr: "--log-level=loud"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -18,91 +17,49 @@ import (
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
 
-func TestParseSimArgs(t *testing.T) {
-	tests := []struct {
-		name    string
-		args    []string
-		check   func(simOptions) bool
-		wantErr string
-	}{
-		{"defaults", nil, func(o simOptions) bool {
-			return o.listen == "127.0.0.1:8080" && o.apiKey == "" && o.seedFile == "" && o.rate == (ogsim.RateLimitOptions{}) &&
-				o.faults == (ogsim.FaultOptions{Seed: 1}) && o.log.level == "info" && o.actor == nil &&
-				o.beh == ogsim.Behavior{MemberReAdd: "update-role", TeamPatchMembers: "replace", TeamDelete: "cascade"}
-		}, ""},
-		{"adversarial", []string{"--ignore-expand-member", "--member-readd", "conflict", "--team-patch-members", "ignore",
-			"--team-delete", "refuse", "--list-lag", "30s", "--fault-late-rate", "0.2", "--fault-late-delay", "45s",
-			"--actor-every", "7", "--actor-seed", "3", "--actor-users", "a@x.com, b@x.com", "--actor-ops", "add-member,rename-team"}, func(o simOptions) bool {
-			return o.beh == ogsim.Behavior{IgnoreExpandMember: true, MemberReAdd: "conflict", TeamPatchMembers: "ignore", TeamDelete: "refuse", ListLag: 30 * time.Second} &&
-				o.faults.LateRate == 0.2 && o.faults.LateDelay == 45*time.Second && o.actor != nil && o.actor.Every == 7 && o.actor.Seed == 3 &&
-				strings.Join(o.actor.Users, ",") == "a@x.com,b@x.com" && strings.Join(o.actor.Ops, ",") == "add-member,rename-team"
-		}, ""},
-		{"actor ops default to all", []string{"--actor-every", "1", "--actor-users", "a@x.com"}, func(o simOptions) bool {
-			return o.actor != nil && len(o.actor.Ops) == 5 && o.actor.Seed == 1
-		}, ""},
-		{"actor without add-member needs no users", []string{"--actor-every", "2", "--actor-ops", "rename-team,create-team"}, func(o simOptions) bool {
-			return o.actor != nil && len(o.actor.Users) == 0
-		}, ""},
-		{"everything", []string{"--listen", "127.0.0.1:0", "--api-key", "k", "--seed", "s.yaml", "--id-seed", "9",
-			"--rate-config-per-second", "2", "--rate-config-per-minute", "60", "--rate-search-per-second", "1", "--rate-search-per-minute", "30",
-			"--fault-seed", "42", "--fault-error-rate", "0.1", "--fault-drop-rate", "0.05", "--fault-latency", "20ms", "--fault-jitter", "5ms",
-			"--fault-after-effect", "--log-level", "debug", "--log-format", "json"}, func(o simOptions) bool {
-			return o.listen == "127.0.0.1:0" && o.apiKey == "k" && o.seedFile == "s.yaml" && o.idSeed == 9 &&
-				o.rate == ogsim.RateLimitOptions{Configuration: ogsim.Bucket{PerSecond: 2, PerMinute: 60}, Search: ogsim.Bucket{PerSecond: 1, PerMinute: 30}} &&
-				o.faults == ogsim.FaultOptions{Seed: 42, ErrorRate: 0.1, DropRate: 0.05, Latency: 20 * time.Millisecond, Jitter: 5 * time.Millisecond, AfterEffect: true} &&
-				o.log.level == "debug" && o.log.format == "json"
-		}, ""},
-		{"bad listen", []string{"--listen", "8080"}, nil, "--listen=8080: must be host:port"},
-		{"negative rate", []string{"--rate-search-per-minute", "-1"}, nil, "--rate-search-per-minute=-1: must not be negative"},
-		{"error rate too high", []string{"--fault-error-rate", "1.5"}, nil, "--fault-error-rate=1.5: must be between 0 and 1"},
-		{"negative drop rate", []string{"--fault-drop-rate", "-0.1"}, nil, "--fault-drop-rate=-0.1"},
-		{"rates add up", []string{"--fault-error-rate", "0.7", "--fault-drop-rate", "0.7"}, nil, "--fault-error-rate=0.7 and --fault-drop-rate=0.7"},
-		{"negative latency", []string{"--fault-latency", "-1s"}, nil, "--fault-latency=-1s"},
-		{"negative jitter", []string{"--fault-jitter", "-1s"}, nil, "--fault-jitter=-1s"},
-		{"bad duration", []string{"--fault-latency", "soon"}, nil, "-fault-latency"},
-		{"bad log level", []string{"--log-level", "loud"}, nil, "--log-level=loud"},
-		{"bad member-readd", []string{"--member-readd", "merge"}, nil, "--member-readd=merge: must be update-role, conflict, keep-role"},
-		{"bad team-patch-members", []string{"--team-patch-members", "merge"}, nil, "--team-patch-members=merge: must be replace, ignore"},
-		{"bad team-delete", []string{"--team-delete", "orphan"}, nil, "--team-delete=orphan: must be cascade, refuse"},
-		{"negative list lag", []string{"--list-lag", "-1s"}, nil, "--list-lag=-1s: must not be negative"},
-		{"late rate too high", []string{"--fault-late-rate", "2"}, nil, "--fault-late-rate=2: must be between 0 and 1"},
-		{"three rates add up", []string{"--fault-error-rate", "0.5", "--fault-drop-rate", "0.3", "--fault-late-rate", "0.3"}, nil,
-			"--fault-error-rate=0.5, --fault-drop-rate=0.3 and --fault-late-rate=0.3: together must not exceed 1"},
-		{"negative late delay", []string{"--fault-late-delay", "-1s"}, nil, "--fault-late-delay=-1s"},
-		{"negative actor every", []string{"--actor-every", "-1"}, nil, "--actor-every=-1: must not be negative"},
-		{"actor flags without every", []string{"--actor-ops", "rename-team"}, nil, "--actor-users and --actor-ops need --actor-every"},
-		{"unknown actor op", []string{"--actor-every", "1", "--actor-ops", "rename-team,nuke"}, nil, `--actor-ops=rename-team,nuke: unknown op "nuke"`},
-		{"empty actor user", []string{"--actor-every", "1", "--actor-users", "a@x.com,,b@x.com"}, nil, "--actor-users=a@x.com,,b@x.com: empty entry"},
-		{"add-member without users", []string{"--actor-every", "1", "--actor-ops", "add-member"}, nil, "--actor-users: the add-member op needs at least one username"},
-		{"unknown flag", []string{"--port", "1"}, nil, "-port"},
-		{"positional argument", []string{"extra"}, nil, `unexpected argument "extra"`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			o, err := parseSimArgs(fs, tc.args)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Errorf("error = %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("error: %v", err)
-			}
-			if !tc.check(o) {
-				t.Errorf("options = %+v", o)
-			}
-		})
-	}
-}
-
 func TestSimHelp(t *testing.T) {
 	code, out, errs := runCLI(t, nil, "sim", "--help")
 	if code != exitOK || !strings.Contains(out+errs, "Usage: ogsync sim --listen ADDR --api-key KEY") ||
 		!strings.Contains(errs, "-fault-drop-rate") || !strings.Contains(errs, "-rate-search-per-second") {
 		t.Errorf("help: code %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestSimFlagErrors: the flags of both emulators and the logging flags are
+// checked before anything is served, the emulator's first, and each error
+// names its flag; --target atlassian --help shows the Atlassian flags.
+func TestSimFlagErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"positional argument", []string{"sim", "extra"}, exitError, `ogsync sim: unexpected argument "extra"` + "\n"},
+		{"bad log level", []string{"sim", "--log-level", "loud"}, exitError, "ogsync sim: --log-level=loud: must be debug, info, warn or error\n"},
+		{"emulator flags first", []string{"sim", "--log-format", "xml", "--member-readd", "merge"}, exitError,
+			"ogsync sim: --member-readd=merge: must be update-role, conflict, keep-role\n"},
+		{"atlassian listen", []string{"sim", "--target", "atlassian", "--log-level", "loud", "--listen", "8080"}, exitError,
+			"ogsync sim: --listen=8080: must be host:port\n"},
+		{"atlassian log format", []string{"sim", "--target=atlassian", "--log-format", "xml"}, exitError,
+			"ogsync sim: --log-format=xml: must be auto, text or json\n"},
+		{"atlassian has no actor", []string{"sim", "--target", "atlassian", "--actor-every", "1"}, exitError, "-actor-every"},
+		{"atlassian help", []string{"sim", "--target", "atlassian", "--help"}, exitOK,
+			"Usage: ogsync sim --target atlassian --listen ADDR --api-key KEY [--org-id ID] [--cloud-id ID] [--seed FILE] [flags]\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, nil, tc.args...)
+			if code != tc.code || !strings.Contains(errs, tc.want) || out != "" {
+				t.Errorf("code %d, stdout %q, stderr %q; want exit %d and %q", code, out, errs, tc.code, tc.want)
+			}
+		})
+	}
+	_, _, errs := runCLI(t, nil, "sim", "--target", "atlassian", "--help")
+	for _, f := range []string{"-org-id id", "-cloud-id id", "-log-level", "ATLASSIAN_API_TOKEN"} {
+		if !strings.Contains(errs, f) {
+			t.Errorf("help of the Atlassian emulator lacks %q:\n%s", f, errs)
+		}
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"slices"
@@ -263,13 +262,13 @@ func writeOut(io stdio, out, what string, render func(b *bytes.Buffer) error) er
 type accountFlags struct {
 	config string
 	apiURL string
-	log    logFlags
+	log    logging.Flags
 }
 
 func (a *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&a.config, "config", "", "configuration `file` (required)")
 	fs.StringVar(&a.apiURL, "api-url", "", "API base `URL`, overriding opsgenie.url (atlassian.url when the target is atlassian)")
-	a.log.register(fs)
+	a.log.Register(fs)
 }
 
 // validate checks the flags after parsing; errors name the flag.
@@ -282,7 +281,7 @@ func (a *accountFlags) validate() error {
 			return fmt.Errorf("--api-url: %w", err)
 		}
 	}
-	return a.log.validate()
+	return a.log.Validate()
 }
 
 // loadConfig reads the configuration file and applies the --api-url override.
@@ -295,33 +294,6 @@ func (a *accountFlags) loadConfig() (*config.Config, error) {
 		cfg.SetURL(a.apiURL)
 	}
 	return cfg, nil
-}
-
-// logFlags are the logging flags every long-running command takes.
-type logFlags struct {
-	level  string
-	format string
-}
-
-func (l *logFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn or error")
-	fs.StringVar(&l.format, "log-format", logging.FormatAuto, "log format: auto (colour text on a terminal, JSON otherwise), text or json")
-}
-
-func (l *logFlags) validate() error {
-	if _, err := logging.ParseLevel(l.level); err != nil {
-		return fmt.Errorf("--log-level=%s: %w", l.level, err)
-	}
-	if err := logging.CheckFormat(l.format); err != nil {
-		return fmt.Errorf("--log-format=%s: %w", l.format, err)
-	}
-	return nil
-}
-
-// logger builds the process logger on io.err (logging.New).
-func (l *logFlags) logger(io stdio) *slog.Logger {
-	lv, _ := logging.ParseLevel(l.level)
-	return logging.New(io.err, lv, l.format)
 }
 
 // The journal's notice and the terminal test, as the commands use them.

@@ -30,6 +30,9 @@
 //	... run the client against ts.URL, with Basic (e-mail, key) and Bearer key ...
 //	calls := srv.Stats().ByRoute["GET /gateway/api/public/teams/v1/org/{orgId}/teams"]
 //
+// Command is the command line ogsync sim --target atlassian runs: its
+// flags, their checks, and serving the emulator they describe.
+//
 // The README beside this file lists every endpoint, the seed file format,
 // and every choice made where the reference is silent or unsure.
 package atlsim

@@ -26,6 +26,9 @@
 //	... run the client against ts.URL ...
 //	calls := srv.Stats().ByRoute["GET /v2/users"]
 //
+// Command is the command line ogsync sim runs: its flags, their checks,
+// and serving the emulator they describe.
+//
 // The README beside this file lists every endpoint, the seed file format,
 // the ogsync sim flags, and each choice made where the wire reference leaves
 // a question open, with the Options.Behavior field that changes it where

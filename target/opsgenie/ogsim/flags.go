@@ -11,10 +11,10 @@ import (
 	"github.com/ogsync/ogsync/internal/simkit"
 )
 
-// ParseBehavior checks the behaviour switches as the command line
+// parseBehavior checks the behaviour switches as the command line
 // (ogsync sim) gives them; its errors name the flag, such as
 // "--member-readd=merge: must be update-role, conflict, keep-role".
-func ParseBehavior(b Behavior) error {
+func parseBehavior(b Behavior) error {
 	for _, f := range []struct {
 		name, v string
 		allowed []string
@@ -33,11 +33,11 @@ func ParseBehavior(b Behavior) error {
 	return nil
 }
 
-// ParseActor builds the other actor's options from the command line:
+// parseActor builds the other actor's options from the command line:
 // a holds --actor-every and --actor-seed, users and ops the
 // comma-separated --actor-users and --actor-ops (empty ops: all). It
 // returns nil when --actor-every is 0; its errors name the flag.
-func ParseActor(a ActorOptions, users, ops string) (*ActorOptions, error) {
+func parseActor(a ActorOptions, users, ops string) (*ActorOptions, error) {
 	switch {
 	case a.Every < 0:
 		return nil, fmt.Errorf("--actor-every=%d: must not be negative", a.Every)
@@ -90,14 +90,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	return simkit.Serve(ctx, addr, s, s.h, ready)
 }
 
-// ParseFaults checks the fault options as the command line gives them;
-// its errors name the --fault-* flag (see simkit.ParseFaultFlags).
-func ParseFaults(o FaultOptions) error { return simkit.ParseFaultFlags(o) }
-
-// ParseRateLimit checks the rate limits as the command line gives them;
+// parseRateLimit checks the rate limits as the command line gives them;
 // its errors name the --rate-* flag, such as
 // "--rate-search-per-minute=-1: must not be negative".
-func ParseRateLimit(o RateLimitOptions) error {
+func parseRateLimit(o RateLimitOptions) error {
 	for _, f := range []struct {
 		name string
 		v    int
