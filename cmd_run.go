@@ -15,6 +15,9 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/buildinfo"
+	"github.com/ogsync/ogsync/internal/journal"
+	"github.com/ogsync/ogsync/internal/logging"
 	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/progress"
 	"github.com/ogsync/ogsync/statedir"
@@ -76,7 +79,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	// through the same StatusWriter, which keeps log lines off the bar's line.
 	var status *progress.StatusWriter
 	logw := io.err
-	if opts.once && isTerminal(io.err) {
+	if opts.once && logging.IsTerminal(io.err) {
 		status = progress.NewStatusWriter(io.err)
 		logw = status
 	}
@@ -94,7 +97,7 @@ func execute(ctx context.Context, io stdio, name string, opts runOptions, build 
 	if err != nil {
 		return fail(err)
 	}
-	proc, err := daemon.Open(cfg.StateDir, buildVersion(), logger)
+	proc, err := daemon.Open(cfg.StateDir, buildinfo.Read(version).Version, logger)
 	if err != nil {
 		return fail(err)
 	}
@@ -151,7 +154,7 @@ func reportOnce(ctx context.Context, io stdio, name string, d *daemon.Daemon, st
 	default:
 		// Blocked actions are reported, not an error (see engine.Outcome).
 		if t.Blocked > 0 {
-			notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, problem.Plural(t.Blocked, "action"), report))
+			journal.Notice(io.err, fmt.Sprintf("ogsync %s: cycle %s; %s blocked by safeguards (see %s)\n", name, res.Outcome, problem.Plural(t.Blocked, "action"), report))
 		}
 		return exitOK
 	}

@@ -296,16 +296,6 @@ func (a *accountFlags) loadConfig() (*config.Config, error) {
 	return cfg, nil
 }
 
-// The journal's notice and the terminal test, as the commands use them.
-var (
-	notice     = journal.Notice
-	isTerminal = logging.IsTerminal
-)
-
-// buildVersion returns the version alone, for the User-Agent and
-// ogsync_build_info.
-func buildVersion() string { return buildinfo.Read(version).Version }
-
 func runVersion(_ context.Context, io stdio, args []string) int {
 	fs := newFlagSet("version", "", io.err)
 	if err := parseFlags(fs, args); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/ogsync/ogsync/config"
 	"github.com/ogsync/ogsync/daemon"
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/buildinfo"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/redact"
 	"github.com/ogsync/ogsync/source"
@@ -50,7 +51,7 @@ func newClient(cfg *config.Config, env cycleEnv) (*opsgenie.Client, error) {
 			env.logger.Warn(w)
 		}
 	}
-	o := cfg.OpsGenieOptions(key, "ogsync/"+buildVersion(), !env.apply)
+	o := cfg.OpsGenieOptions(key, "ogsync/"+buildinfo.Read(version).Version, !env.apply)
 	o.Logger = env.logger
 	if env.metrics != nil {
 		o.Observer = env.metrics.ObserveRequest

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ogsync/ogsync/config"
+	"github.com/ogsync/ogsync/internal/buildinfo"
 	"github.com/ogsync/ogsync/target"
 	"github.com/ogsync/ogsync/target/atlassian"
 	"github.com/ogsync/ogsync/target/opsgenie"
@@ -40,7 +41,7 @@ func newAtlassian(cfg *config.Config, env cycleEnv, allMembers bool) (*atlassian
 			env.logger.Warn(w)
 		}
 	}
-	o := cfg.AtlassianOptions(token, orgKey, "ogsync/"+buildVersion(), !env.apply, allMembers)
+	o := cfg.AtlassianOptions(token, orgKey, "ogsync/"+buildinfo.Read(version).Version, !env.apply, allMembers)
 	o.Logger = env.logger
 	t, err := atlassian.New(o)
 	if err != nil {
