@@ -15,6 +15,7 @@ type MalformedError struct {
 	Problem string
 }
 
+// Error names the route, the entry and the problem.
 func (e *MalformedError) Error() string {
 	return fmt.Sprintf("opsgenie: GET %s: malformed answer: %s: %s; nothing was planned from it", e.Route, e.Where, e.Problem)
 }
