@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,11 @@ func TestVerdictsAgree(t *testing.T) {
 		plan("blank marker", "ownership: {marker_key: \" \"}\n", func(o *planner.Options) { o.Ownership.MarkerKey = " " }),
 		plan("ignore_teams glob", "safeguards: {ignore_teams: [\"[x\"]}\n", func(o *planner.Options) { o.Scope.IgnoreTeams = []string{"[x"} }),
 		plan("ignore_users empty glob", "safeguards: {ignore_users: [\"\"]}\n", func(o *planner.Options) { o.Scope.IgnoreUsers = []string{""} }),
+		plan("ignore_users blank glob", "safeguards: {ignore_users: [\" \"]}\n", func(o *planner.Options) { o.Scope.IgnoreUsers = []string{" "} }), // disagreed
+		// Accepted by both before: a NaN percent compares false with every
+		// count, so it turned the safeguard off.
+		plan("max_shrink_percent .nan", "safeguards: {max_shrink_percent: .nan}\n", func(o *planner.Options) { o.Safeguards.MaxShrinkPercent = math.NaN() }),
+		plan("max_deletes.percent .nan", "safeguards: {max_deletes: {percent: .nan}}\n", func(o *planner.Options) { o.Safeguards.MaxDeletes.Percent = math.NaN() }),
 		plan("required user", "safeguards: {required_users: [bob]}\n", func(o *planner.Options) { o.Safeguards.RequiredUsers = []string{"bob"} }), // disagreed
 		plan("protected user", "safeguards: {protected_users: [bob]}\n", func(o *planner.Options) { o.Scope.ProtectedUsers = []string{"bob"} }),   // disagreed
 	)
