@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ogsync/ogsync/engine"
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/planner/report"
@@ -120,7 +121,7 @@ func apply(ctx context.Context, out io.Writer, eng *engine.Engine, tgt target.Ta
 	if err := report.Text(out, next); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nThe second read took %s.\n", plural(tgt.Stats().Total-before, "API request"))
+	fmt.Fprintf(out, "\nThe second read took %s.\n", problem.Plural(tgt.Stats().Total-before, "API request"))
 	if !res.Succeeded {
 		return fmt.Errorf("the cycle ended %s", res.Outcome)
 	}
@@ -135,12 +136,4 @@ func NewKey() (string, error) {
 	}
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
-}
-
-// plural is "1 noun" or "n nouns".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/target/atlassian/atlsim"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
 )
@@ -46,7 +47,7 @@ func OpsGenie(file string, data []byte, key string) (*Emulator, error) {
 			s := sim.Stats()
 			users := s.ByRoute["GET /v2/users"]
 			return fmt.Sprintf("the account took %d API requests: %s, 1 team list with members, %s", s.Total,
-				plural(users, "user page"), plural(s.Total-users-s.ByRoute["GET /v2/teams"], "on-call audit read"))
+				problem.Plural(users, "user page"), problem.Plural(s.Total-users-s.ByRoute["GET /v2/teams"], "on-call audit read"))
 		},
 	}, nil
 }
@@ -68,6 +69,6 @@ func Atlassian(file string, data []byte, key string) (*Emulator, error) {
 		Handler: sim, close: sim.Close, seedFile: file, OrgID: sim.OrgID(), CloudID: sim.CloudID(),
 		what:  "an Atlassian emulator (Teams, JSM Operations, org directory)",
 		holds: fmt.Sprintf("%d accounts and %d teams", len(st.Users), len(st.Teams)),
-		reads: func() string { return "the org took " + plural(sim.Stats().Total, "API request") },
+		reads: func() string { return "the org took " + problem.Plural(sim.Stats().Total, "API request") },
 	}, nil
 }
