@@ -85,7 +85,7 @@ func validateConfigOnly(io stdio, file string) int {
 	if err != nil {
 		return invalid(io, err, "configuration")
 	}
-	if _, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: slog.New(slog.DiscardHandler)}); err != nil {
+	if _, err := newEngine(cfg, cycleEnv{getenv: io.getenv, logger: slog.New(slog.DiscardHandler), secrets: io.secrets}); err != nil {
 		return invalidConfig(io, file, err)
 	}
 	fmt.Fprintf(io.out, "ok: configuration %s\n", file)
