@@ -207,8 +207,10 @@ type Health struct {
 	MaxBlockedCycles int `yaml:"max_blocked_cycles"`
 }
 
-// Default returns the configuration every file starts from.
+// Default returns the configuration every file starts from. Its policies,
+// ownership and safeguards are the planner's defaults (planner.DefaultOptions).
 func Default() Config {
+	p := planner.DefaultOptions()
 	return Config{
 		OpsGenie: OpsGenie{
 			URL:        "https://api.opsgenie.com",
@@ -222,14 +224,14 @@ func Default() Config {
 		},
 		Schedule:  "*/10 * * * *",
 		TimeZone:  "UTC",
-		Policy:    Policy{Users: PolicyUpsertOnly, Teams: PolicyUpsertOnly, Members: PolicyUpsertOnly},
+		Policy:    Policy{Users: p.Policies.Users, Teams: p.Policies.Teams, Members: p.Policies.Members},
 		Users:     Users{SendInvitations: true},
-		Ownership: Ownership{Mode: OwnershipMarker, MarkerKey: "managed-by", MarkerValue: "ogsync"},
+		Ownership: Ownership(p.Ownership),
 		Safeguards: Safeguards{
-			MinOwners:        1,
-			MinUsers:         1,
-			MaxShrinkPercent: 50,
-			MaxDeletes:       MaxDeletes{Count: 10, Percent: 10},
+			MinOwners:        p.Safeguards.MinOwners,
+			MinUsers:         p.Safeguards.MinUsers,
+			MaxShrinkPercent: p.Safeguards.MaxShrinkPercent,
+			MaxDeletes:       MaxDeletes(p.Safeguards.MaxDeletes),
 			OnCallReferences: ReferencesBlock,
 		},
 		Apply:    Apply{Concurrency: DefaultConcurrency},
