@@ -19,8 +19,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/internal/yamlstrict"
 	"github.com/ogsync/ogsync/planner"
+	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
 // Policy names, per kind of object: the planner's.
@@ -186,11 +189,9 @@ type Safeguards struct {
 	IgnoreTeams []string `yaml:"ignore_teams"`
 }
 
-// DefaultConcurrency is the default of apply.concurrency. The rate limiter,
-// not the number of requests in flight, is meant to bound an apply: 16 in
-// flight keep a 50/s limiter busy up to 320 ms of latency (16 / 50 per
-// second), and a 10/s one up to 1.6 s.
-const DefaultConcurrency = 16
+// DefaultConcurrency is the default of apply.concurrency: the engine's
+// (engine.DefaultConcurrency).
+const DefaultConcurrency = engine.DefaultConcurrency
 
 // Apply tunes how a plan is applied.
 type Apply struct {
@@ -207,29 +208,31 @@ type Health struct {
 	MaxBlockedCycles int `yaml:"max_blocked_cycles"`
 }
 
-// Default returns the configuration every file starts from.
+// Default returns the configuration every file starts from. Its policies,
+// ownership and safeguards are the planner's defaults (planner.DefaultOptions).
 func Default() Config {
+	p := planner.DefaultOptions()
 	return Config{
 		OpsGenie: OpsGenie{
-			URL:        "https://api.opsgenie.com",
-			Timeout:    30 * time.Second,
+			URL:        opsgenie.DefaultBaseURL,
+			Timeout:    opsgenie.DefaultTimeout,
 			MaxRetries: 5,
 		},
 		Source: Source{
 			Path:  ".",
 			Files: []string{"**/*.yaml", "**/*.yml"},
-			Git:   Git{Remote: "origin", Branch: "main", Timeout: 2 * time.Minute},
+			Git:   Git{Remote: "origin", Branch: "main", Timeout: source.DefaultGitTimeout},
 		},
 		Schedule:  "*/10 * * * *",
 		TimeZone:  "UTC",
-		Policy:    Policy{Users: PolicyUpsertOnly, Teams: PolicyUpsertOnly, Members: PolicyUpsertOnly},
+		Policy:    Policy{Users: p.Policies.Users, Teams: p.Policies.Teams, Members: p.Policies.Members},
 		Users:     Users{SendInvitations: true},
-		Ownership: Ownership{Mode: OwnershipMarker, MarkerKey: "managed-by", MarkerValue: "ogsync"},
+		Ownership: Ownership(p.Ownership),
 		Safeguards: Safeguards{
-			MinOwners:        1,
-			MinUsers:         1,
-			MaxShrinkPercent: 50,
-			MaxDeletes:       MaxDeletes{Count: 10, Percent: 10},
+			MinOwners:        p.Safeguards.MinOwners,
+			MinUsers:         p.Safeguards.MinUsers,
+			MaxShrinkPercent: p.Safeguards.MaxShrinkPercent,
+			MaxDeletes:       MaxDeletes(p.Safeguards.MaxDeletes),
 			OnCallReferences: ReferencesBlock,
 		},
 		Apply:    Apply{Concurrency: DefaultConcurrency},

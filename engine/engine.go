@@ -27,6 +27,12 @@ type noProgress struct{}
 func (noProgress) Add(ActionOutcome) {}
 func (noProgress) Finish()           {}
 
+// DefaultConcurrency is the number of actions of one step applied at once
+// by default. The target's rate limiter, not the number of requests in
+// flight, is meant to bound an apply: 16 in flight keep a 50/s limiter busy
+// up to 320 ms of latency (16 / 50 per second), and a 10/s one up to 1.6 s.
+const DefaultConcurrency = 16
+
 // EngineOptions configure an Engine.
 type EngineOptions struct {
 	// Planner are the planner's options; the target's capabilities are
