@@ -66,14 +66,14 @@ func fileKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "directory"
+	case m&fs.ModeCharDevice != 0: // set together with ModeDevice
+		return "character device"
 	case m&fs.ModeDevice != 0:
 		return "block device"
 	case m&fs.ModeSocket != 0:
 		return "socket"
 	case m&fs.ModeNamedPipe != 0:
 		return "FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "character device"
 	case m&fs.ModeSymlink != 0:
 		return "symbolic link"
 	}

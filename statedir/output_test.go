@@ -4,6 +4,7 @@ package statedir
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,24 @@ func TestWriteOutput(t *testing.T) {
 	// A directory: refused.
 	if err := WriteOutput(dir, data); err == nil || !strings.Contains(err.Error(), "directory") {
 		t.Errorf("directory: err = %v", err)
+	}
+}
+
+func TestFileKind(t *testing.T) {
+	for _, c := range []struct {
+		mode fs.FileMode
+		want string
+	}{
+		{fs.ModeDir, "directory"},
+		{fs.ModeDevice | fs.ModeCharDevice, "character device"},
+		{fs.ModeDevice, "block device"},
+		{fs.ModeSocket, "socket"},
+		{fs.ModeNamedPipe, "FIFO"},
+		{fs.ModeSymlink, "symbolic link"},
+		{fs.ModeIrregular, "special file"},
+	} {
+		if got := fileKind(c.mode); got != c.want {
+			t.Errorf("fileKind(%v) = %q, want %q", c.mode, got, c.want)
+		}
 	}
 }
