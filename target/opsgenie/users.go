@@ -33,7 +33,6 @@ func UserPages(u int) int {
 const (
 	routeUsers           = "/v2/users"
 	routeUser            = "/v2/users/{id}"
-	routeUserTeams       = "/v2/users/{id}/teams"
 	routeUserSchedules   = "/v2/users/{id}/schedules"
 	routeUserEscalations = "/v2/users/{id}/escalations"
 )
@@ -386,15 +385,6 @@ func (c *Client) refList(ctx context.Context, route, path string, query url.Valu
 		refs = []model.Ref{}
 	}
 	slices.SortFunc(refs, func(a, b model.Ref) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
-	return refs, nil
-}
-
-// UserTeams returns the teams the user (id or username) is a member of.
-func (c *Client) UserTeams(ctx context.Context, userID string) ([]model.Ref, error) {
-	refs, err := c.refList(ctx, routeUserTeams, escapedPath("v2", "users", userID, "teams"), nil)
-	if err != nil {
-		return nil, fmt.Errorf("listing teams of user %s: %w", userID, err)
-	}
 	return refs, nil
 }
 
