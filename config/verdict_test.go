@@ -154,6 +154,26 @@ func TestVerdictsAgree(t *testing.T) {
 		plan("protected user", "safeguards: {protected_users: [bob]}\n", func(o *planner.Options) { o.Scope.ProtectedUsers = []string{"bob"} }),   // disagreed
 	)
 
+	eng := func(name, yaml string, o engine.EngineOptions) verdict {
+		return verdict{name, yaml, func() error { return o.Validate().Err() }}
+	}
+	refs := func(mode string) verdict {
+		return verdict{"on_call_references " + mode, fmt.Sprintf("safeguards: {on_call_references: %q}\n", mode), func() error {
+			return planner.CheckOnCallReferences(mode)
+		}}
+	}
+	cases = append(cases,
+		eng("concurrency 1", "apply: {concurrency: 1}\n", engine.EngineOptions{Concurrency: 1}),
+		eng("concurrency 64", "apply: {concurrency: 64}\n", engine.EngineOptions{Concurrency: 64}),
+		eng("concurrency 65", "apply: {concurrency: 65}\n", engine.EngineOptions{Concurrency: 65}),
+		eng("concurrency -1", "apply: {concurrency: -1}\n", engine.EngineOptions{Concurrency: -1}),
+		eng("heartbeat", "opsgenie: {heartbeat: ogsync-roster}\n", engine.EngineOptions{Heartbeat: "ogsync-roster"}),
+		eng("heartbeat spaces", "opsgenie: {heartbeat: \" ogsync\"}\n", engine.EngineOptions{Heartbeat: " ogsync"}),
+		eng("heartbeat control", "opsgenie: {heartbeat: \"a\\tb\"}\n", engine.EngineOptions{Heartbeat: "a\tb"}),
+		eng("heartbeat 201 bytes", "opsgenie: {heartbeat: "+strings.Repeat("h", 201)+"}\n", engine.EngineOptions{Heartbeat: strings.Repeat("h", 201)}),
+		refs("block"), refs("warn"), refs("Block"),
+	)
+
 	// What both must say: these are accepted, every other case refused.
 	accepted := map[string]bool{}
 	for _, name := range []string{
@@ -161,6 +181,7 @@ func TestVerdictsAgree(t *testing.T) {
 		"per_second 0.01", "per_second 1000", "burst 1", "url on loopback", "max_retries 20",
 		"schedule @every 1m", "schedule 0 3 29 2 *", "schedule */10 * * * *", "listen host:port",
 		"min_owners 0", "max_deletes.count 0", "max_deletes.percent 100",
+		"concurrency 1", "concurrency 64", "heartbeat", "on_call_references block",
 	} {
 		accepted[name] = true
 	}
@@ -206,6 +227,7 @@ func TestWrittenZeroRefused(t *testing.T) {
 		{"source:\n  git: {timeout: 0s}\n", "c.yaml:2:18: source.git.timeout: must be a positive duration such as 2m"},
 		{"policy: {teams: \"\"}\n", "c.yaml:1:17: policy.teams: " + planner.CheckPolicyName("").Error()},
 		{"ownership: {mode: \"\"}\n", "c.yaml:1:19: ownership.mode: " + planner.CheckOwnershipMode("").Error()},
+		{"apply: {concurrency: 0}\n", "c.yaml:1:22: apply.concurrency: " + engine.CheckConcurrency(0).Error()},
 	} {
 		_, err := config.Parse("c.yaml", []byte(tc.yaml))
 		if err == nil || err.Error() != tc.want {
