@@ -23,7 +23,7 @@ func (o Options) Validate() problem.List {
 			ps.Add("base_url", "%v", err)
 		}
 	} else if o.Site == "" {
-		ps.Add("site", "is required without a base URL (an emulator's)")
+		ps.Add("site", "is required unless a base URL is set (an emulator)")
 	}
 	if o.Site != "" && !validSite(o.Site) {
 		ps.Add("site", "%q is not a site such as acme or acme.atlassian.net", o.Site)

@@ -20,7 +20,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"complete", func(*Options) {}, ""},
 		{"site host", func(o *Options) { o.Site = "acme.atlassian.net" }, ""},
 		{"emulator", func(o *Options) { o.Site, o.BaseURL = "", "http://127.0.0.1:9" }, ""},
-		{"no site", func(o *Options) { o.Site = "" }, "site: is required without a base URL"},
+		{"no site", func(o *Options) { o.Site = "" }, "site: is required unless a base URL is set (an emulator)"},
 		{"site with scheme", func(o *Options) { o.Site = "https://acme/" }, `site: "https://acme/" is not a site`},
 		{"http not on loopback", func(o *Options) { o.BaseURL = "http://example.com" }, "base_url: " + `"http://example.com": http is allowed only on a loopback address; use https`},
 		{"url with a path", func(o *Options) { o.BaseURL = "https://example.com/x" }, "base_url: "},
