@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // The targets a configuration may name.
@@ -56,7 +55,10 @@ func (c *Config) TargetName() string {
 	return c.Target
 }
 
-// validateAtlassian checks target and, when it is atlassian, the atlassian block.
+// validateAtlassian checks target and, when it is atlassian, the atlassian
+// section: the target's options (atlassian.Options.Validate), and the
+// heartbeat, which only an OpsGenie account can have. apply.concurrency is
+// the engine's rule, checked there.
 func (c *Config) validateAtlassian(v *validator) {
 	switch c.Target {
 	case "", TargetOpsGenie:
@@ -66,48 +68,12 @@ func (c *Config) validateAtlassian(v *validator) {
 		v.add("target", "%q is not a target: opsgenie or atlassian", c.Target)
 		return
 	}
-	a := c.Atlassian
-	if a.URL != "" {
-		if err := CheckURL(a.URL); err != nil {
-			v.add("atlassian.url", "%v", err)
-		}
-	} else if a.Site == "" {
-		v.add("atlassian", "site is required when target is atlassian (or url, for an emulator)")
-	}
-	if a.Site != "" && !validSite(a.Site) {
-		v.add("atlassian.site", "%q is not a site such as acme or acme.atlassian.net", a.Site)
-	}
-	for _, f := range []struct{ key, val string }{{"org_id", a.OrgID}, {"cloud_id", a.CloudID}, {"email", a.Email}} {
-		switch {
-		case f.val == "":
-			v.add("atlassian", "%s is required when target is atlassian", f.key)
-		case strings.TrimSpace(f.val) != f.val || strings.ContainsFunc(f.val, unicode.IsControl) ||
-			strings.ContainsAny(f.val, "/?# ") || len(f.val) > 200:
-			v.add("atlassian."+f.key, "%q has spaces, control characters or URL delimiters", f.val)
-		}
-	}
-	if a.Email != "" && !strings.Contains(a.Email, "@") {
-		v.add("atlassian.email", "%q is not an e-mail address", a.Email)
-	}
+	o := c.AtlassianOptions("", "", "", false, false)
+	o.Concurrency = 0
+	v.owned(o.Validate(), "atlassian", map[string]string{"base_url": "atlassian.url"})
 	if c.OpsGenie.Heartbeat != "" {
 		v.add("opsgenie.heartbeat", "is an OpsGenie heartbeat: the atlassian target cannot ping it; remove it")
 	}
-	if a.Timeout < 0 {
-		v.add("atlassian.timeout", "must be a positive duration such as 30s")
-	}
-}
-
-// validSite accepts a site name or host: letters, digits, dots and dashes.
-func validSite(s string) bool {
-	if s == "" || len(s) > 253 || strings.HasPrefix(s, "-") || strings.HasPrefix(s, ".") {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
-			return false
-		}
-	}
-	return true
 }
 
 // resolveAtlassian resolves the secret files against the configuration's directory.

@@ -17,8 +17,8 @@ func TestAtlassianConfig(t *testing.T) {
 		{"emulator url", "target: atlassian\natlassian:\n  url: http://127.0.0.1:9\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", nil},
 		{"unknown target", "target: jira\n", []string{`c.yaml:1:9: target: "jira" is not a target`}},
 		{"missing keys", "target: atlassian\natlassian:\n  site: acme\n", []string{
-			"c.yaml:3:3: atlassian: org_id is required", "cloud_id is required", "email is required"}},
-		{"no site nor url", "target: atlassian\natlassian:\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:3: atlassian: site is required"}},
+			"c.yaml:3:3: atlassian.org_id: is required", "c.yaml:3:3: atlassian.cloud_id: is required", "c.yaml:3:3: atlassian.email: is required"}},
+		{"no site nor url", "target: atlassian\natlassian:\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:3: atlassian.site: is required unless a base URL is set"}},
 		{"bad url", "target: atlassian\natlassian:\n  url: http://example.com\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:8: atlassian.url:", "loopback"}},
 		{"bad site", "target: atlassian\natlassian:\n  site: https://acme/\n  org_id: o\n  cloud_id: c\n  email: a@b.c\n", []string{"c.yaml:3:9: atlassian.site:"}},
 		{"bad email", "target: atlassian\natlassian:\n  site: acme\n  org_id: o\n  cloud_id: c\n  email: nobody\n", []string{"c.yaml:6:10: atlassian.email:"}},

@@ -44,8 +44,8 @@ const (
 // On-call reference handling for user deletes.
 const (
 	// ReferencesBlock blocks the delete of a user still referenced by a
-	// schedule, escalation or unmanaged team.
-	ReferencesBlock = "block"
+	// schedule, escalation or unmanaged team: the planner's.
+	ReferencesBlock = planner.ReferencesBlock
 )
 
 // EnvAPIKey is the environment variable the API key may come from.

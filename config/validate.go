@@ -3,10 +3,10 @@ package config
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/internal/problem"
 	"github.com/ogsync/ogsync/internal/yamlstrict"
 	"github.com/ogsync/ogsync/planner"
@@ -62,7 +62,7 @@ func fileField(field, section string, where map[string]string) string {
 func (c *Config) validate(name string, doc *yaml.Node) Errors {
 	v := &validator{name: name, doc: doc}
 	for _, check := range []func(*validator){c.validateOpsGenie, c.validateSource, c.validateDaemon, c.validatePlanner,
-		c.validateRest, c.validateAtlassian} {
+		c.validateEngine, c.validateAtlassian} {
 		check(v)
 	}
 	return v.errs.Sort()
@@ -87,9 +87,6 @@ func (c *Config) validateOpsGenie(v *validator) {
 	c.checkWrittenRate(v, "opsgenie.rate_limit", c.OpsGenie.RateLimit.Rate)
 	if c.OpsGenie.RateLimit.Search != nil {
 		c.checkWrittenRate(v, "opsgenie.rate_limit.search", *c.OpsGenie.RateLimit.Search)
-	}
-	if h := c.OpsGenie.Heartbeat; h != "" && (strings.TrimSpace(h) != h || strings.ContainsFunc(h, unicode.IsControl) || len(h) > 200) {
-		v.add("opsgenie.heartbeat", "%q is not a heartbeat name (no surrounding spaces or control characters, at most 200 bytes)", h)
 	}
 	if !c.OpsGenie.RateLimit.IsAdaptive() && !v.written("opsgenie.rate_limit.per_second") {
 		v.add("opsgenie.rate_limit.adaptive", "false needs opsgenie.rate_limit.per_second: the fixed rate to keep")
@@ -149,15 +146,19 @@ func (c *Config) validatePlanner(v *validator) {
 	if c.Ownership.Mode == "" && v.written("ownership.mode") {
 		v.add("ownership.mode", "%v", planner.CheckOwnershipMode(""))
 	}
-	if c.Safeguards.OnCallReferences != ReferencesBlock {
-		v.add("safeguards.on_call_references", "%q is not supported (block)", c.Safeguards.OnCallReferences)
+	if err := planner.CheckOnCallReferences(c.Safeguards.OnCallReferences); err != nil {
+		v.add("safeguards.on_call_references", "%v", err)
 	}
 }
 
-// validateRest checks apply.
-func (c *Config) validateRest(v *validator) {
-	if c.Apply.Concurrency < 1 || c.Apply.Concurrency > 64 {
-		v.add("apply.concurrency", "must be between 1 and 64, not %d", c.Apply.Concurrency)
+// validateEngine checks apply.concurrency and opsgenie.heartbeat: the
+// engine's options, and a concurrency written 0 (the engine's "one at a
+// time"; the file says the default by leaving the key out).
+func (c *Config) validateEngine(v *validator) {
+	o := engine.EngineOptions{Concurrency: c.Apply.Concurrency, Heartbeat: c.OpsGenie.Heartbeat}
+	v.owned(o.Validate(), "", map[string]string{"concurrency": "apply.concurrency", "heartbeat": "opsgenie.heartbeat"})
+	if c.Apply.Concurrency == 0 {
+		v.add("apply.concurrency", "%v", engine.CheckConcurrency(0))
 	}
 }
 

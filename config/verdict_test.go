@@ -14,6 +14,7 @@ import (
 	"github.com/ogsync/ogsync/engine"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/target/atlassian"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -160,6 +161,50 @@ func TestVerdictsAgree(t *testing.T) {
 		plan("protected user", "safeguards: {protected_users: [bob]}\n", func(o *planner.Options) { o.Scope.ProtectedUsers = []string{"bob"} }),   // disagreed
 	)
 
+	eng := func(name, yaml string, o engine.EngineOptions) verdict {
+		return verdict{name, yaml, func() error { return o.Validate().Err() }}
+	}
+	refs := func(mode string) verdict {
+		return verdict{"on_call_references " + mode, fmt.Sprintf("safeguards: {on_call_references: %q}\n", mode), func() error {
+			return planner.CheckOnCallReferences(mode)
+		}}
+	}
+	cases = append(cases,
+		eng("concurrency 1", "apply: {concurrency: 1}\n", engine.EngineOptions{Concurrency: 1}),
+		eng("concurrency 64", "apply: {concurrency: 64}\n", engine.EngineOptions{Concurrency: 64}),
+		eng("concurrency 65", "apply: {concurrency: 65}\n", engine.EngineOptions{Concurrency: 65}), // disagreed
+		eng("concurrency -1", "apply: {concurrency: -1}\n", engine.EngineOptions{Concurrency: -1}), // disagreed
+		eng("heartbeat", "opsgenie: {heartbeat: ogsync-roster}\n", engine.EngineOptions{Heartbeat: "ogsync-roster"}),
+		eng("heartbeat spaces", "opsgenie: {heartbeat: \" ogsync\"}\n", engine.EngineOptions{Heartbeat: " ogsync"}),                                    // disagreed
+		eng("heartbeat control", "opsgenie: {heartbeat: \"a\\tb\"}\n", engine.EngineOptions{Heartbeat: "a\tb"}),                                        // disagreed
+		eng("heartbeat 201 bytes", "opsgenie: {heartbeat: "+strings.Repeat("h", 201)+"}\n", engine.EngineOptions{Heartbeat: strings.Repeat("h", 201)}), // disagreed
+		refs("block"), refs("warn"), refs("Block"),
+	)
+
+	atl := func(name, section string, mod func(*atlassian.Options)) verdict {
+		return verdict{"atlassian " + name, "target: atlassian\natlassian:\n" + section, func() error {
+			o := atlassian.Options{Site: "acme", OrgID: "o", CloudID: "c", Email: "a@b.c"}
+			mod(&o)
+			return o.Validate().Err()
+		}}
+	}
+	const ids = "  org_id: o\n  cloud_id: c\n  email: a@b.c\n"
+	cases = append(cases,
+		atl("site", "  site: acme\n"+ids, func(*atlassian.Options) {}),
+		atl("site host", "  site: acme.atlassian.net\n"+ids, func(o *atlassian.Options) { o.Site = "acme.atlassian.net" }),
+		atl("site with scheme", "  site: https://acme/\n"+ids, func(o *atlassian.Options) { o.Site = "https://acme/" }), // disagreed
+		atl("no site nor url", ids, func(o *atlassian.Options) { o.Site = "" }),
+		atl("url on loopback", "  url: http://127.0.0.1:9\n"+ids, func(o *atlassian.Options) { o.Site, o.BaseURL = "", "http://127.0.0.1:9" }),
+		atl("url over http", "  url: http://example.com\n"+ids, func(o *atlassian.Options) { o.Site, o.BaseURL = "", "http://example.com" }),         // disagreed
+		atl("url with a path", "  url: https://example.com/x\n"+ids, func(o *atlassian.Options) { o.Site, o.BaseURL = "", "https://example.com/x" }), // disagreed
+		atl("url not a URL", "  url: acme\n"+ids, func(o *atlassian.Options) { o.Site, o.BaseURL = "", "acme" }),
+		atl("no org_id", "  site: acme\n  cloud_id: c\n  email: a@b.c\n", func(o *atlassian.Options) { o.OrgID = "" }),
+		atl("cloud_id with %", "  site: acme\n  org_id: o\n  cloud_id: c%2f\n  email: a@b.c\n", func(o *atlassian.Options) { o.CloudID = "c%2f" }), // disagreed
+		atl("email without @", "  site: acme\n  org_id: o\n  cloud_id: c\n  email: nobody\n", func(o *atlassian.Options) { o.Email = "nobody" }),
+		atl("negative timeout", "  site: acme\n"+ids+"  timeout: -1s\n", func(o *atlassian.Options) { o.Timeout = -time.Second }),
+		atl("timeout 10s", "  site: acme\n"+ids+"  timeout: 10s\n", func(o *atlassian.Options) { o.Timeout = 10 * time.Second }),
+	)
+
 	// What both must say: these are accepted, every other case refused.
 	accepted := map[string]bool{}
 	for _, name := range []string{
@@ -167,6 +212,8 @@ func TestVerdictsAgree(t *testing.T) {
 		"per_second 0.01", "per_second 1000", "burst 1", "url on loopback", "max_retries 20",
 		"schedule @every 1m", "schedule 0 3 29 2 *", "schedule */10 * * * *", "listen host:port",
 		"min_owners 0", "max_deletes.count 0", "max_deletes.percent 100",
+		"concurrency 1", "concurrency 64", "heartbeat", "on_call_references block",
+		"atlassian site", "atlassian site host", "atlassian url on loopback", "atlassian timeout 10s",
 	} {
 		accepted[name] = true
 	}
@@ -212,6 +259,7 @@ func TestWrittenZeroRefused(t *testing.T) {
 		{"source:\n  git: {timeout: 0s}\n", "c.yaml:2:18: source.git.timeout: must be a positive duration such as 2m"},
 		{"policy: {teams: \"\"}\n", "c.yaml:1:17: policy.teams: " + planner.CheckPolicyName("").Error()},
 		{"ownership: {mode: \"\"}\n", "c.yaml:1:19: ownership.mode: " + planner.CheckOwnershipMode("").Error()},
+		{"apply: {concurrency: 0}\n", "c.yaml:1:22: apply.concurrency: " + engine.CheckConcurrency(0).Error()},
 	} {
 		_, err := config.Parse("c.yaml", []byte(tc.yaml))
 		if err == nil || err.Error() != tc.want {

@@ -38,10 +38,11 @@ type EngineOptions struct {
 	// Planner are the planner's options; the target's capabilities are
 	// added to them.
 	Planner planner.Options
-	// Concurrency bounds the actions of one step applied at once (at least 1).
+	// Concurrency bounds the actions of one step applied at once, between
+	// 1 and MaxConcurrency; 0 applies one at a time.
 	Concurrency int
 	// Heartbeat names the heartbeat pinged after a cycle that is not an
-	// error (see Heartbeater); "" pings none.
+	// error (see Heartbeater, CheckHeartbeat); "" pings none.
 	Heartbeat string
 	// Target reads, audits and writes the account. Required. For a dry run
 	// it should be one that refuses writes (opsgenie.Options.ReadOnly), so
@@ -82,6 +83,9 @@ type Engine struct {
 func NewEngine(o EngineOptions) (*Engine, error) {
 	if o.Target == nil || o.Desired == nil || o.Logger == nil {
 		return nil, errors.New("engine: the engine needs a target, a desired-state loader and a logger")
+	}
+	if ps := o.Validate(); len(ps) > 0 {
+		return nil, fmt.Errorf("engine: invalid options: %w", ps.Err())
 	}
 	popts := o.Planner
 	caps := o.Target.Capabilities()

@@ -80,6 +80,20 @@ func CheckOwnershipMode(mode string) error {
 	return nil
 }
 
+// ReferencesBlock is the one way Plan.Audit handles a user or team delete
+// still referenced by a schedule, an escalation or an unmanaged team: it
+// blocks the delete.
+const ReferencesBlock = "block"
+
+// CheckOnCallReferences reports whether mode is a way Plan.Audit handles
+// on-call references: only ReferencesBlock is.
+func CheckOnCallReferences(mode string) error {
+	if mode != ReferencesBlock {
+		return fmt.Errorf("%q is not supported (block)", mode)
+	}
+	return nil
+}
+
 // PolicyNames names the policy of each kind of object; an empty name means upsert-only.
 type PolicyNames struct {
 	Users   string `json:"users"`

@@ -128,14 +128,14 @@ func badCases() []badCase {
 
 		// The Atlassian target's configuration.
 		{name: "config/unknown target", config: "target: jira\nopsgenie: {url: URL}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:1:9: target: "jira" is not a target`},
-		{name: "config/atlassian keys missing", config: "target: atlassian\natlassian:\n  url: URL\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: atlassian: org_id is required when target is atlassian`},
-		{name: "config/atlassian without site or url", config: "target: atlassian\natlassian: {org_id: o, cloud_id: c, email: a@example.com}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:2:\d+: atlassian: site is required`},
+		{name: "config/atlassian keys missing", config: "target: atlassian\natlassian:\n  url: URL\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: atlassian\.org_id: is required`},
+		{name: "config/atlassian without site or url", config: "target: atlassian\natlassian: {org_id: o, cloud_id: c, email: a@example.com}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:2:\d+: atlassian\.site: is required`},
 		{name: "config/atlassian plain http to a remote host", config: "target: atlassian\natlassian:\n  url: http://example.com\n  org_id: o\n  cloud_id: c\n  email: a@example.com\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:3:\d+: atlassian\.url: .*loopback`},
 		{name: "config/atlassian email", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: nobody}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `ogsync\.yaml:2:\d+: atlassian\.email`},
 		{name: "config/atlassian no token", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `no secret: set ATLASSIAN_API_TOKEN or atlassian\.api_token_file`},
 		{name: "config/atlassian empty token file", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com, api_token_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n", want: `atlassian\.api_token_file: .*empty-key is empty`},
 		{name: "cli/validate atlassian keys missing", config: "target: atlassian\natlassian:\n  url: URL\nsource: {path: DIR}\nstate_dir: STATE\n",
-			args: []string{"validate", "--config", "CONFIG"}, want: `ogsync\.yaml:3:\d+: atlassian: cloud_id is required`},
+			args: []string{"validate", "--config", "CONFIG"}, want: `ogsync\.yaml:3:\d+: atlassian\.cloud_id: is required`},
 		{name: "cli/validate atlassian empty token file", config: "target: atlassian\natlassian: {url: URL, org_id: o, cloud_id: c, email: a@example.com, api_token_file: KEYFILE}\nsource: {path: DIR}\nstate_dir: STATE\n",
 			args: []string{"validate", "--config", "CONFIG"}, want: `atlassian\.api_token_file: .*empty-key is empty`},
 		{name: "cli/migrate-check bad --to", args: []string{"migrate-check", "--from", "CONFIG", "--to", "missing.yaml"}, want: `reading config: open .*missing\.yaml`},

@@ -411,7 +411,7 @@ func TestNewValidates(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"org id", "cloud id", "org API key", "e-mail must be", "base URL"} {
+	for _, want := range []string{"org_id: is required", "cloud_id: is required", "org_api_key: is required", `email: "nobody" is not an e-mail address`, "base_url: "} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %q", err, want)
 		}

@@ -136,8 +136,8 @@ var (
 
 // New checks opts and returns a Target. It sends nothing.
 func New(opts Options) (*Target, error) {
-	if problems := opts.problems(); len(problems) > 0 {
-		return nil, fmt.Errorf("atlassian: invalid options: %s", strings.Join(problems, "; "))
+	if ps := opts.problems(); len(ps) > 0 {
+		return nil, fmt.Errorf("atlassian: invalid options: %w", ps.Err())
 	}
 	opts.setDefaults()
 	t := &Target{opts: opts, bases: opts.bases(), hc: opts.HTTPClient, log: opts.Logger, sem: make(chan struct{}, opts.Concurrency),
@@ -162,48 +162,6 @@ func New(opts Options) (*Target, error) {
 // perAPI lists the rates in the order of the API indexes (apiTeams, …).
 func (r Rates) perAPI() []Rate { return []Rate{r.Teams, r.Ops, r.Jira, r.Admin} }
 
-// problems lists what is wrong with the options, in a fixed order; none
-// when New may go on.
-func (o *Options) problems() []string {
-	var problems []string
-	need := func(v, name string) {
-		if strings.TrimSpace(v) == "" {
-			problems = append(problems, name+" is required")
-		}
-	}
-	need(o.OrgID, "org id")
-	need(o.CloudID, "cloud id")
-	need(o.Email, "e-mail")
-	need(o.APIToken, "API token")
-	need(o.OrgAPIKey, "org API key")
-	if o.Email != "" && !strings.Contains(o.Email, "@") {
-		problems = append(problems, "e-mail must be an e-mail address")
-	}
-	for _, id := range []string{o.OrgID, o.CloudID} {
-		if strings.ContainsAny(id, "/?#% ") {
-			problems = append(problems, fmt.Sprintf("id %q must not contain / ? # %% or spaces", id))
-		}
-	}
-	if o.BaseURL != "" {
-		u, err := url.Parse(o.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			problems = append(problems, "base URL must be an http or https URL")
-		}
-	} else {
-		need(o.Site, "site")
-	}
-	for _, r := range o.Rates.perAPI() {
-		if r.PerSecond < 0 || r.Burst < 0 {
-			problems = append(problems, "rates must not be negative")
-			break
-		}
-	}
-	if o.Timeout < 0 || o.Concurrency < 0 || o.EnableOpsAttempts < 0 {
-		problems = append(problems, "timeout, concurrency and enable-ops attempts must not be negative")
-	}
-	return problems
-}
-
 // bases returns the base URL of each API (indexed by apiTeams, …): all
 // below BaseURL when it is set, else the site's and api.atlassian.com's.
 func (o *Options) bases() [4]string {
@@ -212,7 +170,7 @@ func (o *Options) bases() [4]string {
 		b := strings.TrimRight(o.BaseURL, "/")
 		bases = [4]string{b, b, b, b}
 	} else {
-		site := strings.TrimSuffix(strings.TrimPrefix(o.Site, "https://"), "/")
+		site := o.Site
 		if !strings.Contains(site, ".") {
 			site += ".atlassian.net"
 		}

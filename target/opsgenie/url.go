@@ -1,48 +1,13 @@
 package opsgenie
 
-import (
-	"errors"
-	"fmt"
-	"net"
-	"net/url"
-)
+import "github.com/ogsync/ogsync/target"
 
 // CheckURL accepts an https URL, or an http URL whose host is a loopback
-// address; with no path, query or credentials. Its errors show the URL
-// without its query, fragment or credentials (which may hold a key).
-func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return errors.New("not an absolute URL such as https://api.opsgenie.com")
-	}
-	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	if u.User != nil {
-		return fmt.Errorf("%q: the URL must not carry credentials", shown)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return fmt.Errorf("%q: must be a base URL with no query (the query is not shown)", shown)
-	}
-	if u.Path != "" && u.Path != "/" {
-		return fmt.Errorf("%q must be a base URL with no path or query", shown)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q: http is allowed only on a loopback address; use https", shown)
-	default:
-		return fmt.Errorf("%q: scheme must be https", shown)
-	}
-}
+// address; with no path, query or credentials: target.CheckBaseURL. Its
+// errors show the URL without its query, fragment or credentials (which
+// may hold a key).
+func CheckURL(raw string) error { return target.CheckBaseURL(raw, DefaultBaseURL) }
 
-// IsLoopback reports whether host is localhost or a loopback IP address.
-func IsLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+// IsLoopback reports whether host is localhost or a loopback IP address
+// (target.IsLoopback).
+func IsLoopback(host string) bool { return target.IsLoopback(host) }
