@@ -63,6 +63,9 @@ var (
 // signature if asked); a directory that is not a git checkout, or a host
 // without git, then gives a Revision with only Dir set.
 func Pull(ctx context.Context, opts Options, logger *slog.Logger) (model.Revision, error) {
+	if err := opts.Validate().Err(); err != nil {
+		return model.Revision{}, fmt.Errorf("source options: %w", err)
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}

@@ -157,7 +157,7 @@ func TestLoadErrors(t *testing.T) {
 		{"no file", fstest.MapFS{"a.txt": {}}, Options{}, "no desired-state file matches **/*.yaml, **/*.yml"},
 		{"no file for the patterns", fstest.MapFS{"a.yaml": {}}, Options{Files: []string{"users/*.yaml"}}, "no desired-state file matches users/*.yaml"},
 		{"bad pattern", fstest.MapFS{}, Options{Files: []string{"../*.yaml"}}, `pattern "../*.yaml" must stay inside the directory`},
-		{"bad external user", fstest.MapFS{"a.yaml": {Data: []byte("users: []\n")}}, Options{ExternalUsers: []string{"bob"}}, `external user "bob": "bob" is not an e-mail address`},
+		{"bad external user", fstest.MapFS{"a.yaml": {Data: []byte("users: []\n")}}, Options{ExternalUsers: []string{"bob"}}, `source options: external_users[0]: "bob" is not an e-mail address`},
 		{"file too large", fstest.MapFS{"a.yaml": {Data: big}}, Options{}, "a.yaml: file is larger than the 8388608 bytes allowed"},
 		{"symlink", fstest.MapFS{"a.yaml": {Data: []byte("x"), Mode: os.ModeSymlink}}, Options{}, "a.yaml: a symbolic link, which is not followed"},
 	}

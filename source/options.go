@@ -2,15 +2,15 @@ package source
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ogsync/ogsync/internal/problem"
+	"github.com/ogsync/ogsync/model"
 )
 
 // Validate reports every problem with the options, by field: "files[2]",
-// "external_users[0]", "git.remote", "git.branch", "git.timeout". Load and
-// Pull refuse what it refuses (file patterns, git names); empty fields take
-// their defaults.
+// "external_users[0]", "git.remote", "git.branch", "git.timeout". Load,
+// LoadFS and Pull refuse options it refuses before they read anything;
+// empty fields take their defaults.
 func (o Options) Validate() problem.List {
 	var ps problem.List
 	for i, p := range o.Files {
@@ -19,8 +19,8 @@ func (o Options) Validate() problem.List {
 		}
 	}
 	for i, u := range o.ExternalUsers {
-		if !strings.Contains(u, "@") {
-			ps.Add(fmt.Sprintf("external_users[%d]", i), "%q is not an e-mail address", u)
+		if msg := emailProblem(model.NormalizeUsername(u)); msg != "" {
+			ps.Add(fmt.Sprintf("external_users[%d]", i), "%s", msg)
 		}
 	}
 	if o.Git.Pull {

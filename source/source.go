@@ -142,6 +142,9 @@ func Load(ctx context.Context, opts Options) (*model.Desired, error) {
 // With opts.Cache, files whose names and content equal those of the
 // cache's last load are not decoded again.
 func LoadFS(ctx context.Context, fsys fs.FS, opts Options) (*model.Desired, error) {
+	if err := opts.Validate().Err(); err != nil {
+		return nil, fmt.Errorf("source options: %w", err)
+	}
 	in, err := readInput(ctx, fsys, opts)
 	if err != nil {
 		return nil, err
@@ -192,12 +195,8 @@ func readInput(ctx context.Context, fsys fs.FS, opts Options) (*input, error) {
 		return nil, fmt.Errorf("%d desired-state files match, more than the %d allowed", len(files), MaxFiles)
 	}
 	in := &input{external: make(map[string]bool, len(opts.ExternalUsers)), c: &collector{}, files: make([]srcFile, 0, len(files))}
-	for _, u := range opts.ExternalUsers {
-		n := model.NormalizeUsername(u)
-		if msg := emailProblem(n); msg != "" {
-			return nil, fmt.Errorf("external user %s: %s", quote(u), msg)
-		}
-		in.external[n] = true
+	for _, u := range opts.ExternalUsers { // checked by Options.Validate
+		in.external[model.NormalizeUsername(u)] = true
 	}
 	total := 0
 	for _, name := range files {
