@@ -226,7 +226,10 @@ func (d *decoder) check(n *yaml.Node, field string) bool {
 	if n.Anchor != "" {
 		d.errorf(n, field, "anchors (&%s) are not allowed", n.Anchor)
 	}
-	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+	// yaml.v3 writes the standard tags short (!!str); a local tag starts
+	// with one !, a global one (!<tag:example.com,2000:x>, or one a %TAG
+	// directive names) with its URI.
+	if n.Tag != "" && !strings.HasPrefix(n.Tag, "!!") {
 		d.errorf(n, field, "custom tags (%s) are not allowed", n.Tag)
 		ok = false
 	}

@@ -19,8 +19,8 @@ import (
 // decoder would report such as an unknown or duplicate key, a missing
 // required key, a value of the wrong kind, a plain scalar that is not a
 // string) it gives up and the file is decoded by yaml.v3, which reports
-// what is wrong. TestFastPathAgreesWithYAML, TestFastPathRandomForms and
-// FuzzFastPath check both claims against yaml.v3.
+// what is wrong. TestFastPathAgreesWithYAML, TestFastPathRandomForms,
+// TestFastPathMutations and FuzzFastPath check both claims against yaml.v3.
 
 // maxShared bounds the distinct values a load's fast path shares.
 const maxShared = 4096

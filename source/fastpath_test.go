@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -76,7 +77,7 @@ func dumpDoc(fd *fileDoc) string {
 
 // fastPathCases are files in the form the fast path handles, and files
 // just outside it; the first field says whether the fast path must decode
-// the file (else it may or may not).
+// the file (else it must give it up to yaml.v3).
 var fastPathCases = []struct {
 	fast bool
 	text string
@@ -157,6 +158,87 @@ var fastPathCases = []struct {
 	{false, "users:\n  - username: a@example.com\n    tags:\n    - -x\n"},
 	{false, "teams:\n  - name: x\n    members:\n      - user: a@example.com\n"},
 	{false, "teams:\n  - name: x\n    members:\n   - user: a@example.com\n     role: user\n"},
+
+	// YAML 1.1 words are strings in yaml.v3 (1.2); 1.2's null and booleans
+	// and anything starting with a digit, a dot, a sign or ~ are not.
+	{true, "users:\n  - username: a@example.com\n    tags: [y, n, Y, N, off, NO, On, yes]\n    details:\n      yes: [on]\n      y:\n      - n\n"},
+	{false, "roles: [tRUE, true]\n"},
+	{false, "roles:\n  - Null\n"},
+	{false, "users:\n  - username: a@example.com\n    details:\n      null: [v]\n"},
+	{false, "users:\n  - username: a@example.com\n    details:\n      true: [v]\n"},
+	{false, "roles: [~]\n"},
+	{false, "roles: [0x1F]\n"},
+	{false, "roles: [0o17]\n"},
+	{false, "roles: [1_000]\n"},
+	{false, "roles: [.inf]\n"},
+	{false, "roles: [.nan]\n"},
+	{false, "roles: [1e3]\n"},
+	{false, "roles: [+1]\n"},
+	{false, "roles: [-1]\n"},
+	{false, "roles: [2001-12-14]\n"},
+	{false, "teams:\n  - name: x\n    id: 1e345678-1234-1234-1234-123456789012x\n"},
+	{true, "teams:\n  - name: x\n    id: 0b123456-1234-1234-1234-123456789012\n  - name: y\n    id: 1e345678-1234-1234-1234-123456789012\n"},
+
+	// Indicators: not at the start of a plain scalar; inside it, yaml.v3
+	// reads them as text (in a flow list, , ] end it and ? [ { } are left
+	// to yaml.v3).
+	{true, "roles: [a!b, c&d, e*f, g|h, i>j, k%l, m@n, o`p, q~, r-, s., t=u, v<<w, x\"y, z'a, b\\]\n"},
+	{true, "roles:\n- a ! b\n- a & b\n- a * b\n- a | b\n- a > b\n- a % b\n- a @ b\n- a ` b\n- a ' b\n- a \" b\n- a - b\n- a ?\n- a [b]\n- a {b}\n- a, b\n"},
+	{false, "roles: [-a]\n"},
+	{false, "roles:\n- ?a\n"},
+	{false, "roles:\n- :a\n"},
+	{false, "roles: [,a]\n"},
+	{false, "roles:\n- '%a'\n- %a\n"},
+	{false, "roles:\n- @a\n"},
+	{false, "roles:\n- `a\n"},
+	{false, "roles:\n- |a\n"},
+	{false, "roles:\n- >a\n"},
+	{false, "roles:\n- !a\n"},
+	{false, "roles: [a?b]\n"},
+	{false, "roles: [a,,b]\n"},
+	{false, "roles: [a,b,]\n"},
+	{false, "roles: [a]]\n"},
+	{false, "roles: [a]#c\n"},
+	{true, "roles: [a] #c\n"},
+	{true, "roles: ['', \"\", ' ', '  a  ', \"  b  \"]\n"},
+
+	// Unicode: letters start a plain scalar; spaces other than U+0020,
+	// format characters, characters outside the BMP and letter-like
+	// numbers are left to yaml.v3, except in comments.
+	{true, "users: [] # 😀 \u00a0\u200b\n# 😀\n"},
+	{true, "roles:\n- ª\n- µ\n- ǅ\n- ﬁ\n- ᴬ\n- a١\n- à\n- a\ufffc\n"},
+	{false, "roles:\n- Ⅻ\n"},
+	{false, "roles:\n- ١\n"},
+	{false, "roles:\n- \u0300a\n"},
+	{false, "roles:\n- a😀\n"},
+	{false, "roles:\n- a\u00a0\n"},
+	{false, "roles:\n- 'a'\u00a0\n"},
+	{false, "roles: [a,\u00a0b]\n"},
+	{false, "roles:\u00a0[a]\n"},
+	{false, "roles: [a]\n\u00a0\n"},
+	{false, "roles:\n- a\u3000#c\n"},
+	{false, "roles:\n- a\u200e\n"},
+	{false, "roles:\n- a\u2029b\n"},
+	{false, "roles:\n- a\ufeffb\n"},
+
+	// Long lines, long keys (yaml.v3 allows 1024 characters before the
+	// colon), a last line without a newline.
+	{true, "users:\n  - username: a@example.com\n    details:\n      " + strings.Repeat("k", 255) + ": [v]\n"},
+	{false, "users:\n  - username: a@example.com\n    details:\n      " + strings.Repeat("k", 256) + ": [v]\n"},
+	{true, "users:\n  - username: a" + strings.Repeat("x", 5000) + "\n    tags: ['" + strings.Repeat("é", 3000) + "', b]\n"},
+	{true, "roles: [" + strings.Repeat("r, ", 3000) + "s]\n"},
+	{true, "users:\n" + strings.Repeat(" ", 3000) + "- username: x\n"},
+	{true, "\n\n\nroles: [a]\n   "},
+	{true, "users:\n- username: x\n  fullName: ''"},
+	{false, "users:\n- username: x\n  tags: "},
+
+	// Indentation: a list at its key's indentation, a mapping's first key
+	// holding a list, items more indented than their key.
+	{true, "users:\n- tags:\n  - a\n  username: x@example.com\n  details:\n      k:\n        [v]\nteams:\n- name: t\n  members:\n  - user: a\n    role: b\n"},
+	{false, "users:\n-   tags:\n  - a\n    username: x@example.com\n"},
+	{false, "roles:\n  - a\n - b\n"},
+	{false, "roles:\n- a\n  b\n"},
+	{false, "users:\n- username: x\n  details:\n  k: [v]\n"},
 }
 
 func TestFastPathAgreesWithYAML(t *testing.T) {
@@ -223,6 +305,9 @@ func TestFastPathOnFiles(t *testing.T) {
 func FuzzFastPath(f *testing.F) {
 	for _, tc := range fastPathCases {
 		f.Add([]byte(tc.text))
+	}
+	for _, text := range mutationBases {
+		f.Add([]byte(text))
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 30 {
@@ -412,4 +497,116 @@ func randomForm(rng *rand.Rand) string {
 	}
 	mapping(0, top)
 	return b.String()
+}
+
+// mutationBases are files in the fast path's form that
+// TestFastPathMutations changes line by line.
+var mutationBases = []string{
+	"roles:\n  - Incident Commander\n  - 'Night Shift'\nusers:\n  - username: a@example.com\n    fullName: Ann Example\n    role: User\n    timeZone: Europe/Berlin\n    locale: en_US\n    tags: [staff, site1]\n    details:\n      costCenter: [\"4000\"]\n      site:\n        - one\n        - two\n  - username: b@example.com\n    tags:\n    - x\nteams:\n  - name: team-1\n    id: 4a5b6c7d-0000-4000-8000-000000000001\n    description: Team number 1\n    members:\n      - user: a@example.com\n        role: admin\n      - user: b@example.com\n        role: user\n  - name: team-2\n    members: []\n",
+	"users:\n- username: a@example.com\n  tags:\n  - x\n  details:\n    k:\n    - v\n    j: []\n- username: b@example.com\nteams:\n- name: t\n  members:\n  - user: a@example.com\n    role: user\nroles:\n- R\n",
+	"users:\n  -   username: a@example.com\n      fullName: José Müller\n      tags: [ ünï , 'b''c' ]\n      details: {}\nroles: [a, b]\n",
+	"users:\n- tags:\n  - a\n  username: x@example.com\n  details:\n      k:\n        [v]\n",
+}
+
+// trickyScalars are written where a base has a value: the words YAML 1.1
+// and 1.2 resolve, numbers, timestamps, indicators, quotes, comments, flow
+// lists and mappings, and Unicode that is not plain text.
+var trickyScalars = []string{"yes", "no", "on", "off", "y", "n", "Y", "N", "true", "True", "TRUE", "tRUE", "false",
+	"null", "Null", "NULL", "nULL", "~", "", "''", `""`, "0x1F", "0o17", "017", "1_000", ".inf", "-.inf", "+.inf", ".nan",
+	".NaN", "1e3", "+1", "-1", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "a:b", "a: b", "a :b", "a #b", "a#b",
+	"'a''b'", "'a'''", "''''", "'''", `"a\"b"`, `"a\\b"`, "-a", "- a", "?a", "? a", ":a", ",a", "[a]", "{a}", "{}", "[]",
+	"#a", "&a", "*a", "!a", "!!str a", "|a", ">a", "'a", `"a`, "%a", "@a", "`a", "a'b", `a"b`, "é", "日本", "a\u00a0b",
+	"\u00a0a", "a  b", "a\U0001F600", "a\u0085b", "a\u2028b", "a\ufeffb", "a,b", "a[b]", "a{b}", "a]", "a?", "a - b",
+	"a -b", "a !b", "a &b", "a *b", "a |", "a >", "ａ", "Ⅻ", "ǅ", "a\u200bb", "a\u0301", `a\b`, "a/b", "a=b", "a ",
+	"'a' ", "'a'#c", "'a' #c", `"a" #c`, `"a"#c`, "a #", "'a' b", `"a" b`, "[a", "[a,", "[a,]", "[a, ]", "[ a ]", "[a] ",
+	"[a]#c", "[a] #c", "[a,,b]", "[,a]", "[a b]", "[a'b]", "['a'b]", "['a' ]", `["a",'b']`, "[a:b]", "[a: b]", "[a #c]",
+	"[a#c]", "[[a]]", "[{a}]", "[a]]", "[-a]", "[- a]", "[a-]", "[a, -]", "[yes]", "[null]", "[~]", "['']", `[""]`,
+	"[a ,b]", "[a , b ]", "[a,b,]", "[a?]", "[a?b]", "[a ?b]", "[ ]", "{ }", "{a: [b]}", "{a: b}", "{a}", "-", "---", "...", "a...", "O'Brien",
+	"12345678-1234-1234-1234-123456789012", "1234567a-1234-1234-1234-123456789012",
+	"0b123456-1234-1234-1234-123456789012", "1e345678-1234-1234-1234-123456789012"}
+
+// mutations returns the files made by changing one line of text: its
+// indentation off by up to 4; a comment, blank line, document marker, item
+// or key inserted before it at every indentation; a comment or stray
+// character appended; the line doubled, joined to the next or dropped; its
+// value moved to the next line at every indentation, or replaced by each
+// of trickyScalars; its key replaced by one YAML reads otherwise.
+func mutations(text string) []string {
+	lines := strings.SplitAfter(text, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	var out []string
+	for i := 0; i <= len(lines); i++ {
+		for ind := 0; ind <= 10; ind++ {
+			sp := strings.Repeat(" ", ind)
+			for _, s := range []string{"# c", "#", "", "---", "...", "- z", "z", "role: User", "- username: z@example.com", "- user: z", "k: [v]"} {
+				out = append(out, strings.Join(slices.Concat(lines[:i], []string{sp + s + "\n"}, lines[i:]), ""))
+			}
+		}
+		if i == len(lines) {
+			break
+		}
+		body := strings.TrimSuffix(lines[i], "\n")
+		trim := strings.TrimLeft(body, " ")
+		ind := len(body) - len(trim)
+		set := func(s string) {
+			out = append(out, strings.Join(slices.Concat(lines[:i], []string{s}, lines[i+1:]), ""))
+		}
+		for d := -4; d <= 4; d++ {
+			if d != 0 && ind+d >= 0 {
+				set(strings.Repeat(" ", ind+d) + trim + "\n")
+			}
+		}
+		for _, s := range []string{" # c", "#c", "  ", " #", " : x", ":", " :", " x", ",", "]", "'", `"`} {
+			set(body + s + "\n")
+		}
+		set(body)
+		set(body + "\n" + body + "\n")
+		if i+1 < len(lines) {
+			set(body + " " + strings.TrimLeft(lines[i+1], " "))
+			set("")
+		}
+		if k := strings.Index(body, ": "); k >= 0 {
+			for _, v := range trickyScalars {
+				set(body[:k+2] + v + "\n")
+				set(body[:k+1] + "\n" + strings.Repeat(" ", ind+2) + v + "\n")
+			}
+			for nd := 0; nd <= ind+4; nd++ {
+				set(body[:k+1] + "\n" + strings.Repeat(" ", nd) + body[k+2:] + "\n")
+			}
+			for _, key := range []string{"yes", "true", "null", "~", "<<", "a  b", "ключ", `"username"`, "'username'",
+				"? username", "username ", "a?", "a!", "a'b", "y", "NULL", "a#b", "a #b", "-"} {
+				set(body[:ind] + key + body[k:] + "\n")
+			}
+		}
+		if strings.HasPrefix(trim, "- ") {
+			for _, v := range trickyScalars {
+				set(body[:ind+2] + v + "\n")
+			}
+			set(body[:ind] + "-  " + body[ind+2:] + "\n")
+			set(body[:ind] + "-\n" + strings.Repeat(" ", ind+2) + body[ind+2:] + "\n")
+		}
+	}
+	return out
+}
+
+// TestFastPathMutations checks, for every file made from mutationBases by
+// mutations that the fast path decodes, that yaml.v3 decodes it without a
+// problem and the same.
+func TestFastPathMutations(t *testing.T) {
+	decoded := 0
+	for _, base := range mutationBases {
+		if !agreeWithYAML(t, []byte(base)) {
+			t.Fatalf("the fast path gave up on a file in its form:\n%s", base)
+		}
+		for _, text := range mutations(base) {
+			if agreeWithYAML(t, []byte(text)) {
+				decoded++
+			}
+		}
+	}
+	if decoded < 2000 {
+		t.Fatalf("only %d changed files took the fast path: the test checks little", decoded)
+	}
 }
