@@ -23,6 +23,7 @@ import (
 	"github.com/ogsync/ogsync/internal/yamlstrict"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/source"
+	"github.com/ogsync/ogsync/statedir"
 	"github.com/ogsync/ogsync/target/opsgenie"
 )
 
@@ -329,7 +330,7 @@ func readBounded(name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", name, kind(st.Mode()))
+		return nil, fmt.Errorf("%s is not a regular file (a %s)", name, statedir.FileKind(st.Mode()))
 	}
 	if st.Size() > max {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed", name, st.Size(), max)
@@ -342,23 +343,6 @@ func readBounded(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is more than the %d bytes allowed", name, max)
 	}
 	return data, nil
-}
-
-// kind names the type of a file that is not a regular one.
-func kind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
 }
 
 // APIKey returns the API key: the environment variable if set, else the

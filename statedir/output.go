@@ -29,7 +29,7 @@ func WriteOutput(path string, data []byte) error {
 	case st.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0:
 		return writeThrough(path, data)
 	default:
-		return fmt.Errorf("%s is a %s, not a regular file: refusing to replace it", path, fileKind(st.Mode()))
+		return fmt.Errorf("%s is a %s, not a regular file: refusing to replace it", path, FileKind(st.Mode()))
 	}
 }
 
@@ -61,8 +61,9 @@ func writeThrough(path string, data []byte) error {
 	return f.Close()
 }
 
-// fileKind names the type of a file mode for an error message.
-func fileKind(m fs.FileMode) string {
+// FileKind names the type of a file mode for an error message: "directory",
+// "FIFO", "character device" and so on.
+func FileKind(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "directory"

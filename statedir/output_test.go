@@ -103,8 +103,8 @@ func TestFileKind(t *testing.T) {
 		{fs.ModeSymlink, "symbolic link"},
 		{fs.ModeIrregular, "special file"},
 	} {
-		if got := fileKind(c.mode); got != c.want {
-			t.Errorf("fileKind(%v) = %q, want %q", c.mode, got, c.want)
+		if got := FileKind(c.mode); got != c.want {
+			t.Errorf("FileKind(%v) = %q, want %q", c.mode, got, c.want)
 		}
 	}
 }
