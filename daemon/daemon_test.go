@@ -555,3 +555,35 @@ func TestCronLogger(t *testing.T) {
 		t.Errorf("skipped = %d", skipped)
 	}
 }
+
+// A reload that moves state_dir keeps the one in force, where the lock is
+// held: the next cycle's files are written there, not in the new one.
+func TestDaemonReloadKeepsStateDir(t *testing.T) {
+	cfg := testConfig(t, yearly)
+	moved := filepath.Join(t.TempDir(), "moved")
+	if err := os.Mkdir(moved, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	f := newDaemon(t, cfg, func(*Settings) (engine.Cycle, error) { return newFakeCycle(nil).cycle, nil }, func() (*Settings, error) {
+		c := *cfg
+		c.StateDir = moved
+		c.MaxFailedCycles = 5
+		return &c, nil
+	})
+	if err := f.d.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.d.Settings(); got.StateDir != cfg.StateDir || got.MaxFailedCycles != 5 {
+		t.Errorf("settings in force: state_dir %q, max_failed_cycles %d; want %q and 5", got.StateDir, got.MaxFailedCycles, cfg.StateDir)
+	}
+	if _, err := f.d.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	readResult(t, cfg.StateDir)
+	if _, err := os.Stat(filepath.Join(moved, statedir.ResultFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the moved state_dir got a result: %v", err)
+	}
+	if !strings.Contains(f.logs.String(), "state_dir changed; it takes effect at the next restart") {
+		t.Errorf("not logged:\n%s", f.logs.String())
+	}
+}

@@ -76,7 +76,7 @@ func (m *Metrics) metrics() []metric {
 		{"ogsync_api_rate_limit", "Requests per second the client-side limiter allows now, by OpsGenie rate-limit domain (0: unlimited).", []string{"domain"}, nil, &m.apiRate},
 		{"ogsync_config_last_reload_successful", "Whether the last configuration reload succeeded (1) or failed (0).", nil, nil, &m.reloadOK},
 		{"ogsync_config_last_reload_success_timestamp_seconds", "Unix time of the last successful configuration load.", nil, nil, &m.reloadTime},
-		{"ogsync_state_write_errors_total", "Failed writes of the last plan, result or report to the state directory.", nil, nil, &m.stateErrors},
+		{"ogsync_state_write_errors_total", "Failed writes to the state directory: the last plan, result or report, or the learned request rates.", nil, nil, &m.stateErrors},
 		{"ogsync_heartbeat_pings_total", "OpsGenie heartbeat pings after successful cycles, by result (ok, error).", []string{"result"}, nil, &m.heartbeats},
 	}
 }

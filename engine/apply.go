@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -177,7 +176,7 @@ func takesOwner(a *planner.Action) bool {
 }
 
 func isOwnerRole(r *string) bool {
-	c, ok := model.CanonicalBuiltinRole(cmp.Or(deref(r), ""))
+	c, ok := model.CanonicalBuiltinRole(deref(r))
 	return ok && c == model.RoleOwner
 }
 

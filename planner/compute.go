@@ -523,6 +523,13 @@ func (b *builder) teams() {
 				continue
 			}
 			before := *cur
+			if cur.Members != nil {
+				// Sorted like every list of the plan, whatever order the
+				// account gave; none dropped: each one is removed.
+				before.Members = model.Ptr(slices.SortedFunc(slices.Values(*cur.Members), func(x, y model.Member) int {
+					return cmp.Or(strings.Compare(x.Username, y.Username), strings.Compare(x.UserID, y.UserID))
+				}))
+			}
 			n := len(members(cur))
 			b.plan.Baseline.Members += n
 			a := b.add(&Action{Type: DeleteTeam, Team: name, TeamID: cur.ID, Before: &Snapshot{Team: &before},

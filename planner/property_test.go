@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -451,4 +452,73 @@ func checkConverged(t *testing.T, iter int, desired model.Desired, before, after
 			fail("undeclared team %s kept", tm.Name)
 		}
 	}
+}
+
+// TestPropertyPureAndOrderFree: Compute changes neither of its inputs, and
+// its plan does not depend on the order of the users, teams and members it
+// is given: the same states in another order give the same plan, byte for
+// byte.
+func TestPropertyPureAndOrderFree(t *testing.T) {
+	iterations := 1000
+	if testing.Short() {
+		iterations = 100
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	o := propertyOptions()
+	encode := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	shuffleTeams := func(ts []model.Team) {
+		r.Shuffle(len(ts), func(i, j int) { ts[i], ts[j] = ts[j], ts[i] })
+		for _, tm := range ts {
+			if tm.Members != nil {
+				ms := *tm.Members
+				r.Shuffle(len(ms), func(i, j int) { ms[i], ms[j] = ms[j], ms[i] })
+			}
+		}
+	}
+	for i := range iterations {
+		desired, current := randomWorld(r)
+		d0, c0 := encode(desired), encode(current)
+		p, err := Compute(desired, current, o)
+		if d1, c1 := encode(desired), encode(current); d1 != d0 || c1 != c0 {
+			t.Fatalf("iteration %d: Compute changed its input:\ndesired %s\n     was %s\ncurrent %s\n     was %s", i, d1, d0, c1, c0)
+		}
+		if err != nil {
+			continue
+		}
+		want := encode(p)
+		d2 := model.Desired{Users: cloneUsers(desired.Users), Teams: cloneTeams(desired.Teams), CustomRoles: desired.CustomRoles, Revision: desired.Revision}
+		c2 := model.Current{Users: cloneUsers(current.Users), Teams: cloneTeams(current.Teams), CustomRoles: current.CustomRoles}
+		r.Shuffle(len(d2.Users), func(i, j int) { d2.Users[i], d2.Users[j] = d2.Users[j], d2.Users[i] })
+		r.Shuffle(len(c2.Users), func(i, j int) { c2.Users[i], c2.Users[j] = c2.Users[j], c2.Users[i] })
+		shuffleTeams(d2.Teams)
+		shuffleTeams(c2.Teams)
+		if got := encode(mustCompute(t, d2, c2, o)); got != want {
+			t.Fatalf("iteration %d: the plan depends on the order of its input:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+func cloneUsers(us []model.User) []model.User {
+	out := make([]model.User, len(us))
+	for i, u := range us {
+		out[i] = cloneUser(u)
+	}
+	return out
+}
+
+// cloneTeams copies teams deeply, keeping a nil member list nil.
+func cloneTeams(ts []model.Team) []model.Team {
+	out := slices.Clone(ts)
+	for i := range out {
+		if ts[i].Members != nil {
+			out[i].Members = model.Ptr(slices.Clone(*ts[i].Members))
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -293,15 +294,8 @@ func refParts(groups ...refGroup) []string {
 func refNames(refs []model.Ref) string {
 	names := make([]string, len(refs))
 	for i, r := range refs {
-		names[i] = strconv.Quote(cmpOrStr(r.Name, r.ID))
+		names[i] = strconv.Quote(cmp.Or(r.Name, r.ID))
 	}
 	slices.Sort(names)
 	return strings.Join(names, ", ")
-}
-
-func cmpOrStr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -13,8 +13,9 @@ import (
 // WriteOutput writes a command's output file (a report, a plan) to path:
 // atomically (WriteFileAtomic) when path is a regular file or does not
 // exist; straight into it when it is a character device or a FIFO
-// (/dev/stdout, a pipe), never replacing it. A symbolic link, a directory or
-// another special file is refused.
+// (/dev/tty, /dev/null, a named pipe), never replacing it. A symbolic link
+// (on Linux /dev/stdout is one: without --out the output goes to standard
+// output), a directory or another special file is refused.
 func WriteOutput(path string, data []byte) error {
 	st, err := os.Lstat(path)
 	switch {
