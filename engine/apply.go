@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/planner"
 	"github.com/ogsync/ogsync/target"
 )
@@ -163,35 +162,11 @@ func pluralOwners(n int) string {
 	return "Owners"
 }
 
-// takesOwner reports whether a takes the Owner role away from a user.
-func takesOwner(a *planner.Action) bool {
-	switch a.Type {
-	case planner.UpdateUser:
-		return a.After != nil && a.After.User != nil && a.After.User.Role != nil && a.Before != nil && a.Before.User != nil &&
-			isOwnerRole(a.Before.User.Role) && !isOwnerRole(a.After.User.Role)
-	case planner.DeleteUser:
-		return a.Before != nil && a.Before.User != nil && isOwnerRole(a.Before.User.Role)
-	}
-	return false
-}
-
-func isOwnerRole(r *string) bool {
-	c, ok := model.CanonicalBuiltinRole(deref(r))
-	return ok && c == model.RoleOwner
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // do runs one action and returns a note on how it went (e.g. "already
 // existed"), or the error.
 func (x *executor) do(ctx context.Context, a *planner.Action) (string, error) {
 	send := func() (string, error) { return x.target.Apply(ctx, a, x.ids) }
-	if x.owners != nil && takesOwner(a) {
+	if x.owners != nil && a.TakesOwner() {
 		return x.guardOwners(ctx, a.UserID, send)
 	}
 	return send()

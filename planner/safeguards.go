@@ -156,10 +156,10 @@ func CheckPlan(p *Plan, sg Safeguards) []Violation {
 			added++
 		case a.Type == UpdateUser && a.After.User.Role != nil && isOwner(a.After.User.Role):
 			added++
-		case a.Type == UpdateUser && a.After.User.Role != nil && isOwner(a.Before.User.Role):
+		case a.TakesOwner() && a.Type == UpdateUser:
 			demoted++
 			removing = append(removing, a)
-		case a.Type == DeleteUser && isOwner(a.Before.User.Role):
+		case a.TakesOwner():
 			deleted++
 			removing = append(removing, a)
 		}
@@ -173,6 +173,20 @@ func CheckPlan(p *Plan, sg Safeguards) []Violation {
 		}
 	}
 	return vs
+}
+
+// TakesOwner reports whether the action takes the Owner role away from a
+// user: a delete of an Owner, or an update from Owner to another role.
+func (a *Action) TakesOwner() bool {
+	switch {
+	case a.Before == nil || a.Before.User == nil || !isOwner(a.Before.User.Role):
+		return false
+	case a.Type == DeleteUser:
+		return true
+	case a.Type == UpdateUser:
+		return a.After != nil && a.After.User != nil && a.After.User.Role != nil && !isOwner(a.After.User.Role)
+	}
+	return false
 }
 
 func isOwner(role *string) bool {

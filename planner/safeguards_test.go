@@ -367,3 +367,26 @@ func undeclaredRoles(cs []model.User) []model.User {
 	}
 	return out
 }
+
+func TestTakesOwner(t *testing.T) {
+	role := func(r string) *string { return &r }
+	user := func(r *string) *Snapshot { return &Snapshot{User: &model.User{Username: "a@x.io", Role: r}} }
+	for _, c := range []struct {
+		name string
+		a    Action
+		want bool
+	}{
+		{"delete an Owner", Action{Type: DeleteUser, Before: user(role("Owner"))}, true},
+		{"delete an owner, other case", Action{Type: DeleteUser, Before: user(role("owner"))}, true},
+		{"delete an Admin", Action{Type: DeleteUser, Before: user(role("Admin"))}, false},
+		{"demote an Owner", Action{Type: UpdateUser, Before: user(role("Owner")), After: user(role("User"))}, true},
+		{"update an Owner's name only", Action{Type: UpdateUser, Before: user(role("Owner")), After: user(nil)}, false},
+		{"promote to Owner", Action{Type: UpdateUser, Before: user(role("User")), After: user(role("Owner"))}, false},
+		{"create an Owner", Action{Type: CreateUser, After: user(role("Owner"))}, false},
+		{"member removal", Action{Type: RemoveMember}, false},
+	} {
+		if got := c.a.TakesOwner(); got != c.want {
+			t.Errorf("%s: TakesOwner() = %t, want %t", c.name, got, c.want)
+		}
+	}
+}
