@@ -390,28 +390,17 @@ func (c *Config) CheckAPIKeyFile(getenv func(string) string) (warnings []string,
 
 // CheckOffline checks what a run reads besides this file that can be
 // checked without the network, as the run checks it: the secret files of
-// the target (CheckAPIKeyFile, CheckAtlassianSecretFiles) and the git
-// settings (CheckGit). It returns the secret files' warnings and the
-// first problem, named by its key. A missing secret is no problem here.
+// the target (CheckAPIKeyFile, CheckAtlassianSecretFiles); the git settings
+// are the file's own, checked when it is loaded (source.Options.Validate).
+// It returns the secret files' warnings and the first problem, named by
+// its key. A missing secret is no problem here.
 func (c *Config) CheckOffline(getenv func(string) string) (warnings []string, err error) {
 	warnings, err = c.CheckAPIKeyFile(getenv)
 	if err != nil {
 		return warnings, fmt.Errorf("opsgenie.api_key_file: %w", err)
 	}
 	ws, err := c.CheckAtlassianSecretFiles(getenv)
-	warnings = append(warnings, ws...)
-	if err != nil {
-		return warnings, err
-	}
-	return warnings, c.CheckGit()
-}
-
-// CheckGit checks source.git as a pull uses it (source.GitOptions.Check).
-func (c *Config) CheckGit() error {
-	if err := c.SourceOptions().Git.Check(); err != nil {
-		return fmt.Errorf("source.git: %w", err)
-	}
-	return nil
+	return append(warnings, ws...), err
 }
 
 // KeyFileWarnings returns the warnings about opsgenie.api_key_file: readable
