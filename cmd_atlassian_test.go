@@ -25,6 +25,8 @@ func TestTakeTargetFlag(t *testing.T) {
 		{[]string{"--target"}, "", nil, true},
 		{[]string{"--target", "jira"}, "", nil, true},
 		{[]string{"--", "--target", "atlassian"}, "opsgenie", []string{"--", "--target", "atlassian"}, false},
+		{[]string{"--seed", "target", "--apply"}, "opsgenie", []string{"--seed", "target", "--apply"}, false},
+		{[]string{"--seed", "target", "--target", "atlassian"}, "atlassian", []string{"--seed", "target"}, false},
 	} {
 		got, rest, err := takeTargetFlag(tc.args)
 		if (err != nil) != tc.wantsErr || got != tc.target || !slices.Equal(rest, tc.rest) {

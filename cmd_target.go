@@ -20,13 +20,15 @@ func takeTargetFlag(args []string) (string, []string, error) {
 		}
 		flag := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
 		switch {
+		case flag == a: // not a flag: an argument, or a flag's value such as --seed target
+			rest = append(rest, a)
 		case flag == "target":
 			if i+1 >= len(args) {
 				return "", nil, fmt.Errorf("flag needs an argument: %s", a)
 			}
 			name = args[i+1]
 			i++
-		case strings.HasPrefix(flag, "target=") && strings.HasPrefix(a, "-"):
+		case strings.HasPrefix(flag, "target="):
 			name = strings.TrimPrefix(flag, "target=")
 		default:
 			rest = append(rest, a)

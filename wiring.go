@@ -90,9 +90,6 @@ func newEngineClient(cfg *config.Config, env cycleEnv) (*engine.Engine, *opsgeni
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cfg.CheckGit(); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", cfg.File, err)
-	}
 	e, err := engine.NewEngine(engine.EngineOptions{
 		Planner: cfg.PlannerOptions(), Concurrency: cfg.Apply.Concurrency, Heartbeat: cfg.OpsGenie.Heartbeat,
 		Target:   tgt,

@@ -111,7 +111,7 @@ func (c *Config) CheckAtlassianSecretFiles(getenv func(string) string) (warnings
 		if _, err := secretFile(f.field, f.file); err != nil {
 			return nil, err
 		}
-		warnings = append(warnings, fileWarnings(f.file)...)
+		warnings = append(warnings, fileWarnings("secret file", "secret", f.file)...)
 	}
 	return warnings, nil
 }
@@ -122,7 +122,7 @@ func (c *Config) AtlassianFileWarnings(getenv func(string) string) []string {
 	var ws []string
 	for _, f := range c.atlassianFiles() {
 		if f.file != "" && strings.TrimSpace(getenv(f.env)) == "" {
-			ws = append(ws, fileWarnings(f.file)...)
+			ws = append(ws, fileWarnings("secret file", "secret", f.file)...)
 		}
 	}
 	return ws
@@ -154,28 +154,35 @@ func secretFile(field, file string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%s: reading %s: %w", field, file, err)
 	}
+	return secretText(data, field+": "+file, "secret")
+}
+
+// secretText checks the content of a secret file, which name describes
+// ("API key file /etc/ogsync/key"): no BOM, the secret (noun: "key")
+// alone on one line.
+func secretText(data []byte, name, noun string) (string, error) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
-		return "", fmt.Errorf("%s: %s starts with a byte order mark (BOM): save it as plain UTF-8 or ASCII, the secret alone", field, file)
+		return "", fmt.Errorf("%s starts with a byte order mark (BOM): save it as plain UTF-8 or ASCII, the %s alone", name, noun)
 	}
 	k := strings.TrimSpace(string(data))
 	if k == "" {
-		return "", fmt.Errorf("%s: %s is empty", field, file)
+		return "", fmt.Errorf("%s is empty", name)
 	}
 	if strings.ContainsAny(k, "\r\n\t ") || strings.ContainsFunc(k, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", fmt.Errorf("%s: %s must hold the secret alone on one line", field, file)
+		return "", fmt.Errorf("%s must hold the %s alone on one line", name, noun)
 	}
 	return k, nil
 }
 
-// fileWarnings warns of a secret file every user can read or one reached
-// through a symbolic link.
-func fileWarnings(name string) []string {
+// fileWarnings warns of a secret file (what: "API key file") every user
+// can read or one reached through a symbolic link; noun names the secret.
+func fileWarnings(what, noun, name string) []string {
 	var ws []string
 	if st, err := os.Lstat(name); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		ws = append(ws, fmt.Sprintf("secret file %s is a symbolic link: whoever can change the link can swap the secret", name))
+		ws = append(ws, fmt.Sprintf("%s %s is a symbolic link: whoever can change the link can swap the %s", what, name, noun))
 	}
 	if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o004 != 0 {
-		ws = append(ws, fmt.Sprintf("secret file %s is readable by every user (mode %04o): chmod o-r %s", name, st.Mode().Perm(), name))
+		ws = append(ws, fmt.Sprintf("%s %s is readable by every user (mode %04o): chmod o-r %s", what, name, st.Mode().Perm(), name))
 	}
 	return ws
 }

@@ -374,45 +374,26 @@ func (c *Config) CheckAPIKeyFile(getenv func(string) string) (warnings []string,
 
 // CheckOffline checks what a run reads besides this file that can be
 // checked without the network, as the run checks it: the secret files of
-// the target (CheckAPIKeyFile, CheckAtlassianSecretFiles) and the git
-// settings (CheckGit). It returns the secret files' warnings and the
-// first problem, named by its key. A missing secret is no problem here.
+// the target (CheckAPIKeyFile, CheckAtlassianSecretFiles); the git settings
+// are the file's own, checked when it is loaded (source.Options.Validate).
+// It returns the secret files' warnings and the first problem, named by
+// its key. A missing secret is no problem here.
 func (c *Config) CheckOffline(getenv func(string) string) (warnings []string, err error) {
 	warnings, err = c.CheckAPIKeyFile(getenv)
 	if err != nil {
 		return warnings, fmt.Errorf("opsgenie.api_key_file: %w", err)
 	}
 	ws, err := c.CheckAtlassianSecretFiles(getenv)
-	warnings = append(warnings, ws...)
-	if err != nil {
-		return warnings, err
-	}
-	return warnings, c.CheckGit()
-}
-
-// CheckGit checks source.git as a pull uses it (source.GitOptions.Check).
-func (c *Config) CheckGit() error {
-	if err := c.SourceOptions().Git.Check(); err != nil {
-		return fmt.Errorf("source.git: %w", err)
-	}
-	return nil
+	return append(warnings, ws...), err
 }
 
 // KeyFileWarnings returns the warnings about opsgenie.api_key_file: readable
 // by every user, or reached through a symbolic link.
 func (c *Config) KeyFileWarnings() []string {
-	name := c.OpsGenie.APIKeyFile
-	if name == "" {
+	if c.OpsGenie.APIKeyFile == "" {
 		return nil
 	}
-	var ws []string
-	if st, err := os.Lstat(name); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		ws = append(ws, fmt.Sprintf("API key file %s is a symbolic link: whoever can change the link can swap the key", name))
-	}
-	if st, err := os.Stat(name); err == nil && st.Mode().Perm()&0o004 != 0 {
-		ws = append(ws, fmt.Sprintf("API key file %s is readable by every user (mode %04o): chmod o-r %s", name, st.Mode().Perm(), name))
-	}
-	return ws
+	return fileWarnings("API key file", "key", c.OpsGenie.APIKeyFile)
 }
 
 // keyFromFile reads and checks the key of opsgenie.api_key_file.
@@ -421,17 +402,7 @@ func (c *Config) keyFromFile() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading API key file: %w", err)
 	}
-	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
-		return "", fmt.Errorf("API key file %s starts with a byte order mark (BOM): save it as plain UTF-8 or ASCII, the key alone", c.OpsGenie.APIKeyFile)
-	}
-	k := strings.TrimSpace(string(data))
-	if k == "" {
-		return "", fmt.Errorf("API key file %s is empty", c.OpsGenie.APIKeyFile)
-	}
-	if strings.ContainsAny(k, "\r\n\t ") || strings.ContainsFunc(k, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "", fmt.Errorf("API key file %s must hold the key alone on one line", c.OpsGenie.APIKeyFile)
-	}
-	return k, nil
+	return secretText(data, "API key file "+c.OpsGenie.APIKeyFile, "key")
 }
 
 // SearchRate is the rate of the Search domain.

@@ -143,9 +143,16 @@ func Compute(base, head *model.Desired) *Diff {
 			d.Users = append(d.Users, User{Op: Added, Username: name, Fields: userFields(nil, h), Origin: h.Origin})
 		}
 	}
-	// Team names match case-insensitively, as the planner matches them:
-	// a change of case is a rename.
-	teamKey := func(t model.Team) string { return strings.ToLower(t.Name) }
+	// Teams match as the planner matches them: by the id both commits give
+	// (the planner renames such a team in place), else by name,
+	// case-insensitively; a change of name is then a rename.
+	bids, hids := teamIDs(base.Teams), teamIDs(head.Teams)
+	teamKey := func(t model.Team) string {
+		if t.ID != "" && bids[t.ID] && hids[t.ID] {
+			return "id:" + t.ID
+		}
+		return "name:" + strings.ToLower(t.Name)
+	}
 	bt, ht := index(base.Teams, teamKey), index(head.Teams, teamKey)
 	for key, b := range bt {
 		h, ok := ht[key]
@@ -176,6 +183,17 @@ func Compute(base, head *model.Desired) *Diff {
 		return cmp.Or(cmp.Compare(opOrder[a.Op], opOrder[b.Op]), strings.Compare(a.Team, b.Team), strings.Compare(a.User, b.User))
 	})
 	return d
+}
+
+// teamIDs is the set of the ids the teams give.
+func teamIDs(ts []model.Team) map[string]bool {
+	ids := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		if t.ID != "" {
+			ids[t.ID] = true
+		}
+	}
+	return ids
 }
 
 // index maps the objects by key; the loader has already refused duplicates.

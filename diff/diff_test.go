@@ -151,3 +151,18 @@ func TestComputeTeamRenameByCase(t *testing.T) {
 		t.Errorf("diff = %+v", d)
 	}
 }
+
+// TestComputeTeamRenameByID shows a team renamed under the id it keeps as
+// one change of its name, as the planner applies it (one PATCH), not as a
+// removal and an addition of the team and its members; a team whose id
+// appears in one commit only still matches by name.
+func TestComputeTeamRenameByID(t *testing.T) {
+	ms := &[]model.Member{{Username: "ann@example.com", Role: "user"}}
+	base := &model.Desired{Teams: []model.Team{{ID: "4513b7ea", Name: "SRE", Members: ms}, {Name: "Ops", Members: ms}}}
+	head := &model.Desired{Teams: []model.Team{{ID: "4513b7ea", Name: "Reliability", Members: ms}, {ID: "77aa", Name: "Ops", Members: ms}}}
+	d := Compute(base, head)
+	if len(d.Teams) != 1 || d.Teams[0].Op != Changed || d.Teams[0].Name != "Reliability" ||
+		fmt.Sprint(d.Teams[0].Fields) != `[{name "SRE" "Reliability"}]` || len(d.Members) != 0 {
+		t.Errorf("diff = %+v", d)
+	}
+}

@@ -253,7 +253,7 @@ func oneLine(s string) bool {
 
 // exportHeader opens every exported file: the schema modeline first (as in
 // examples/desired), then where the file came from.
-const exportHeader = SchemaModeline + "\n# Written by ogsync export: the OpsGenie account as desired state.\n"
+const exportHeader = SchemaModeline + "\n# Written by ogsync export: the account as desired state.\n"
 
 // render encodes the export: split into ExportUsersFile and
 // ExportTeamsFile, or as one document (ExportFile).

@@ -129,13 +129,7 @@ func (g *git) headOnly(ctx context.Context, opts Options, rev model.Revision) (m
 // pull fast-forwards the checkout to <remote>/<branch> (see Pull).
 func (g *git) pull(ctx context.Context, opts Options, rev model.Revision) (model.Revision, error) {
 	dir, logger := g.dir, g.logger
-	remote, branch := opts.Git.Remote, opts.Git.Branch
-	if err := checkRefName("remote", remote); err != nil {
-		return rev, err
-	}
-	if err := checkRefName("branch", branch); err != nil {
-		return rev, err
-	}
+	remote, branch := opts.Git.Remote, opts.Git.Branch // checked by Options.Validate
 	if _, err := exec.LookPath("git"); err != nil {
 		return rev, errors.New("pulling the checkout: git is not installed")
 	}
@@ -426,15 +420,6 @@ func (g *git) revision(ctx context.Context, sha string) (model.Revision, error) 
 // refNameRE bounds the remote and branch names passed to git: they can
 // never be read as an option nor form a revision expression.
 var refNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_./-]*$`)
-
-// Check reports whether Pull accepts the remote and branch names; it
-// checks nothing when Pull is off.
-func (g GitOptions) Check() error {
-	if !g.Pull {
-		return nil
-	}
-	return errors.Join(checkRefName("remote", g.Remote), checkRefName("branch", g.Branch))
-}
 
 func checkRefName(kind, s string) error {
 	bad := !refNameRE.MatchString(s) || len(s) > 200 || strings.Contains(s, "..") ||

@@ -332,7 +332,7 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func TestGitOptionsCheck(t *testing.T) {
+func TestGitOptionsValidate(t *testing.T) {
 	tests := []struct {
 		name string
 		opts GitOptions
@@ -346,15 +346,15 @@ func TestGitOptionsCheck(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.opts.Check()
+			err := Options{Git: tc.opts}.Validate().Err()
 			if tc.want == "" {
 				if err != nil {
-					t.Fatalf("Check() = %v, want nil", err)
+					t.Fatalf("Validate() = %v, want nil", err)
 				}
 				return
 			}
-			if err == nil || err.Error() != tc.want {
-				t.Fatalf("Check() = %v, want %q", err, tc.want)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate() = %v, want %q", err, tc.want)
 			}
 		})
 	}

@@ -33,3 +33,13 @@ func TestOptionsValidate(t *testing.T) {
 		t.Errorf("no pull: %v", ps)
 	}
 }
+
+// TestPullRefusesInvalidOptions: Pull checks the options (the only check of
+// the remote and branch names it passes to git) before running git.
+func TestPullRefusesInvalidOptions(t *testing.T) {
+	o := Options{Dir: t.TempDir(), Git: GitOptions{Pull: true, Remote: "--upload-pack=x", Branch: "main"}}
+	_, err := Pull(t.Context(), o, nil)
+	if err == nil || !strings.Contains(err.Error(), `source options: git.remote: git remote "--upload-pack=x" is not a valid name`) {
+		t.Errorf("Pull = %v", err)
+	}
+}

@@ -384,7 +384,7 @@ func parseYAML(name string, data string, tabs int, c *collector) *fileDoc {
 	}
 	dec := yaml.NewDecoder(strings.NewReader(data))
 	var doc yaml.Node
-	err := safeDecode(dec, &doc)
+	err := yamlstrict.SafeDecode(dec, &doc)
 	if err == io.EOF {
 		c.add(Error{File: name, Msg: "file is empty: expected users:, teams: or roles:"})
 		return nil
@@ -393,7 +393,7 @@ func parseYAML(name string, data string, tabs int, c *collector) *fileDoc {
 		return syntax(err)
 	}
 	var next yaml.Node
-	switch err := safeDecode(dec, &next); {
+	switch err := yamlstrict.SafeDecode(dec, &next); {
 	case err == io.EOF:
 	case err != nil:
 		return syntax(err)
@@ -458,17 +458,6 @@ func scanText(name string, data string, c *collector) (tabs int, bad bool) {
 		}
 	}
 	return tabs, false
-}
-
-// safeDecode decodes one document, turning a panic of the YAML parser on
-// hostile input into an error.
-func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: the parser failed: %v", r)
-		}
-	}()
-	return dec.Decode(n)
 }
 
 // yamlError turns a yaml.v3 error ("yaml: line 3: ...") into a syntax

@@ -102,7 +102,7 @@ func At(file string, n *yaml.Node, field, format string, args ...any) *Error {
 func Parse(file string, data []byte) (*yaml.Node, *Error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	err := safeDecode(dec, &doc)
+	err := SafeDecode(dec, &doc)
 	if err == io.EOF || err == nil && (len(doc.Content) == 0 || len(bytes.TrimSpace(data)) == 0) {
 		return nil, &Error{File: file, Msg: "file is empty"}
 	}
@@ -110,7 +110,7 @@ func Parse(file string, data []byte) (*yaml.Node, *Error) {
 		return nil, SyntaxError(file, err)
 	}
 	var next yaml.Node
-	switch err := safeDecode(dec, &next); {
+	switch err := SafeDecode(dec, &next); {
 	case err == io.EOF:
 	case err != nil:
 		return nil, SyntaxError(file, err)
@@ -120,9 +120,9 @@ func Parse(file string, data []byte) (*yaml.Node, *Error) {
 	return doc.Content[0], nil
 }
 
-// safeDecode decodes one document, turning a panic of the YAML parser on
+// SafeDecode decodes one document, turning a panic of the YAML parser on
 // hostile input into an error.
-func safeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+func SafeDecode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("yaml: the parser failed: %v", r)
