@@ -76,9 +76,11 @@ type User struct {
 	Origin string `json:"origin,omitempty"`
 }
 
-// Team is an OpsGenie team, desired or current.
+// Team is a team of the account, desired or current.
 type Team struct {
-	// ID is the OpsGenie id; empty in a desired state.
+	// ID is the account's id of the team. In a desired state it is set only
+	// where the file gives the team's `id` (matched before the name, so a
+	// rename is one update).
 	ID string `json:"id,omitempty"`
 	// Name is the team's unique name.
 	Name string `json:"name"`
