@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
@@ -152,5 +154,32 @@ func TestChangeMemberRoleVariants(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLiveOwnersConfirmsEachOwner: the owner search lags behind the
+// account (ListLag): it still lists an Owner demoted and one deleted a
+// moment ago. Each is read again, and neither is counted; an Owner made a
+// moment ago is not listed yet, so the count errs low.
+func TestLiveOwnersConfirmsEachOwner(t *testing.T) {
+	env := setup(t)
+	seed := seedUsers(4)
+	for i := range 3 {
+		seed.Users[i].Role = model.RoleOwner
+	}
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seed, Behavior: ogsim.Behavior{ListLag: time.Minute}})
+	acct.api(http.MethodPatch, "/v2/users/u-00002", `{"role":{"name":"User"}}`)
+	acct.deleteUser("u-00003")
+	acct.api(http.MethodPatch, "/v2/users/u-00004", `{"role":{"name":"Owner"}}`)
+
+	owners, err := env.client.LiveOwners(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(owners, []string{"u-00001"}) {
+		t.Errorf("live owners %v, want [u-00001]", owners)
+	}
+	if n := acct.count("GET /v2/users/{id}"); n != 3 {
+		t.Errorf("%d user reads, want 3: the lagging search listed u-00001, u-00002 and u-00003", n)
 	}
 }
