@@ -24,10 +24,13 @@ import (
 //
 // Fallback: when the schedule list carries no rotations (a schedule without
 // the "rotations" key, as the API answers without expand=rotation), the
-// list cannot tell who is on call, and the users' schedules are read per
-// user (GET /v2/users/{id}/schedules) and the teams' owned schedules one by
-// one (GET /v2/schedules/{id}). An escalation without "rules" likewise makes
-// the users' escalations read per user (GET /v2/users/{id}/escalations).
+// list cannot tell who is on call. With teams to delete, every schedule
+// without rotations is read one by one (GET /v2/schedules/{id}), since any
+// of them may name a team; with users only, the users' schedules are read
+// per user (GET /v2/users/{id}/schedules). An escalation without "rules"
+// likewise: with teams, every such escalation is read one by one
+// (GET /v2/escalations/{id}); with users only, the users' escalations are
+// read per user (GET /v2/users/{id}/escalations).
 func (c *Client) Audit(ctx context.Context, users, teams []string, current *model.Current) (model.AuditFacts, error) {
 	facts := model.AuditFacts{Users: map[string]model.References{}, Teams: map[string]model.TeamReferences{}}
 	if len(users) == 0 && len(teams) == 0 {
@@ -41,14 +44,34 @@ func (c *Client) Audit(ctx context.Context, users, teams []string, current *mode
 	if err != nil {
 		return facts, fmt.Errorf("auditing on-call references: %w", err)
 	}
-	schedsComplete := !slices.ContainsFunc(scheds, func(s Schedule) bool { return s.Rotations == nil })
-	escsComplete := !slices.ContainsFunc(escs, func(e Escalation) bool { return e.Rules == nil })
-	if !schedsComplete {
-		c.log.InfoContext(ctx, "the schedule list carries no rotations; reading them per schedule and per user")
-		if err := c.fillRotations(ctx, scheds, teams); err != nil {
+	noRotations := func(s Schedule) bool { return s.Rotations == nil }
+	noRules := func(e Escalation) bool { return e.Rules == nil }
+	if len(teams) > 0 {
+		// A team may be named by any schedule or escalation: all are needed whole.
+		err := fillEach(ctx, c, "the schedule list carries no rotations; reading each schedule", scheds, noRotations, func(ctx context.Context, s *Schedule) error {
+			got, err := c.GetSchedule(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			s.Rotations = append([]Rotation{}, got.Rotations...)
+			return nil
+		})
+		if err == nil {
+			err = fillEach(ctx, c, "the escalation list carries no rules; reading each escalation", escs, noRules, func(ctx context.Context, e *Escalation) error {
+				got, err := c.GetEscalation(ctx, e.ID)
+				if err != nil {
+					return err
+				}
+				e.Rules = append([]EscalationRule{}, got.Rules...)
+				return nil
+			})
+		}
+		if err != nil {
 			return facts, fmt.Errorf("auditing on-call references: %w", err)
 		}
 	}
+	schedsComplete := !slices.ContainsFunc(scheds, noRotations)
+	escsComplete := !slices.ContainsFunc(escs, noRules)
 
 	names := make(map[string]string, len(users))
 	if current != nil {
@@ -69,25 +92,20 @@ func (c *Client) Audit(ctx context.Context, users, teams []string, current *mode
 	return facts, nil
 }
 
-// fillRotations reads, one by one, the schedules owned by the candidate
-// teams whose list entry carried no rotations.
-func (c *Client) fillRotations(ctx context.Context, scheds []Schedule, teams []string) error {
+// fillEach reads again, one by one (Concurrency at a time), the items of
+// a list whose entry lacks what the audit needs (missing), logging why.
+func fillEach[T any](ctx context.Context, c *Client, why string, items []T, missing func(T) bool, get func(context.Context, *T) error) error {
 	var todo []int
-	for i, s := range scheds {
-		if s.Rotations == nil && s.OwnerTeam != nil && slices.Contains(teams, s.OwnerTeam.ID) {
+	for i := range items {
+		if missing(items[i]) {
 			todo = append(todo, i)
 		}
 	}
+	if len(todo) > 0 {
+		c.log.InfoContext(ctx, why, "count", len(todo))
+	}
 	return forEach(ctx, len(todo), c.concurrency, func(ctx context.Context, k int) error {
-		got, err := c.GetSchedule(ctx, scheds[todo[k]].ID)
-		if err != nil {
-			return err
-		}
-		if got.Rotations == nil {
-			got.Rotations = []Rotation{}
-		}
-		scheds[todo[k]].Rotations = got.Rotations
-		return nil
+		return get(ctx, &items[todo[k]])
 	})
 }
 

@@ -18,6 +18,7 @@ const (
 	routeSchedules   = "/v2/schedules"
 	routeSchedule    = "/v2/schedules/{id}"
 	routeEscalations = "/v2/escalations"
+	routeEscalation  = "/v2/escalations/{id}"
 )
 
 // CustomRole is an account's custom user role. The built-in roles (Owner,
@@ -151,6 +152,19 @@ func (c *Client) ListEscalations(ctx context.Context) ([]Escalation, error) {
 	}
 	slices.SortFunc(out, func(a, b Escalation) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out, nil
+}
+
+// GetEscalation reads one escalation, with its rules, by id
+// (GET /v2/escalations/{id}?identifierType=id).
+func (c *Client) GetEscalation(ctx context.Context, id string) (Escalation, error) {
+	var resp struct {
+		Data Escalation `json:"data"`
+	}
+	r := request{method: http.MethodGet, route: routeEscalation, path: escapedPath("v2", "escalations", id), query: url.Values{"identifierType": {"id"}}}
+	if err := c.send(ctx, r, &resp); err != nil {
+		return Escalation{}, fmt.Errorf("getting escalation %s: %w", id, err)
+	}
+	return resp.Data, nil
 }
 
 // FillMemberNames gives the members that a team answer names by id only

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
@@ -145,6 +147,85 @@ func TestChangeMemberRoleVariants(t *testing.T) {
 			}
 			if n := acct.count("PATCH /v2/teams/{id}"); n != 0 {
 				t.Errorf("%d team PATCHes", n)
+			}
+			for _, m := range acct.sim.Journal() {
+				if m.User != "user00001@example.com" {
+					t.Errorf("%s of %s, who the change is not about", m.Op, m.User)
+				}
+			}
+		})
+	}
+}
+
+// TestLiveOwnersConfirmsEachOwner: the owner search lags behind the
+// account (ListLag): it still lists an Owner demoted and one deleted a
+// moment ago. Each is read again, and neither is counted; an Owner made a
+// moment ago is not listed yet, so the count errs low.
+func TestLiveOwnersConfirmsEachOwner(t *testing.T) {
+	env := setup(t)
+	seed := seedUsers(4)
+	for i := range 3 {
+		seed.Users[i].Role = model.RoleOwner
+	}
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seed, Behavior: ogsim.Behavior{ListLag: time.Minute}})
+	acct.api(http.MethodPatch, "/v2/users/u-00002", `{"role":{"name":"User"}}`)
+	acct.deleteUser("u-00003")
+	acct.api(http.MethodPatch, "/v2/users/u-00004", `{"role":{"name":"Owner"}}`)
+
+	owners, err := env.client.LiveOwners(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(owners, []string{"u-00001"}) {
+		t.Errorf("live owners %v, want [u-00001]", owners)
+	}
+	if n := acct.count("GET /v2/users/{id}"); n != 3 {
+		t.Errorf("%d user reads, want 3: the lagging search listed u-00001, u-00002 and u-00003", n)
+	}
+}
+
+// TestChangeMemberRoleUnknownOutcomes: a write of a role change whose
+// answer is lost after the API applied it is settled by a read, never by
+// sending it again blindly: the re-add is confirmed by the team read, the
+// removal by the 404 of its retry. The role ends right, and only that
+// member is written.
+func TestChangeMemberRoleUnknownOutcomes(t *testing.T) {
+	tests := []struct {
+		variant, lost string
+		note          string
+		posts, dels   int
+	}{
+		{"update-role", "POST /v2/teams/{id}/members", NoteReAdded, 1, 0},
+		{"keep-role", "POST /v2/teams/{id}/members", NoteRemovedAndReAdded, 2, 1},
+		{"keep-role", "DELETE /v2/teams/{id}/members/{member}", NoteRemovedAndReAdded, 2, 2},
+		{"conflict", "DELETE /v2/teams/{id}/members/{member}", NoteRemovedAndReAdded, 2, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.variant+" "+tc.lost, func(t *testing.T) {
+			env := setup(t)
+			seed := seedUsers(2)
+			seed.Teams = []ogsim.SeedTeam{{ID: "t-sre", Name: "sre", Members: []ogsim.SeedMember{
+				{Username: "user00001@example.com", Role: "user"}, {Username: "user00002@example.com", Role: "admin"}}}}
+			acct := newSimAccount(t, env, ogsim.Options{Seed: seed, Behavior: ogsim.Behavior{MemberReAdd: tc.variant}})
+			acct.after = func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if r.Pattern == tc.lost && n == 1 {
+					writeError(w, http.StatusGatewayTimeout, "timeout")
+					return true
+				}
+				return false
+			}
+			note, err := env.client.ChangeMemberRole(t.Context(), "t-sre", model.Member{UserID: "u-00001", Role: "admin"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if note != tc.note {
+				t.Errorf("note %q, want %q", note, tc.note)
+			}
+			if r := acct.memberRole("t-sre", "u-00001"); r != "admin" {
+				t.Errorf("role after the change = %q", r)
+			}
+			if p, d := acct.count("POST /v2/teams/{id}/members"), acct.count("DELETE /v2/teams/{id}/members/{member}"); p != tc.posts || d != tc.dels {
+				t.Errorf("adds %d, removals %d; want %d and %d", p, d, tc.posts, tc.dels)
 			}
 			for _, m := range acct.sim.Journal() {
 				if m.User != "user00001@example.com" {

@@ -133,8 +133,9 @@ func desiredCustomRoles(d *model.Desired) []string {
 //	delete-team         DELETE /v2/teams/{id}?identifierType=id
 //	add-member          POST   /v2/teams/{id}/members {"user":{"id"|"username"},"role"}
 //	remove-member       DELETE /v2/teams/{id}/members/{userId}
-//	change-member-role  GET /v2/teams/{id}, then PATCH /v2/teams/{id} with the
-//	                    fresh member set, that member's role changed
+//	change-member-role  POST /v2/teams/{id}/members with the new role, then
+//	                    GET /v2/teams/{id} to confirm it; where the role did
+//	                    not take, DELETE and POST that member (ChangeMemberRole)
 //
 // Why not one PATCH with the whole member set per team: PATCH replaces the
 // set, so built from the plan's (possibly minutes old) read it would drop
@@ -143,9 +144,9 @@ func desiredCustomRoles(d *model.Desired) []string {
 // calls touch only the members the plan names, fail one at a time, and cost
 // one call per changed member, which for the usual small diff is fewer calls
 // than the GET + PATCH a safe set replacement needs. A role change has no
-// per-member endpoint; its read-modify-write PATCH (the method OpsGenie's
-// maintainers describe) reads the set right before writing it, and keeps
-// every member. A new team gets its members in the create body: one call.
+// per-member endpoint: it writes that member only, as above, and no request
+// carries another member. A new team gets its members in the create body:
+// one call.
 func (c *Client) Apply(ctx context.Context, a *planner.Action, ids *target.IDs) (string, error) {
 	switch a.Type {
 	case planner.CreateUser, planner.UpdateUser, planner.DeleteUser:

@@ -94,7 +94,9 @@ func memberBody(m model.Member) wireMember {
 // When no team carries the key at all, the API ignored expand=member, and
 // ListTeams falls back to GET /v2/teams/{id}?identifierType=id per team
 // (Concurrency at a time): one more request per team. (An account whose
-// teams are all empty takes the fallback too; the result is the same.)
+// teams are all empty takes the fallback too; the result is the same.) A
+// listed team whose read answers 404 was deleted since the list was made,
+// and is left out.
 //
 // A team without id or name, a null entry, an id or a name (case-insensitive)
 // twice, or a member with neither user id nor username fails the read with
@@ -129,8 +131,16 @@ func (c *Client) ListTeams(ctx context.Context) ([]model.Team, error) {
 		}
 	} else {
 		c.log.InfoContext(ctx, "the team list carries no members; reading each team", "teams", len(resp.Data))
+		gone := make([]bool, len(resp.Data))
 		err := forEach(ctx, len(resp.Data), c.concurrency, func(ctx context.Context, i int) error {
 			t, err := c.GetTeam(ctx, resp.Data[i].ID, ByID)
+			if IsNotFound(err) {
+				// Deleted since the list was made (a list lagging behind a
+				// delete): the account has no such team now.
+				c.log.InfoContext(ctx, "a listed team is gone; leaving it out", "team", resp.Data[i].ID)
+				gone[i] = true
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -143,6 +153,13 @@ func (c *Client) ListTeams(ctx context.Context) ([]model.Team, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listing teams: %w", err)
 		}
+		kept := teams[:0]
+		for i, t := range teams {
+			if !gone[i] {
+				kept = append(kept, t)
+			}
+		}
+		teams = kept
 	}
 	slices.SortFunc(teams, func(a, b model.Team) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return teams, nil

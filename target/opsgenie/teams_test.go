@@ -3,7 +3,9 @@ package opsgenie
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/ogsync/ogsync/model"
 	"github.com/ogsync/ogsync/target/opsgenie/ogsim"
@@ -214,5 +216,24 @@ func TestPatchOf(t *testing.T) {
 	}
 	if UserPatchOf(model.User{Username: "a@x.com"}).Empty() != true {
 		t.Error("a user with no managed field gives a non-empty patch")
+	}
+}
+
+// TestListTeamsFallbackTeamGone: the team list lags behind a delete and
+// carries no members; the deleted team's read answers 404, and the team is
+// left out rather than failing the read.
+func TestListTeamsFallbackTeamGone(t *testing.T) {
+	env := setup(t)
+	acct := newSimAccount(t, env, ogsim.Options{Seed: seedTeams(), Behavior: ogsim.Behavior{IgnoreExpandMember: true, ListLag: time.Minute}})
+	acct.api(http.MethodDelete, "/v2/teams/t-empty?identifierType=id", "")
+	teams, err := env.client.ListTeams(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(teams, func(tm model.Team) bool { return tm.ID == "t-empty" }) || len(teams) != len(seedTeams().Teams)-1 {
+		t.Errorf("teams %+v: want every seeded team but t-empty", teams)
+	}
+	if n := acct.count("GET /v2/teams/{id}"); n != len(seedTeams().Teams) {
+		t.Errorf("%d team reads, want %d: the lagging list still had t-empty", n, len(seedTeams().Teams))
 	}
 }

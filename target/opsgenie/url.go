@@ -7,7 +7,3 @@ import "github.com/ogsync/ogsync/target"
 // errors show the URL without its query, fragment or credentials (which
 // may hold a key).
 func CheckURL(raw string) error { return target.CheckBaseURL(raw, DefaultBaseURL) }
-
-// IsLoopback reports whether host is localhost or a loopback IP address
-// (target.IsLoopback).
-func IsLoopback(host string) bool { return target.IsLoopback(host) }

@@ -431,3 +431,30 @@ func TestListUsersReadsPagesConcurrently(t *testing.T) {
 		t.Errorf("at most %d page reads in flight, want 4", most)
 	}
 }
+
+// TestAuditFallbackTeamReferences: when the lists carry no rotations and no
+// rules, a team to delete is still found named by another team's schedule
+// and escalation: each schedule and escalation is read one by one.
+func TestAuditFallbackTeamReferences(t *testing.T) {
+	env := setup(t)
+	env.mux.HandleFunc("GET /v2/schedules", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":[{"id":"s2","name":"web-sched","ownerTeam":{"id":"t2","name":"web"}}],"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/schedules/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":{"id":"s2","name":"web-sched","ownerTeam":{"id":"t2","name":"web"},"rotations":[{"id":"r1","name":"r","type":"weekly","participants":[{"type":"team","id":"t1"}]}]},"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/escalations", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":[{"id":"e2","name":"web-esc","ownerTeam":{"id":"t2","name":"web"}}],"took":0.1}`)
+	})
+	env.mux.HandleFunc("GET /v2/escalations/{id}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprint(w, `{"data":{"id":"e2","name":"web-esc","ownerTeam":{"id":"t2","name":"web"},"rules":[{"condition":"if-not-acked","notifyType":"default","delay":{"timeAmount":0},"recipient":{"type":"team","id":"t1"}}]},"took":0.1}`)
+	})
+	got, err := env.client.Audit(t.Context(), nil, []string{"t1"}, &model.Current{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Ref{{ID: "e2", Name: "escalation web-esc"}, {ID: "s2", Name: "schedule web-sched"}}
+	if r := got.Teams["t1"]; !slices.Equal(r.ReferencedBy, want) {
+		t.Errorf("team facts = %+v, want referenced by %v", r, want)
+	}
+}
