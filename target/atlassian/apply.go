@@ -326,8 +326,13 @@ func (t *Target) createTeam(ctx context.Context, a *planner.Action, ids *target.
 }
 
 // postTeam creates a team and returns its id and initial members. After
-// an unknown outcome the team list is searched for it before a re-send.
+// an unknown outcome the team list is searched for it before a re-send;
+// a team the last Read saw existed before this create and is never taken
+// for it (a failed create deletes the team it returns).
 func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []string, error) {
+	t.mu.Lock()
+	before := maps.Clone(t.marked)
+	t.mu.Unlock()
 	body := map[string]any{"displayName": name, "description": desc, "teamType": "MEMBER_INVITE", "siteId": t.opts.CloudID}
 	c := call{api: apiTeams, method: http.MethodPost, path: "/teams", route: "/teams", body: body, unsafe: true}
 	for try := 0; ; try++ {
@@ -356,7 +361,7 @@ func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []str
 			return "", nil, fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
 		for _, tm := range teams {
-			if strings.EqualFold(tm.DisplayName, name) && HasTeamMarker(tm.Description) {
+			if _, seen := before[tm.TeamID]; !seen && strings.EqualFold(tm.DisplayName, name) && HasTeamMarker(tm.Description) {
 				ms, merr := t.readMembers(ctx, tm.TeamID)
 				// Of the members found, only the caller is the create's
 				// doing: whoever else is there was added by someone else

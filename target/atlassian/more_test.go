@@ -279,3 +279,51 @@ func accountOf(t *testing.T, e *env, email string) string {
 	t.Fatalf("no account %s", email)
 	return ""
 }
+
+// TestLostTeamCreateSparesOlderTeam: a marked team of the same name
+// existed at the last read; a create whose request is lost without effect
+// does not take that team for its own, so the failed create's rollback
+// deletes only the team it made.
+func TestLostTeamCreateSparesOlderTeam(t *testing.T) {
+	seed := smallSeed + "  - {displayName: Once, description: \"old\\n\\n[managed-by: ogsync]\", members: [ada@example.com]}\n"
+	e := newEnv(t, seed, atlsim.Options{Behavior: atlsim.Behavior{EnableFails: true}}, nil)
+	var dropped atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/teams") && !dropped.Swap(true) {
+			w.WriteHeader(http.StatusBadGateway) // lost before it took effect
+			return
+		}
+		e.srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	tg := e.retarget(t, ts.URL, nil)
+	if _, err := tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.Apply(context.Background(), createTeamAction("Once", model.Member{Username: "bob@example.com"}), &target.IDs{}); err == nil {
+		t.Fatal("the create succeeded although enable-ops fails")
+	}
+	if !dropped.Load() {
+		t.Fatal("no create was lost: the test does not test")
+	}
+	ada := accountOf(t, e, "ada@example.com")
+	older, made := 0, 0
+	for _, tm := range e.srv.State().Teams {
+		switch {
+		case tm.DisplayName != "Once":
+		case strings.HasPrefix(tm.Description, "old"):
+			older++
+			if tm.Deleted || !slices.Equal(tm.Members, []string{ada}) {
+				t.Errorf("the older team was changed: %+v", tm)
+			}
+		default:
+			made++
+			if !tm.Deleted {
+				t.Errorf("the half-made team was not deleted: %+v", tm)
+			}
+		}
+	}
+	if older != 1 || made != 1 {
+		t.Errorf("%d older and %d new teams named Once, want 1 and 1", older, made)
+	}
+}
