@@ -59,16 +59,21 @@ func TestCreateTeamEventualConsistency(t *testing.T) {
 				t.Errorf("request polled %d times, want 3", got)
 			}
 			id := ids.Team("new")
+			found := false
 			for _, tm := range e.srv.State().Teams {
 				if tm.TeamID != id {
 					continue
 				}
+				found = true
 				if len(tm.Members) != 2 || !tm.Operations || len(tm.OpsAdmins) != 1 {
 					t.Errorf("team = %+v, want 2 members (the caller removed), operations on, 1 admin", tm)
 				}
 				if !HasTeamMarker(tm.Description) {
 					t.Errorf("description %q lacks the marker", tm.Description)
 				}
+			}
+			if !found {
+				t.Errorf("no team with the recorded id %q", id)
 			}
 		})
 	}
