@@ -327,3 +327,34 @@ func TestLostTeamCreateSparesOlderTeam(t *testing.T) {
 		t.Errorf("%d older and %d new teams named Once, want 1 and 1", older, made)
 	}
 }
+
+// TestDeleteUserSparesCaller: the product access of the account ogsync
+// signs in with is never removed, whether the action names it by e-mail
+// or by accountId; no DELETE is sent.
+func TestDeleteUserSparesCaller(t *testing.T) {
+	seed := smallSeed[:strings.Index(smallSeed, "teams:")] + "  - {email: " + testEmail + ", displayName: Bot, access: {jira-servicedesk: admin}}\n"
+	e := newEnv(t, seed, atlsim.Options{}, nil)
+	ctx := context.Background()
+	if _, err := e.tg.Read(ctx, &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	caller := accountOf(t, e, testEmail)
+	for name, a := range map[string]*planner.Action{
+		"by e-mail":     {ID: "del", Type: planner.DeleteUser, User: strings.ToUpper(testEmail)},
+		"by account id": {ID: "del", Type: planner.DeleteUser, User: "former-address@example.com", UserID: caller},
+	} {
+		if _, err := e.tg.Apply(ctx, a, &target.IDs{}); err == nil || !strings.Contains(err.Error(), "signs in with") {
+			t.Errorf("%s: err = %v, want a refusal", name, err)
+		}
+	}
+	if n := e.countRoute("DELETE", "/rest/api/3/user"); n != 0 {
+		t.Errorf("%d DELETE /user sent, want none", n)
+	}
+	ada := &planner.Action{ID: "del", Type: planner.DeleteUser, User: "ada@example.com"}
+	if _, err := e.tg.Apply(ctx, ada, &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.countRoute("DELETE", "/rest/api/3/user"); n != 1 {
+		t.Errorf("%d DELETE /user sent for ada, want 1: the count does not count", n)
+	}
+}
