@@ -225,6 +225,9 @@ func (t *Target) updateUser(ctx context.Context, a *planner.Action, ids *target.
 		switch f {
 		case "role":
 			role := JSMRole(deref(u.Role))
+			if role != "admin" && t.isCaller(a.User, id) {
+				return "", fmt.Errorf("refusing to set the JSM role of the account ogsync itself signs in with to %s: it needs JSM admin", role)
+			}
 			if _, err := t.invite(ctx, a.User, role); err != nil {
 				return "", err
 			}
@@ -254,6 +257,15 @@ func (t *Target) updateUser(ctx context.Context, a *planner.Action, ids *target.
 	return strings.Join(notes, "; "), nil
 }
 
+// isCaller reports whether the account named by username or accountID is
+// the one ogsync signs in with.
+func (t *Target) isCaller(username, accountID string) bool {
+	t.mu.Lock()
+	caller := t.caller
+	t.mu.Unlock()
+	return (caller != "" && accountID == caller) || model.NormalizeUsername(username) == model.NormalizeUsername(t.opts.Email)
+}
+
 // deleteUser removes the account's product access on the site (Jira
 // DELETE /user): reversible by a new invite, and the account keeps its
 // other sites. The account of the token itself is never removed.
@@ -262,10 +274,7 @@ func (t *Target) deleteUser(ctx context.Context, a *planner.Action, ids *target.
 	if id == "" {
 		return "", fmt.Errorf("no accountId for %s", a.User)
 	}
-	t.mu.Lock()
-	caller := t.caller
-	t.mu.Unlock()
-	if id == caller || model.NormalizeUsername(a.User) == model.NormalizeUsername(t.opts.Email) {
+	if t.isCaller(a.User, id) {
 		return "", errors.New("refusing to remove the access of the account ogsync itself signs in with")
 	}
 	c := call{api: apiJira, method: http.MethodDelete, path: "/user", route: "/user", query: url.Values{"accountId": {id}}}

@@ -358,3 +358,40 @@ func TestDeleteUserSparesCaller(t *testing.T) {
 		t.Errorf("%d DELETE /user sent for ada, want 1: the count does not count", n)
 	}
 }
+
+// TestUpdateUserKeepsCallerAdmin: the JSM role of the account ogsync
+// signs in with is never lowered below admin (ogsync needs JSM admin);
+// no invite is sent and the role stays.
+func TestUpdateUserKeepsCallerAdmin(t *testing.T) {
+	seed := smallSeed[:strings.Index(smallSeed, "teams:")] + "  - {email: " + testEmail + ", displayName: Bot, access: {jira-servicedesk: admin}}\n"
+	e := newEnv(t, seed, atlsim.Options{}, nil)
+	ctx := context.Background()
+	if _, err := e.tg.Read(ctx, &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	const invite = "/admin/v2/orgs/{orgId}/users/invite"
+	role := func(u, r string) *planner.Action {
+		return &planner.Action{ID: "role", Type: planner.UpdateUser, User: u, Fields: []string{"role"},
+			After: &planner.Snapshot{User: &model.User{Username: u, Role: model.Ptr(r)}}}
+	}
+	if _, err := e.tg.Apply(ctx, role(testEmail, model.RoleUser), &target.IDs{}); err == nil || !strings.Contains(err.Error(), "signs in with") {
+		t.Errorf("lowering the caller: err = %v, want a refusal", err)
+	}
+	if n := e.countRoute("POST", invite); n != 0 {
+		t.Errorf("%d invites sent, want none", n)
+	}
+	for _, u := range e.srv.State().Users {
+		if u.Email == testEmail && u.Access[atlsim.ProductJSM] != "admin" {
+			t.Errorf("the caller's JSM role is %q, want admin", u.Access[atlsim.ProductJSM])
+		}
+	}
+	if _, err := e.tg.Apply(ctx, role(testEmail, model.RoleOwner), &target.IDs{}); err != nil {
+		t.Errorf("keeping the caller admin: %v", err)
+	}
+	if _, err := e.tg.Apply(ctx, role("ada@example.com", model.RoleStakeholder), &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.countRoute("POST", invite); n != 2 {
+		t.Errorf("%d invites sent, want 2 (caller kept admin, ada)", n)
+	}
+}
