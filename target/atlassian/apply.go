@@ -149,21 +149,16 @@ func (t *Target) callerID(ctx context.Context) (string, error) {
 }
 
 // lookupAccount finds an account of the directory by e-mail; nil if none.
+// Every page the search matches is read: a short address is part of
+// others, which may fill the first page.
 func (t *Target) lookupAccount(ctx context.Context, email string) (*dirUser, error) {
-	var ans struct {
-		Data []dirUser `json:"data"`
-	}
-	q := url.Values{"searchTerm": {email}, "limit": {"100"}, "expand": {"productAccess"}}
-	c := call{api: apiAdmin, path: "/admin/v2/orgs/" + t.opts.OrgID + "/directories/-/users", route: "/admin/v2/orgs/{orgId}/directories/-/users", query: q}
-	if err := t.getJSON(ctx, c, &ans); err != nil {
+	dir, err := t.readDirectory(ctx, email)
+	if err != nil {
 		return nil, err
 	}
-	for i, u := range ans.Data {
-		if strings.EqualFold(u.Email, email) && u.AccountID != "" {
-			if u.ProductAccess == nil {
-				return nil, &MalformedError{Method: http.MethodGet, Route: c.route, Where: fmt.Sprintf("data[%d]", i), Problem: "productAccess is missing although it was expanded"}
-			}
-			return &ans.Data[i], nil
+	for i, u := range dir {
+		if strings.EqualFold(u.Email, email) {
+			return &dir[i], nil
 		}
 	}
 	return nil, nil
