@@ -28,7 +28,7 @@ const (
 )
 
 // Apply makes the calls of one planned action. Requests per action:
-// create-user 1 invite + 1 property (+1 directory look-up after an unknown
+// create-user 1 invite + 1 property (+ the directory search pages after an unknown
 // outcome); update-user 1 per changed group (role: an invite; profile: a
 // PATCH); delete-user 1; create-team 1 create + ⌈adds/50⌉ + 1 if the caller
 // is removed + enable-ops attempts + polls (at least 4 in all); update-team
