@@ -28,7 +28,7 @@ const (
 )
 
 // Apply makes the calls of one planned action. Requests per action:
-// create-user 1 invite + 1 property (+1 directory look-up after an unknown
+// create-user 1 invite + 1 property (+ the directory search pages after an unknown
 // outcome); update-user 1 per changed group (role: an invite; profile: a
 // PATCH); delete-user 1; create-team 1 create + ⌈adds/50⌉ + 1 if the caller
 // is removed + enable-ops attempts + polls (at least 4 in all); update-team
@@ -149,21 +149,16 @@ func (t *Target) callerID(ctx context.Context) (string, error) {
 }
 
 // lookupAccount finds an account of the directory by e-mail; nil if none.
+// Every page the search matches is read: a short address is part of
+// others, which may fill the first page.
 func (t *Target) lookupAccount(ctx context.Context, email string) (*dirUser, error) {
-	var ans struct {
-		Data []dirUser `json:"data"`
-	}
-	q := url.Values{"searchTerm": {email}, "limit": {"100"}, "expand": {"productAccess"}}
-	c := call{api: apiAdmin, path: "/admin/v2/orgs/" + t.opts.OrgID + "/directories/-/users", route: "/admin/v2/orgs/{orgId}/directories/-/users", query: q}
-	if err := t.getJSON(ctx, c, &ans); err != nil {
+	dir, err := t.readDirectory(ctx, email)
+	if err != nil {
 		return nil, err
 	}
-	for i, u := range ans.Data {
-		if strings.EqualFold(u.Email, email) && u.AccountID != "" {
-			if u.ProductAccess == nil {
-				return nil, &MalformedError{Method: http.MethodGet, Route: c.route, Where: fmt.Sprintf("data[%d]", i), Problem: "productAccess is missing although it was expanded"}
-			}
-			return &ans.Data[i], nil
+	for i, u := range dir {
+		if strings.EqualFold(u.Email, email) {
+			return &dir[i], nil
 		}
 	}
 	return nil, nil
@@ -225,6 +220,9 @@ func (t *Target) updateUser(ctx context.Context, a *planner.Action, ids *target.
 		switch f {
 		case "role":
 			role := JSMRole(deref(u.Role))
+			if role != "admin" && t.isCaller(a.User, id) {
+				return "", fmt.Errorf("refusing to set the JSM role of the account ogsync itself signs in with to %s: it needs JSM admin", role)
+			}
 			if _, err := t.invite(ctx, a.User, role); err != nil {
 				return "", err
 			}
@@ -254,6 +252,15 @@ func (t *Target) updateUser(ctx context.Context, a *planner.Action, ids *target.
 	return strings.Join(notes, "; "), nil
 }
 
+// isCaller reports whether the account named by username or accountID is
+// the one ogsync signs in with.
+func (t *Target) isCaller(username, accountID string) bool {
+	t.mu.Lock()
+	caller := t.caller
+	t.mu.Unlock()
+	return (caller != "" && accountID == caller) || model.NormalizeUsername(username) == model.NormalizeUsername(t.opts.Email)
+}
+
 // deleteUser removes the account's product access on the site (Jira
 // DELETE /user): reversible by a new invite, and the account keeps its
 // other sites. The account of the token itself is never removed.
@@ -262,10 +269,7 @@ func (t *Target) deleteUser(ctx context.Context, a *planner.Action, ids *target.
 	if id == "" {
 		return "", fmt.Errorf("no accountId for %s", a.User)
 	}
-	t.mu.Lock()
-	caller := t.caller
-	t.mu.Unlock()
-	if id == caller || model.NormalizeUsername(a.User) == model.NormalizeUsername(t.opts.Email) {
+	if t.isCaller(a.User, id) {
 		return "", errors.New("refusing to remove the access of the account ogsync itself signs in with")
 	}
 	c := call{api: apiJira, method: http.MethodDelete, path: "/user", route: "/user", query: url.Values{"accountId": {id}}}
@@ -326,8 +330,13 @@ func (t *Target) createTeam(ctx context.Context, a *planner.Action, ids *target.
 }
 
 // postTeam creates a team and returns its id and initial members. After
-// an unknown outcome the team list is searched for it before a re-send.
+// an unknown outcome the team list is searched for it before a re-send;
+// a team the last Read saw existed before this create and is never taken
+// for it (a failed create deletes the team it returns).
 func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []string, error) {
+	t.mu.Lock()
+	before := maps.Clone(t.marked)
+	t.mu.Unlock()
 	body := map[string]any{"displayName": name, "description": desc, "teamType": "MEMBER_INVITE", "siteId": t.opts.CloudID}
 	c := call{api: apiTeams, method: http.MethodPost, path: "/teams", route: "/teams", body: body, unsafe: true}
 	for try := 0; ; try++ {
@@ -356,7 +365,7 @@ func (t *Target) postTeam(ctx context.Context, name, desc string) (string, []str
 			return "", nil, fmt.Errorf("%w; looking it up: %w", err, lerr)
 		}
 		for _, tm := range teams {
-			if strings.EqualFold(tm.DisplayName, name) && HasTeamMarker(tm.Description) {
+			if _, seen := before[tm.TeamID]; !seen && strings.EqualFold(tm.DisplayName, name) && HasTeamMarker(tm.Description) {
 				ms, merr := t.readMembers(ctx, tm.TeamID)
 				// Of the members found, only the caller is the create's
 				// doing: whoever else is there was added by someone else

@@ -59,16 +59,21 @@ func TestCreateTeamEventualConsistency(t *testing.T) {
 				t.Errorf("request polled %d times, want 3", got)
 			}
 			id := ids.Team("new")
+			found := false
 			for _, tm := range e.srv.State().Teams {
 				if tm.TeamID != id {
 					continue
 				}
+				found = true
 				if len(tm.Members) != 2 || !tm.Operations || len(tm.OpsAdmins) != 1 {
 					t.Errorf("team = %+v, want 2 members (the caller removed), operations on, 1 admin", tm)
 				}
 				if !HasTeamMarker(tm.Description) {
 					t.Errorf("description %q lacks the marker", tm.Description)
 				}
+			}
+			if !found {
+				t.Errorf("no team with the recorded id %q", id)
 			}
 		})
 	}
@@ -454,9 +459,23 @@ func TestMalformedAnswers(t *testing.T) {
 }
 
 // TestUnknownInviteLookedUp: the invite takes effect but its answer is
-// lost; the Target looks the account up instead of inviting again.
+// lost; the Target looks the account up instead of inviting again, also
+// when its address is part of another's and the directory gives one
+// account a page (the match is on a later page).
 func TestUnknownInviteLookedUp(t *testing.T) {
-	e := newEnv(t, smallSeed, atlsim.Options{}, nil)
+	for name, c := range map[string]struct {
+		email string
+		beh   atlsim.Behavior
+	}{
+		"default":               {"new@example.com", atlsim.Behavior{}},
+		"match on a later page": {"da@example.com", atlsim.Behavior{DirectoryPageMax: 1}},
+	} {
+		t.Run(name, func(t *testing.T) { testUnknownInvite(t, c.email, c.beh) })
+	}
+}
+
+func testUnknownInvite(t *testing.T, email string, beh atlsim.Behavior) {
+	e := newEnv(t, smallSeed, atlsim.Options{Behavior: beh}, nil)
 	var dropped atomic.Bool
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/users/invite") && !dropped.Swap(true) {
@@ -469,12 +488,12 @@ func TestUnknownInviteLookedUp(t *testing.T) {
 	defer ts.Close()
 	tg := e.retarget(t, ts.URL, nil)
 	ids := &target.IDs{}
-	a := &planner.Action{ID: "u", Type: planner.CreateUser, User: "new@example.com", After: &planner.Snapshot{User: &model.User{Username: "new@example.com",
+	a := &planner.Action{ID: "u", Type: planner.CreateUser, User: email, After: &planner.Snapshot{User: &model.User{Username: email,
 		Role: model.Ptr(model.RoleStakeholder), Details: &map[string][]string{"managed-by": {"ogsync"}}}}}
 	if _, err := tg.Apply(context.Background(), a, ids); err != nil {
 		t.Fatal(err)
 	}
-	if ids.User("new@example.com") == "" {
+	if ids.User(email) == "" {
 		t.Error("the created accountId was not recorded")
 	}
 	if got := e.countRoute("POST", "/admin/v2/orgs/{orgId}/users/invite"); got != 1 {
@@ -485,7 +504,7 @@ func TestUnknownInviteLookedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range cur.Users {
-		if u.Username == "new@example.com" {
+		if u.Username == email {
 			if *u.Role != model.RoleStakeholder || u.Details == nil || (*u.Details)["managed-by"][0] != "ogsync" {
 				t.Errorf("read back %+v, want Stakeholder with the marker", u)
 			}

@@ -176,18 +176,21 @@ func TestNoOpReadCost(t *testing.T) {
 // team without on-call data (adopt mode), which the audit lets through.
 func TestConvergesUnderSwitches(t *testing.T) {
 	for name, b := range map[string]atlsim.Behavior{
-		"ops errors envelope":   {OpsErrors: "errors"},
-		"site-scoped teams":     {SiteScopedTeams: true},
-		"delete answers 200":    {TeamDeleteStatus: 200},
-		"add existing ignored":  {AddExistingMember: "ignore"},
-		"small pages":           {MembersPageMax: 2, DirectoryPageMax: 3},
-		"no forwarding":         {ForwardingNotInPlan: true},
-		"no default resources":  {NoDefaultOpsResources: true},
-		"ops list all teams":    {OpsTeamsListAll: true},
-		"enable again ok":       {EnableAgain: atlsim.EnableAgainOK},
-		"hidden e-mails (Jira)": {JiraHideEmail: true},
-		"no Retry-After":        {NoRetryAfterTeamsOps: true},
-		"slow ops":              {OpsInvisibleCalls: 4, EnablePendingPolls: 3},
+		"ops errors envelope":    {OpsErrors: "errors"},
+		"site-scoped teams":      {SiteScopedTeams: true},
+		"delete answers 200":     {TeamDeleteStatus: 200},
+		"add existing ignored":   {AddExistingMember: "ignore"},
+		"small pages":            {MembersPageMax: 2, DirectoryPageMax: 3},
+		"no forwarding":          {ForwardingNotInPlan: true},
+		"no default resources":   {NoDefaultOpsResources: true},
+		"ops list all teams":     {OpsTeamsListAll: true},
+		"enable again ok":        {EnableAgain: atlsim.EnableAgainOK},
+		"enable again 422":       {EnableAgain: atlsim.EnableAgainUnprocessable},
+		"over-max pages refused": {RejectOverMax: true},
+		"ops delete scope":       {OpsDeleteScopeMismatch: true},
+		"hidden e-mails (Jira)":  {JiraHideEmail: true},
+		"no Retry-After":         {NoRetryAfterTeamsOps: true},
+		"slow ops":               {OpsInvisibleCalls: 4, EnablePendingPolls: 3},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := demoEnv(t, atlsim.Options{Behavior: b}, nil)

@@ -279,3 +279,119 @@ func accountOf(t *testing.T, e *env, email string) string {
 	t.Fatalf("no account %s", email)
 	return ""
 }
+
+// TestLostTeamCreateSparesOlderTeam: a marked team of the same name
+// existed at the last read; a create whose request is lost without effect
+// does not take that team for its own, so the failed create's rollback
+// deletes only the team it made.
+func TestLostTeamCreateSparesOlderTeam(t *testing.T) {
+	seed := smallSeed + "  - {displayName: Once, description: \"old\\n\\n[managed-by: ogsync]\", members: [ada@example.com]}\n"
+	e := newEnv(t, seed, atlsim.Options{Behavior: atlsim.Behavior{EnableFails: true}}, nil)
+	var dropped atomic.Bool
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/teams") && !dropped.Swap(true) {
+			w.WriteHeader(http.StatusBadGateway) // lost before it took effect
+			return
+		}
+		e.srv.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	tg := e.retarget(t, ts.URL, nil)
+	if _, err := tg.Read(context.Background(), &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.Apply(context.Background(), createTeamAction("Once", model.Member{Username: "bob@example.com"}), &target.IDs{}); err == nil {
+		t.Fatal("the create succeeded although enable-ops fails")
+	}
+	if !dropped.Load() {
+		t.Fatal("no create was lost: the test does not test")
+	}
+	ada := accountOf(t, e, "ada@example.com")
+	older, made := 0, 0
+	for _, tm := range e.srv.State().Teams {
+		switch {
+		case tm.DisplayName != "Once":
+		case strings.HasPrefix(tm.Description, "old"):
+			older++
+			if tm.Deleted || !slices.Equal(tm.Members, []string{ada}) {
+				t.Errorf("the older team was changed: %+v", tm)
+			}
+		default:
+			made++
+			if !tm.Deleted {
+				t.Errorf("the half-made team was not deleted: %+v", tm)
+			}
+		}
+	}
+	if older != 1 || made != 1 {
+		t.Errorf("%d older and %d new teams named Once, want 1 and 1", older, made)
+	}
+}
+
+// TestDeleteUserSparesCaller: the product access of the account ogsync
+// signs in with is never removed, whether the action names it by e-mail
+// or by accountId; no DELETE is sent.
+func TestDeleteUserSparesCaller(t *testing.T) {
+	seed := smallSeed[:strings.Index(smallSeed, "teams:")] + "  - {email: " + testEmail + ", displayName: Bot, access: {jira-servicedesk: admin}}\n"
+	e := newEnv(t, seed, atlsim.Options{}, nil)
+	ctx := context.Background()
+	if _, err := e.tg.Read(ctx, &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	caller := accountOf(t, e, testEmail)
+	for name, a := range map[string]*planner.Action{
+		"by e-mail":     {ID: "del", Type: planner.DeleteUser, User: strings.ToUpper(testEmail)},
+		"by account id": {ID: "del", Type: planner.DeleteUser, User: "former-address@example.com", UserID: caller},
+	} {
+		if _, err := e.tg.Apply(ctx, a, &target.IDs{}); err == nil || !strings.Contains(err.Error(), "signs in with") {
+			t.Errorf("%s: err = %v, want a refusal", name, err)
+		}
+	}
+	if n := e.countRoute("DELETE", "/rest/api/3/user"); n != 0 {
+		t.Errorf("%d DELETE /user sent, want none", n)
+	}
+	ada := &planner.Action{ID: "del", Type: planner.DeleteUser, User: "ada@example.com"}
+	if _, err := e.tg.Apply(ctx, ada, &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.countRoute("DELETE", "/rest/api/3/user"); n != 1 {
+		t.Errorf("%d DELETE /user sent for ada, want 1: the count does not count", n)
+	}
+}
+
+// TestUpdateUserKeepsCallerAdmin: the JSM role of the account ogsync
+// signs in with is never lowered below admin (ogsync needs JSM admin);
+// no invite is sent and the role stays.
+func TestUpdateUserKeepsCallerAdmin(t *testing.T) {
+	seed := smallSeed[:strings.Index(smallSeed, "teams:")] + "  - {email: " + testEmail + ", displayName: Bot, access: {jira-servicedesk: admin}}\n"
+	e := newEnv(t, seed, atlsim.Options{}, nil)
+	ctx := context.Background()
+	if _, err := e.tg.Read(ctx, &model.Desired{}); err != nil {
+		t.Fatal(err)
+	}
+	const invite = "/admin/v2/orgs/{orgId}/users/invite"
+	role := func(u, r string) *planner.Action {
+		return &planner.Action{ID: "role", Type: planner.UpdateUser, User: u, Fields: []string{"role"},
+			After: &planner.Snapshot{User: &model.User{Username: u, Role: model.Ptr(r)}}}
+	}
+	if _, err := e.tg.Apply(ctx, role(testEmail, model.RoleUser), &target.IDs{}); err == nil || !strings.Contains(err.Error(), "signs in with") {
+		t.Errorf("lowering the caller: err = %v, want a refusal", err)
+	}
+	if n := e.countRoute("POST", invite); n != 0 {
+		t.Errorf("%d invites sent, want none", n)
+	}
+	for _, u := range e.srv.State().Users {
+		if u.Email == testEmail && u.Access[atlsim.ProductJSM] != "admin" {
+			t.Errorf("the caller's JSM role is %q, want admin", u.Access[atlsim.ProductJSM])
+		}
+	}
+	if _, err := e.tg.Apply(ctx, role(testEmail, model.RoleOwner), &target.IDs{}); err != nil {
+		t.Errorf("keeping the caller admin: %v", err)
+	}
+	if _, err := e.tg.Apply(ctx, role("ada@example.com", model.RoleStakeholder), &target.IDs{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.countRoute("POST", invite); n != 2 {
+		t.Errorf("%d invites sent, want 2 (caller kept admin, ada)", n)
+	}
+}

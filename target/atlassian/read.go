@@ -115,7 +115,7 @@ func (t *Target) read(ctx context.Context, desired *model.Desired) (*model.Curre
 	for i := range desired.Users {
 		declared[model.NormalizeUsername(desired.Users[i].Username)] = &desired.Users[i]
 	}
-	dir, err := t.readDirectory(ctx)
+	dir, err := t.readDirectory(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("reading the org directory: %w", err)
 	}
@@ -303,8 +303,9 @@ func cmpPtr(a, b *string) *string {
 	return b
 }
 
-// readDirectory reads every account of the org directory with its product access.
-func (t *Target) readDirectory(ctx context.Context) ([]dirUser, error) {
+// readDirectory reads every account of the org directory with its product
+// access; with a search term, every account it matches.
+func (t *Target) readDirectory(ctx context.Context, searchTerm string) ([]dirUser, error) {
 	const route = "/admin/v2/orgs/{orgId}/directories/-/users"
 	var out []dirUser
 	seenID, seenEmail, seenCursor := map[string]bool{}, map[string]bool{}, map[string]bool{}
@@ -313,6 +314,9 @@ func (t *Target) readDirectory(ctx context.Context) ([]dirUser, error) {
 		q := url.Values{"limit": {strconv.Itoa(directoryPage)}, "expand": {"productAccess"}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
+		}
+		if searchTerm != "" {
+			q.Set("searchTerm", searchTerm)
 		}
 		var ans struct {
 			Data  *[]dirUser `json:"data"`
