@@ -36,6 +36,7 @@ import (
 type matrixSwitches struct {
 	ignoreExpand bool
 	reAdd        string
+	teamPatch    string
 	teamDelete   string
 	lag          time.Duration
 	actor        bool
@@ -43,7 +44,7 @@ type matrixSwitches struct {
 }
 
 func (s matrixSwitches) String() string {
-	parts := []string{"expand=" + map[bool]string{false: "honoured", true: "ignored"}[s.ignoreExpand], "readd=" + s.reAdd, "teamdelete=" + s.teamDelete}
+	parts := []string{"expand=" + map[bool]string{false: "honoured", true: "ignored"}[s.ignoreExpand], "readd=" + s.reAdd, "teampatch=" + s.teamPatch, "teamdelete=" + s.teamDelete}
 	if s.lag > 0 {
 		parts = append(parts, "lag="+s.lag.String())
 	}
@@ -64,11 +65,13 @@ func allSwitches() []matrixSwitches {
 	var out []matrixSwitches
 	for _, ie := range []bool{false, true} {
 		for _, ra := range []string{ogsim.MemberReAddUpdateRole, ogsim.MemberReAddKeepRole, ogsim.MemberReAddConflict} {
-			for _, td := range []string{ogsim.TeamDeleteCascade, ogsim.TeamDeleteRefuse} {
-				for _, lag := range []time.Duration{0, matrixLag} {
-					for _, actor := range []bool{false, true} {
-						for _, late := range []bool{false, true} {
-							out = append(out, matrixSwitches{ie, ra, td, lag, actor, late})
+			for _, tp := range []string{ogsim.TeamPatchMembersReplace, ogsim.TeamPatchMembersIgnore} {
+				for _, td := range []string{ogsim.TeamDeleteCascade, ogsim.TeamDeleteRefuse} {
+					for _, lag := range []time.Duration{0, matrixLag} {
+						for _, actor := range []bool{false, true} {
+							for _, late := range []bool{false, true} {
+								out = append(out, matrixSwitches{ie, ra, tp, td, lag, actor, late})
+							}
 						}
 					}
 				}
@@ -79,15 +82,16 @@ func allSwitches() []matrixSwitches {
 }
 
 // shortSwitches covers each value of each switch, and each pair of the
-// re-add and team-delete answers with a disturbance, in few runs.
+// re-add and team-delete answers with a disturbance, in few runs; the team
+// PATCH alternates between replacing and ignoring members.
 func shortSwitches() []matrixSwitches {
 	return []matrixSwitches{
-		{false, ogsim.MemberReAddUpdateRole, ogsim.TeamDeleteCascade, 0, false, false},
-		{true, ogsim.MemberReAddKeepRole, ogsim.TeamDeleteRefuse, 0, true, false},
-		{false, ogsim.MemberReAddConflict, ogsim.TeamDeleteCascade, matrixLag, false, true},
-		{true, ogsim.MemberReAddUpdateRole, ogsim.TeamDeleteRefuse, matrixLag, true, true},
-		{false, ogsim.MemberReAddKeepRole, ogsim.TeamDeleteCascade, 0, true, true},
-		{true, ogsim.MemberReAddConflict, ogsim.TeamDeleteRefuse, 0, false, false},
+		{false, ogsim.MemberReAddUpdateRole, ogsim.TeamPatchMembersReplace, ogsim.TeamDeleteCascade, 0, false, false},
+		{true, ogsim.MemberReAddKeepRole, ogsim.TeamPatchMembersIgnore, ogsim.TeamDeleteRefuse, 0, true, false},
+		{false, ogsim.MemberReAddConflict, ogsim.TeamPatchMembersReplace, ogsim.TeamDeleteCascade, matrixLag, false, true},
+		{true, ogsim.MemberReAddUpdateRole, ogsim.TeamPatchMembersIgnore, ogsim.TeamDeleteRefuse, matrixLag, true, true},
+		{false, ogsim.MemberReAddKeepRole, ogsim.TeamPatchMembersReplace, ogsim.TeamDeleteCascade, 0, true, true},
+		{true, ogsim.MemberReAddConflict, ogsim.TeamPatchMembersIgnore, ogsim.TeamDeleteRefuse, 0, false, false},
 	}
 }
 
@@ -362,7 +366,7 @@ func runMatrix(t *testing.T, sc matrixScenario, sw matrixSwitches) {
 	seed := sc.seed()
 	seed.Users = append([]ogsim.SeedUser{seedUser(owner, "Owner"), seedUser(contractors[0], "User"), seedUser(contractors[1], "User")}, seed.Users...)
 	opts := ogsim.Options{Seed: seed, IDSeed: 11, Behavior: ogsim.Behavior{
-		IgnoreExpandMember: sw.ignoreExpand, MemberReAdd: sw.reAdd, TeamDelete: sw.teamDelete, ListLag: sw.lag,
+		IgnoreExpandMember: sw.ignoreExpand, MemberReAdd: sw.reAdd, TeamPatchMembers: sw.teamPatch, TeamDelete: sw.teamDelete, ListLag: sw.lag,
 	}}
 	if sw.actor {
 		opts.Actor = &ogsim.ActorOptions{Seed: 5, Every: 3, Users: contractors, Ops: ogsim.ActorOps}
