@@ -1,11 +1,16 @@
 package tests
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"maps"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -371,10 +376,27 @@ func runMatrix(t *testing.T, sc matrixScenario, sw matrixSwitches) {
 	if sw.actor {
 		opts.Actor = &ogsim.ActorOptions{Seed: 5, Every: 3, Users: contractors, Ops: ogsim.ActorOps}
 	}
+	lateWrites := &countingHandler{msg: "injected fault: late write"}
 	if sw.late {
 		opts.Faults = ogsim.FaultOptions{Seed: 3, LateRate: 0.15, LateDelay: matrixLateDelay}
+		opts.Logger = slog.New(lateWrites)
 	}
 	e := startEmu(t, opts)
+	// The emulator draws late writes among all requests, and a scenario
+	// sends few writes: the first write of every late run is held past the
+	// client's timeout here, so that each late run has one for sure.
+	var heldLate atomic.Bool
+	if sw.late {
+		e.setOnWrite(func(n int, r *http.Request) {
+			if n != 1 {
+				return
+			}
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			time.Sleep(matrixLateDelay)
+			heldLate.Store(true)
+		})
+	}
 	initialRoles := map[string]string{}
 	for _, u := range seed.Users {
 		initialRoles[u.Username] = u.Role
@@ -435,8 +457,11 @@ func runMatrix(t *testing.T, sc matrixScenario, sw matrixSwitches) {
 		t.Errorf("%d users or teams exist twice", n)
 	}
 	journal := e.sim.Journal()
-	api := 0
+	api, actors := 0, 0
 	for _, m := range journal {
+		if m.Source == ogsim.SourceActor {
+			actors++
+		}
 		if m.Source == ogsim.SourceAPI {
 			api++
 			if !named.covers(m) {
@@ -444,6 +469,13 @@ func runMatrix(t *testing.T, sc matrixScenario, sw matrixSwitches) {
 			}
 		}
 	}
+	if sw.late && !heldLate.Load() {
+		t.Error("no write was held past the client's timeout: the run had no late write")
+	}
+	if sw.actor && actors == 0 {
+		t.Error("the other actor changed nothing: the run had no disturbance by it")
+	}
+	t.Logf("late writes: %d injected by the emulator, held here: %t; changes by the other actor: %d", lateWrites.count(), heldLate.Load(), actors)
 	if api == 0 {
 		t.Error("the journal holds no change by the API: every scenario changes the account")
 	}
@@ -568,3 +600,24 @@ func lowestOwners(roles map[string]string, journal []ogsim.Mutation) int {
 	}
 	return low
 }
+
+// countingHandler is a slog.Handler that counts the records with message msg.
+type countingHandler struct {
+	msg string
+	n   atomic.Int64
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.n.Add(1)
+	}
+	return nil
+}
+
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+
+func (h *countingHandler) WithGroup(string) slog.Handler { return h }
+
+func (h *countingHandler) count() int { return int(h.n.Load()) }
