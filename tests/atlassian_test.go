@@ -232,6 +232,9 @@ func TestMigrateCheck(t *testing.T) {
 	if n := len(clientChanges(atl.srv)); n != atlJournal {
 		t.Errorf("migrate-check changed the Atlassian org: %d journal entries", n-atlJournal)
 	}
+	if c := clientChanges(atlFresh.srv); len(c) != 0 {
+		t.Errorf("migrate-check changed the org not yet synced: %+v", c)
+	}
 	for _, key := range []string{testKey, atlKey} {
 		if f := leaked(key, all.String()); len(f) > 0 {
 			t.Errorf("pieces of a credential in the output: %v", f)

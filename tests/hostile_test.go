@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -146,16 +147,7 @@ func proxy(w http.ResponseWriter, r *http.Request, url string) {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(resp.StatusCode)
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		if n > 0 {
-			_, _ = w.Write(buf[:n])
-		}
-		if err != nil {
-			return
-		}
-	}
+	_, _ = io.Copy(w, resp.Body)
 }
 
 // TestKeyWithoutDeleteRight: a key that may read, create and update but not
