@@ -288,7 +288,10 @@ func TestFaultsConverge(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		p, err := planner.Compute(*desired, *cur, syncOptions())
+		opts := syncOptions()
+		caps := e.tg.Capabilities()
+		opts.Capabilities = &caps
+		p, err := planner.Compute(*desired, *cur, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +301,7 @@ func TestFaultsConverge(t *testing.T) {
 			continue
 		}
 		p.Audit(facts)
-		rest := manageable(e.tg.Capabilities(), p.Runnable())
+		rest := p.Runnable()
 		if len(rest) == 0 {
 			converged = true
 			break

@@ -38,7 +38,7 @@ func TestConvergesOnDemo(t *testing.T) {
 	}
 
 	_, p2 := e.plan(t, desired, syncOptions())
-	for _, a := range manageable(e.tg.Capabilities(), p2.Actions) {
+	for _, a := range p2.Actions {
 		if !a.IsBlocked() {
 			t.Errorf("second plan still has %s (%s)", a.ID, a.Reason)
 		}
@@ -98,7 +98,7 @@ func TestConvergesFromEmpty(t *testing.T) {
 	_, p := e.plan(t, desired, syncOptions())
 	e.apply(t, p)
 	_, p2 := e.plan(t, desired, syncOptions())
-	if rest := manageable(e.tg.Capabilities(), p2.Actions); len(rest) > 0 {
+	if rest := p2.Actions; len(rest) > 0 {
 		t.Errorf("second plan has %d actions, first %s", len(rest), rest[0].ID)
 	}
 	for _, tm := range e.srv.State().Teams {
@@ -198,7 +198,7 @@ func TestConvergesUnderSwitches(t *testing.T) {
 			_, p := e.plan(t, desired, syncOptions())
 			e.apply(t, p)
 			_, p2 := e.plan(t, desired, syncOptions())
-			for _, a := range manageable(e.tg.Capabilities(), p2.Actions) {
+			for _, a := range p2.Actions {
 				if !a.IsBlocked() {
 					t.Errorf("second plan still has %s", a.ID)
 				}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,33 +96,13 @@ func startEnv(t *testing.T, so atlsim.Options, mod func(*Options)) *env {
 	return e
 }
 
-// manageable drops from a plan what the capabilities exclude (the planner
-// will, once it takes them): fields of update-user the target cannot set,
-// change-member-role without member roles.
-func manageable(caps planner.Capabilities, actions []*planner.Action) []*planner.Action {
-	var out []*planner.Action
-	for _, a := range actions {
-		switch a.Type {
-		case planner.ChangeMemberRole:
-			if !caps.MemberRoles {
-				continue
-			}
-		case planner.UpdateUser:
-			fields := slices.DeleteFunc(slices.Clone(a.Fields), func(f string) bool { return !caps.ManagesUserField(f) })
-			if len(fields) == 0 {
-				continue
-			}
-			a.Fields = fields
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-// plan reads, computes and audits.
+// plan reads, computes with the target's capabilities, as the engine does,
+// and audits.
 func (e *env) plan(t *testing.T, desired *model.Desired, opts planner.Options) (*model.Current, *planner.Plan) {
 	t.Helper()
 	ctx := context.Background()
+	caps := e.tg.Capabilities()
+	opts.Capabilities = &caps
 	cur, err := e.tg.Read(ctx, desired)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +120,7 @@ func (e *env) plan(t *testing.T, desired *model.Desired, opts planner.Options) (
 	return cur, p
 }
 
-// apply applies every runnable, manageable action in step order.
+// apply applies every runnable action in step order.
 func (e *env) apply(t *testing.T, p *planner.Plan) []string {
 	t.Helper()
 	if p.Refused() {
@@ -150,7 +129,7 @@ func (e *env) apply(t *testing.T, p *planner.Plan) []string {
 	ids := &target.IDs{}
 	var notes []string
 	// The actions of one step run concurrently, as the engine may run them.
-	for _, step := range planner.GroupSteps(manageable(e.tg.Capabilities(), p.Runnable())) {
+	for _, step := range planner.GroupSteps(p.Runnable()) {
 		out := make([]string, len(step))
 		errs := make([]error, len(step))
 		var wg sync.WaitGroup
